@@ -1,0 +1,1 @@
+"""decisions: democratic decisions for cooperatives (engine: ``decisions.engine``)."""

@@ -1,0 +1,147 @@
+"""Family A: majority voting, one member one vote (RULES.md section 2)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from fractions import Fraction
+
+from ..explain import Step
+from ..model import Base, Case, Convocation, Family, Mode, Outcome, Quorum, Tally, Threshold
+from ..params import MajorityParams
+from ..results import MajorityResult, RejectedBallot, fraction_json, time_json
+from ..thresholds import base_count, passes
+from .turnout import ASSEMBLY, Turnout, take_turnout
+
+__all__ = [
+    "MajorityRule",
+    "ballot_steps",
+    "convocation_refusal",
+    "decide_majority",
+    "decision_step",
+    "pending_step",
+    "quorum_step",
+    "turnout_steps",
+]
+
+
+class MajorityRule:
+    """Majority voting: simple, absolute, two-thirds, three-quarters or custom thresholds
+    over an explicit base, with quorum, convocations and deadlines."""
+
+    family = Family.MAJORITY
+
+    def evaluate(self, case: Case, now: datetime | None = None) -> MajorityResult:
+        """Decide a majority case at ``now`` (default: the case's ``evaluated_at``)."""
+        params = case.params
+        if not isinstance(params, MajorityParams):
+            raise TypeError("a majority case needs MajorityParams")
+        refusal = convocation_refusal(params)
+        if refusal is not None:
+            return MajorityResult(
+                outcome=Outcome.INVALID_CONVOCATION, explanation=refusal,
+                case_id=case.id, convocation=params.convocation,
+                convocation_days=_notice_days(params),
+            )
+        instant = now if now is not None else params.window.evaluated_at
+        turnout = take_turnout(params, case.electorate, case.ballots, (ASSEMBLY,), instant)
+        return decide_majority(params, turnout, instant, case.id)
+
+
+def convocation_refusal(params: MajorityParams) -> tuple[Step, ...] | None:
+    """The explanation when the notice period of the convocation was not respected."""
+    check = params.convocation_check
+    if check is None or check.min_days is None or check.days >= check.min_days:
+        return None
+    return (Step.of("convocation", days=check.days, min_days=check.min_days, met=False),)
+
+
+def _notice_days(params: MajorityParams) -> int | None:
+    return None if params.convocation_check is None else params.convocation_check.days
+
+
+def ballot_steps(
+    rejected: tuple[RejectedBallot, ...], superseded: int, closed_early_at: datetime | None
+) -> list[Step]:
+    """Steps telling which ballots were refused or replaced, and an early close."""
+    steps: list[Step] = []
+    if rejected:
+        reasons = Counter(r.reason.value for r in rejected)
+        steps.append(Step.of("ballots_refused", count=len(rejected),
+                             reasons=dict(sorted(reasons.items()))))
+    if superseded:
+        steps.append(Step.of("superseded", count=superseded))
+    if closed_early_at is not None:
+        steps.append(Step.of("closed_early", at=time_json(closed_early_at)))
+    return steps
+
+
+def turnout_steps(turnout: Turnout) -> list[Step]:
+    """The ballot steps of a vote's turnout."""
+    return ballot_steps(turnout.rejected, turnout.superseded, turnout.closed_early_at)
+
+
+def pending_step(params: MajorityParams, participants: int, eligible: int) -> Step:
+    """The explanation of a vote still open."""
+    closes = params.window.closes_at
+    return Step.of("pending", closes_at=None if closes is None else time_json(closes),
+                   participants=participants, eligible=eligible)
+
+
+def quorum_step(
+    quorum: Quorum, met: bool, present: int, eligible: int, convocation: Convocation
+) -> Step:
+    """The explanation of a quorum check on heads."""
+    return Step.of("quorum", met=met, present=present, eligible=eligible,
+                   required=fraction_json(quorum.fraction), convocation=convocation.value,
+                   scope="heads")
+
+
+def decision_step(
+    outcome: Outcome, threshold: Threshold, base: Base, counts: Tally, count: int,
+    share: Fraction, *, weighted: bool = False,
+) -> Step:
+    """The explanation of a threshold test."""
+    return Step.of("decision", outcome=outcome.value, threshold=threshold.name.value,
+                   required=fraction_json(threshold.fraction), inclusive=threshold.inclusive,
+                   base=base.value, yes=counts.yes, no=counts.no, base_count=count,
+                   share=fraction_json(share), weighted=weighted)
+
+
+def decide_majority(
+    params: MajorityParams, turnout: Turnout, instant: datetime | None, case_id: str | None
+) -> MajorityResult:
+    """Pending, quorum, base and threshold, in the order of RULES.md 2.2."""
+    whole = turnout.assembly
+    counts = whole.counts
+    convocation = params.convocation
+    threshold, base = params.threshold.at(convocation), params.base.at(convocation)
+    quorum = params.quorum.at(convocation)
+    attending = whole.present if turnout.mode is Mode.MEETING else whole.participants
+    count = base_count(counts, base, present=attending, eligible=whole.members)
+    share = Fraction(counts.yes, count) if count else None
+    quorum_met = True if quorum is None else quorum.met(attending, whole.members)
+    quorum_steps = [] if quorum is None else [
+        quorum_step(quorum, quorum_met, attending, whole.members, convocation)]
+
+    reason = None
+    if params.window.still_open(instant) and turnout.closed_early_at is None:
+        outcome, steps = Outcome.PENDING, [pending_step(params, whole.participants, whole.members)]
+    elif not quorum_met:
+        outcome, steps = Outcome.NO_QUORUM, quorum_steps
+    elif share is None:
+        outcome, reason = Outcome.REJECTED, "empty_base"
+        steps = [Step.of("empty_base", base=base.value), *quorum_steps]
+    else:
+        adopted = passes(threshold, Fraction(counts.yes), Fraction(counts.no), Fraction(count))
+        outcome = Outcome.ADOPTED if adopted else Outcome.REJECTED
+        steps = [decision_step(outcome, threshold, base, counts, count, share), *quorum_steps]
+    return MajorityResult(
+        outcome=outcome, reason=reason, explanation=(*steps, *turnout_steps(turnout)),
+        case_id=case_id, convocation=convocation, counts=counts,
+        participants=whole.participants, eligible=whole.members, present=attending,
+        quorum_met=quorum_met, base=base, base_count=count, yes_share=share,
+        threshold=threshold, rejected_ballots=turnout.rejected,
+        superseded_ballots=turnout.superseded, convocation_days=_notice_days(params),
+        closed_early_at=turnout.closed_early_at,
+    )
