@@ -21,6 +21,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --strict decisions/engine
 
 contracts: $(STAMP)
 	$(BIN)/lint-imports

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal, TypeAlias
@@ -65,6 +66,32 @@ def _percent(text: object, language: Language) -> str:
     value = round(float(_fraction(text)) * 100, 2)
     number = f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{number.replace('.', ',')} %" if language == "fr" else f"{number}%"
+
+
+def _count(n: object, one: str, many: str, language: Language) -> str:
+    """``1 ballot``, ``2 ballots``; French puts 0 in the singular, English in the plural."""
+    single = isinstance(n, int) and (n <= 1 if language == "fr" else n == 1)
+    return f"{n} {one if single else many}"
+
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+}
+
+
+def _when(text: object, language: Language) -> str:
+    """An ISO 8601 UTC time as people write it: ``8 April 2025, 08:00 UTC``."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    month = _MONTHS[language][moment.month - 1]
+    if language == "fr":
+        return f"{moment.day} {month} {moment.year} à {moment:%H:%M} UTC"
+    return f"{moment.day} {month} {moment.year}, {moment:%H:%M} UTC"
 
 
 def _names(ids: object, language: Language) -> str:
@@ -247,28 +274,33 @@ def _ballots_refused(data: Mapping[str, StepValue], language: Language) -> str:
     )
     count = data["count"]
     if language == "fr":
-        return f"{count} bulletin(s) non retenu(s) : {parts}."
-    return f"{count} ballot(s) not counted: {parts}."
+        refused = _count(count, "bulletin non retenu", "bulletins non retenus", language)
+        return f"{refused} : {parts}."
+    return f"{_count(count, 'ballot', 'ballots', language)} not counted: {parts}."
 
 
 def _superseded(data: Mapping[str, StepValue], language: Language) -> str:
     if language == "fr":
-        return f"{data['count']} bulletin(s) remplacé(s) par un vote ultérieur du même membre."
-    return f"{data['count']} ballot(s) replaced by a later vote of the same member."
+        replaced = _count(data["count"], "bulletin remplacé", "bulletins remplacés", language)
+        return f"{replaced} par un vote ultérieur du même membre."
+    replaced = _count(data["count"], "ballot", "ballots", language)
+    return f"{replaced} replaced by a later vote of the same member."
 
 
 def _closed_early(data: Mapping[str, StepValue], language: Language) -> str:
     if language == "fr":
-        return f"Tout le monde a répondu le {data['at']} : le vote est clos avant l'échéance."
-    return f"Everyone had answered on {data['at']}: the vote closed before its deadline."
+        return (f"Tout le monde a répondu le {_when(data['at'], language)} : le vote est clos"
+                " avant l'échéance.")
+    return (f"Everyone had answered on {_when(data['at'], language)}: the vote closed before"
+            " its deadline.")
 
 
 def _pending(data: Mapping[str, StepValue], language: Language) -> str:
     responded, eligible, closes = data["participants"], data["eligible"], data.get("closes_at")
     if language == "fr":
-        until = f" jusqu'au {closes}" if closes else ""
+        until = f" jusqu'au {_when(closes, language)}" if closes else ""
         return f"En attente : le vote est ouvert{until} ; {responded} sur {eligible} ont répondu."
-    until = f" until {closes}" if closes else ""
+    until = f" until {_when(closes, language)}" if closes else ""
     return f"Pending: the vote is open{until}; {responded} of {eligible} have answered."
 
 
@@ -301,7 +333,7 @@ def _consent_pending(data: Mapping[str, StepValue], language: Language) -> str:
     text = _pending(data, language)
     if objections:
         who = _names(objections, language)
-        text += (f" Objection(s) en cours : {who}." if fr else f" Standing objection(s): {who}.")
+        text += (f" Objection en cours : {who}." if fr else f" Standing objection: {who}.")
     return text
 
 
@@ -332,18 +364,22 @@ def _objections_standing(data: Mapping[str, StepValue], language: Language) -> s
 
 def _consents_too_few(data: Mapping[str, StepValue], language: Language) -> str:
     if language == "fr":
-        return (f"Rejeté : {data['consents']} consentement(s) exprimé(s), il en faut au moins"
-                f" {data['required']}.")
-    return (f"Rejected: {data['consents']} explicit consent(s), at least {data['required']}"
-            " required.")
+        given = _count(data["consents"], "consentement exprimé", "consentements exprimés", language)
+        return f"Rejeté : {given}, il en faut au moins {data['required']}."
+    given = _count(data["consents"], "explicit consent", "explicit consents", language)
+    return f"Rejected: {given}, at least {data['required']} required."
 
 
 def _consent_adopted(data: Mapping[str, StepValue], language: Language) -> str:
     fr = language == "fr"
-    text = (f"Adopté : {data['consents']} consentement(s), {data['abstain']} abstention(s),"
-            " aucune objection valable." if fr else
-            f"Adopted: {data['consents']} consent(s), {data['abstain']} abstention(s),"
-            " no valid objection.")
+    if fr:
+        text = (f"Adopté : {_count(data['consents'], 'consentement', 'consentements', language)},"
+                f" {_count(data['abstain'], 'abstention', 'abstentions', language)},"
+                " aucune objection valable.")
+    else:
+        text = (f"Adopted: {_count(data['consents'], 'consent', 'consents', language)},"
+                f" {_count(data['abstain'], 'abstention', 'abstentions', language)},"
+                " no valid objection.")
     if data.get("concerns"):
         who = _names(data["concerns"], language)
         text += f" Préoccupations notées : {who}." if fr else f" Concerns recorded: {who}."
@@ -364,7 +400,8 @@ def _round(data: Mapping[str, StepValue], language: Language) -> str:
         about = f", candidat·e {candidate}" if fr else f", candidate {candidate}"
     head = (f"Tour {number} (version {version}{about}) : {outcome.lower()}" if fr
             else f"Round {number} (version {version}{about}): {outcome.lower()}")
-    parts = [f"{data['consents']} consentement(s)" if fr else f"{data['consents']} consent(s)"]
+    parts = [_count(data["consents"], "consentement", "consentements", language) if fr
+             else _count(data["consents"], "consent", "consents", language)]
     if data.get("objections"):
         who = _names(data["objections"], language)
         parts.append(f"objection de {who}" if fr else f"objection from {who}")

@@ -30,6 +30,7 @@ class ElectionRounds(ConsentRounds):
     """The consent rounds of an election, after its nomination and change rounds."""
 
     params: ElectionParams
+    asks_review_date = False
 
     def __init__(self, params: ElectionParams, roll: Roll) -> None:
         super().__init__(params, roll)

@@ -66,6 +66,9 @@ class Round:
 class ConsentRounds:
     """Plays a sociocratic event log, round by round; elections extend it."""
 
+    #: Whether an adopted decision should carry a review date (a mandate has its term).
+    asks_review_date = True
+
     def __init__(self, params: SociocraticParams, roll: Roll) -> None:
         self.params = params
         self.members = frozenset(roll.ids)
@@ -234,7 +237,8 @@ class ConsentRounds:
         found = list(self.notes)
         seen = set(self.phases)
         found += [f"phase_skipped: {p}" for p in self.params.require_phases if p not in seen]
-        if outcome is Outcome.ADOPTED and self.params.review_date is None:
+        if (outcome is Outcome.ADOPTED and self.asks_review_date
+                and self.params.review_date is None):
             found.append("review_date_missing")
         return found
 
@@ -263,7 +267,7 @@ def overall(
                              max_rounds=params.max_consent_rounds))
     elif outcome is Outcome.BLOCKED:
         steps.append(Step.of("rounds_limit", max_rounds=params.max_consent_rounds))
-    elif outcome is Outcome.ADOPTED and params.review_date is None:
+    elif outcome is Outcome.ADOPTED and rounds.asks_review_date and params.review_date is None:
         steps.append(Step.of("review_date_missing"))
     return outcome, steps
 
