@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -541,6 +541,9 @@ def _college_heads(value: object, path: str, colleges: frozenset[str]) -> Colleg
 
 def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset[str]) -> Roll:
     _no_other_keys(obj, ("members", "present"), path)
+    fast = _roll_columns(obj, path, family, colleges)
+    if fast is not None:
+        return fast
     members_at = _at(path, "members")
     members: list[Member] = []
     seen: set[str] = set()
@@ -554,7 +557,7 @@ def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset
             college = row.get("college")
             member = Member(_string(_required(row, "id", at), _at(at, "id")),
                             None if college is None else _string(college, _at(at, "college")))
-        if family is Family.SCIC_COLLEGE and member.college not in colleges:
+        if family is Family.SCIC_COLLEGE and member.college not in colleges:  # slow path
             where = _at(at, "college")
             if member.college is None:
                 raise CaseError(where, "missing: every member of a multi-college vote has one")
@@ -564,17 +567,52 @@ def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset
             raise CaseError(at, f"member {_shown(member.id)} is listed twice")
         seen.add(member.id)
         members.append(member)
+    return Roll.of_members(members, _present(obj, path, seen))
+
+
+def _present(obj: Mapping[str, Any], path: str, members: Collection[str]) -> tuple[str, ...] | None:
     present = obj.get("present")
     if present is None:
-        return Roll(tuple(members))
+        return None
     present_at = _at(path, "present")
     ids = []
     for i, item in enumerate(_list(present, present_at)):
         member_id = _string(item, _at(present_at, i))
-        if member_id not in seen:
+        if member_id not in members:
             raise CaseError(_at(present_at, i), f"{_shown(member_id)} is not a member")
         ids.append(member_id)
-    return Roll(tuple(members), tuple(dict.fromkeys(ids)))
+    return tuple(dict.fromkeys(ids))
+
+
+def _roll_columns(
+    obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset[str]
+) -> Roll | None:
+    """The roll read column by column, or ``None`` to let the careful reader find the fault."""
+    items = obj["members"]
+    if not isinstance(items, list):
+        return None
+    kinds = set(map(type, items))
+    try:
+        if kinds <= {str}:
+            ids, chosen = items, []
+        elif kinds == {dict} and set().union(*items) <= {"id", "college"}:
+            ids = [m.get("id") for m in items]
+            chosen = [m.get("college") for m in items]
+            if not set(map(type, ids)) <= {str}:
+                return None
+        else:
+            return None
+        if "" in ids or len(set(ids)) != len(ids):
+            return None
+        if family is Family.SCIC_COLLEGE and not set(chosen or [None]) <= colleges:
+            return None
+        if not set(map(type, chosen)) <= {str, type(None)} or "" in chosen:
+            return None
+    except TypeError:  # an unhashable id or college: the careful reader names it
+        return None
+    known = set(ids)
+    college_column = tuple(chosen) if any(c is not None for c in chosen) else ()
+    return Roll(tuple(ids), college_column, _present(obj, path, known))
 
 
 # Ballots and events ----------------------------------------------------------------------
@@ -660,6 +698,39 @@ class _BallotReader:
                        tuple(self.reasons), tuple(self.concerns), tuple(self.seqs))
 
 
+_NONE = type(None)
+
+
+def _ballot_columns(items: list[Any], positions: Mapping[str, Position]) -> Ballots | None:
+    """Plain ballots read column by column with C-level iterators, or ``None`` when anything
+    is unusual (an event, a wrong type, a bad time): then the careful reader names the fault.
+    """
+    try:
+        if set(map(type, items)) != {dict} or any("type" in b for b in items):
+            return None
+        voters = [b.get("voter") for b in items]
+        chosen = [positions.get(b.get("position")) for b in items]
+        stamps = [b.get("cast_at") for b in items]
+        reasons = [b.get("reason") for b in items]
+        concerns = [b.get("concern") for b in items]
+        seqs = [b.get("seq") for b in items]
+        if set(map(type, voters)) != {str} or "" in voters or None in chosen:
+            return None
+        if not (set(map(type, reasons)) | set(map(type, concerns))) <= {str, _NONE}:
+            return None
+        if not set(map(type, seqs)) <= {int, _NONE} or min(
+                (s for s in seqs if s is not None), default=0) < 0:
+            return None
+        distinct = list(set(stamps))
+        times = dict(zip(distinct, map(datetime.fromisoformat, distinct), strict=True))
+        if {t.tzinfo for t in times.values()} != {UTC}:
+            return None  # naive or offset times: the careful reader converts them
+    except (TypeError, ValueError):  # unhashable or unreadable values
+        return None
+    return Ballots(tuple(voters), tuple(chosen), tuple(map(times.__getitem__, stamps)),  # type: ignore[arg-type]
+                   tuple(reasons), tuple(concerns), tuple(seqs))
+
+
 def _event(kind: str, item: Mapping[str, Any], path: str) -> Event:
     def text(key: str) -> str | None:
         return _text(item.get(key), _at(path, key))
@@ -715,6 +786,13 @@ def _ballots(
     if isinstance(value, dict):
         return _tallies(value, path, family, colleges), ()
     items = _list(value, path)
+    vocabulary = _BALLOT_POSITIONS.get(family)
+    fast = None if vocabulary is None else _ballot_columns(items, vocabulary)
+    if fast is not None:
+        if fast and not isinstance(electorate, Roll):
+            raise CaseError(path, "individual ballots need a named electorate"
+                            " ($.electorate.members)")
+        return fast, ()
     allowed = _EVENTS[family]
     reader = _BallotReader(_BALLOT_POSITIONS.get(family, {}))
     events: list[Event] = []
@@ -756,7 +834,7 @@ def _check_tallies(
         if isinstance(electorate, HeadCount):
             limit = electorate.eligible if electorate.present is None else electorate.present
         elif isinstance(electorate, Roll):
-            limit = len(electorate.members if electorate.present is None else electorate.present)
+            limit = len(electorate.ids if electorate.present is None else electorate.present)
         else:
             return
         if ballots.total > limit:
@@ -919,7 +997,7 @@ def _electorate_json(electorate: Electorate) -> dict[str, Any]:
         return {"colleges": {h.college: {"members": h.members, "present": h.present}
                              for h in electorate.colleges}}
     members = [m.id if m.college is None else {"id": m.id, "college": m.college}
-               for m in electorate.members]
+               for m in electorate.members]  # members without a college are plain ids
     data = {"members": members}
     if electorate.present is not None:
         data["present"] = list(electorate.present)

@@ -319,20 +319,39 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Roll:
-    """A named electorate, snapshotted when the vote opened; ``present`` in meeting mode."""
+    """A named electorate, snapshotted when the vote opened; ``present`` in meeting mode.
 
-    members: tuple[Member, ...]
+    Kept as columns (an assembly can have tens of thousands of members): ``colleges`` is
+    empty, or gives each member's college in the order of ``ids``.
+    """
+
+    ids: tuple[str, ...]
+    colleges: tuple[str | None, ...] = ()
     present: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.colleges and len(self.colleges) != len(self.ids):
+            raise ValueError("colleges must give one college per member, or be empty")
 
     @classmethod
     def of(cls, ids: Iterable[str], present: Iterable[str] | None = None) -> Roll:
         """A roll of members without colleges."""
-        return cls(tuple(Member(i) for i in ids), None if present is None else tuple(present))
+        return cls(tuple(ids), (), None if present is None else tuple(present))
+
+    @classmethod
+    def of_members(cls, members: Iterable[Member], present: Iterable[str] | None = None) -> Roll:
+        """A roll from :class:`Member` values (with their colleges)."""
+        items = tuple(members)
+        colleges = tuple(m.college for m in items)
+        return cls(tuple(m.id for m in items),
+                   colleges if any(c is not None for c in colleges) else (),
+                   None if present is None else tuple(present))
 
     @property
-    def ids(self) -> tuple[str, ...]:
-        """The member ids, in roll order."""
-        return tuple(m.id for m in self.members)
+    def members(self) -> tuple[Member, ...]:
+        """The members as values, in roll order."""
+        colleges = self.colleges or (None,) * len(self.ids)
+        return tuple(Member(i, c) for i, c in zip(self.ids, colleges, strict=True))
 
 
 @dataclass(frozen=True, slots=True)
