@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from .errors import CaseError
 from .model import (
@@ -132,7 +132,7 @@ def _at(path: str, key: str | int) -> str:
 
 
 def _shown(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -205,7 +205,10 @@ def _time(value: object, path: str) -> datetime:
         raise CaseError(path, f"not an ISO 8601 time: {_shown(value)}") from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)  # times of the case format are UTC
-    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    try:
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except OverflowError:
+        raise CaseError(path, f"out of range once converted to UTC: {_shown(value)}") from None
 
 
 def _maybe_time(value: object, path: str) -> datetime | None:
@@ -221,12 +224,14 @@ def _date(value: object, path: str) -> date:
         raise CaseError(path, f"not a date YYYY-MM-DD: {_shown(value)}") from None
 
 
-def _choice(kind: type[E], value: object, path: str, what: str) -> E:
+def _choice(
+    kind: type[E], value: object, path: str, what: str, *, but: tuple[E, ...] = ()
+) -> E:
     if isinstance(value, str):
         for member in kind:
-            if member.value == value:
+            if member.value == value and member not in but:
                 return member
-    expected = ", ".join(m.value for m in kind)
+    expected = ", ".join(m.value for m in kind if m not in but)
     raise CaseError(path, f"unknown {what} {_shown(value)} (expected one of: {expected})")
 
 
@@ -283,9 +288,7 @@ def _threshold(value: object, path: str) -> Threshold:
         num, den = _ratio(value, path)
         inclusive = _boolean(value.get("inclusive", True), _at(path, "inclusive"))
         return Threshold.custom(num, den, inclusive=inclusive)
-    name = _choice(ThresholdName, value, path, "threshold")
-    if name is ThresholdName.CUSTOM:
-        raise CaseError(path, 'a custom threshold is written {"num", "den", "inclusive"}')
+    name = _choice(ThresholdName, value, path, "threshold", but=(ThresholdName.CUSTOM,))
     return Threshold.named(name)
 
 
@@ -526,7 +529,8 @@ def _college_heads(value: object, path: str, colleges: frozenset[str]) -> Colleg
     for college, counts in obj.items():
         at = _at(path, college)
         if college not in colleges:
-            raise CaseError(at, f"unknown college {_shown(college)} (not in $.params.colleges)")
+            raise CaseError(at, f"unknown college {_shown(college)}"
+                            " (not declared in params.colleges)")
         row = _object(counts, at)
         _no_other_keys(row, ("members", "present"), at)
         members = _integer(_required(row, "members", at), _at(at, "members"))
@@ -562,7 +566,7 @@ def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset
             if member.college is None:
                 raise CaseError(where, "missing: every member of a multi-college vote has one")
             raise CaseError(where, f"unknown college {_shown(member.college)}"
-                            " (not in $.params.colleges)")
+                            " (not declared in params.colleges)")
         if member.id in seen:
             raise CaseError(at, f"member {_shown(member.id)} is listed twice")
         seen.add(member.id)
@@ -637,7 +641,7 @@ def _tallies(
             at = _at(path, college)
             if college not in colleges:
                 raise CaseError(at, f"unknown college {_shown(college)}"
-                                " (not in $.params.colleges)")
+                                " (not declared in params.colleges)")
             rows.append((college, _tally(_object(counts, at), at, _TALLY_KEYS)))
         return CollegeTallies(tuple(rows))
     expected = {Family.MAJORITY: "tally", Family.SCIC_COLLEGE: "tally_by_college"}.get(family)
@@ -791,7 +795,7 @@ def _ballots(
     if fast is not None:
         if fast and not isinstance(electorate, Roll):
             raise CaseError(path, "individual ballots need a named electorate"
-                            " ($.electorate.members)")
+                            " (electorate.members)")
         return fast, ()
     allowed = _EVENTS[family]
     reader = _BallotReader(_BALLOT_POSITIONS.get(family, {}))
@@ -822,7 +826,7 @@ def _ballots(
     ballots = reader.ballots()
     if ballots and not isinstance(electorate, Roll):
         raise CaseError(path, "individual ballots need a named electorate"
-                        " ($.electorate.members)")
+                        " (electorate.members)")
     return ballots, tuple(events)
 
 
@@ -885,12 +889,16 @@ def parse_case_text(text: str | bytes) -> Case:
 def parse_json(text: str | bytes) -> Any:
     """JSON text to a value, numbers with a fraction part kept exact as ``Decimal``."""
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal, parse_constant=_not_a_number)
     except json.JSONDecodeError as error:
         raise CaseError("$", f"not JSON: {error.msg} at line {error.lineno} column"
                         f" {error.colno}") from None
-    except (UnicodeDecodeError, RecursionError) as error:
-        raise CaseError("$", f"not JSON: {type(error).__name__}") from None
+    except (ValueError, RecursionError) as error:  # bad encoding, huge integers, NaN
+        raise CaseError("$", f"not JSON: {error}") from None
+
+
+def _not_a_number(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 # Writing a case back ---------------------------------------------------------------------
