@@ -14,7 +14,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, NoReturn, TypeVar
+from itertools import repeat
+from operator import attrgetter
+from typing import Any, NoReturn, TypeVar, cast
 
 from .errors import CaseError
 from .model import (
@@ -709,30 +711,39 @@ def _ballot_columns(items: list[Any], positions: Mapping[str, Position]) -> Ball
     """Plain ballots read column by column with C-level iterators, or ``None`` when anything
     is unusual (an event, a wrong type, a bad time): then the careful reader names the fault.
     """
+    get = cast(Callable[[dict[str, Any], str], Any], dict.get)
+    lookup = cast(Callable[[Any], Position | None], positions.get)
     try:
-        if set(map(type, items)) != {dict} or any("type" in b for b in items):
+        if set(map(type, items)) != {dict}:
             return None
-        voters = [b.get("voter") for b in items]
-        chosen = [positions.get(b.get("position")) for b in items]
-        stamps = [b.get("cast_at") for b in items]
-        reasons = [b.get("reason") for b in items]
-        concerns = [b.get("concern") for b in items]
-        seqs = [b.get("seq") for b in items]
+        keys = set().union(*items)
+        if "type" in keys:
+            return None
+        voters = list(map(get, items, repeat("voter")))
+        chosen = list(map(lookup, map(get, items, repeat("position"))))
         if set(map(type, voters)) != {str} or "" in voters or None in chosen:
             return None
+        # Every time parsed (a dict of distinct times costs more than parsing them all).
+        stamps: list[str] = list(map(get, items, repeat("cast_at")))
+        times = tuple(map(datetime.fromisoformat, stamps))
+        if set(map(_TZINFO, times)) != {UTC}:
+            return None  # naive or offset times: the careful reader converts them
+        absent = (None,) * len(items)
+        reasons = tuple(map(get, items, repeat("reason"))) if "reason" in keys else absent
+        concerns = tuple(map(get, items, repeat("concern"))) if "concern" in keys else absent
+        seqs = tuple(map(get, items, repeat("seq"))) if "seq" in keys else absent
         if not (set(map(type, reasons)) | set(map(type, concerns))) <= {str, _NONE}:
             return None
         if not set(map(type, seqs)) <= {int, _NONE} or min(
                 (s for s in seqs if s is not None), default=0) < 0:
             return None
-        distinct = list(set(stamps))
-        times = dict(zip(distinct, map(datetime.fromisoformat, distinct), strict=True))
-        if {t.tzinfo for t in times.values()} != {UTC}:
-            return None  # naive or offset times: the careful reader converts them
     except (TypeError, ValueError):  # unhashable or unreadable values
         return None
-    return Ballots(tuple(voters), tuple(chosen), tuple(map(times.__getitem__, stamps)),  # type: ignore[arg-type]
-                   tuple(reasons), tuple(concerns), tuple(seqs))
+    return Ballots(tuple(voters), tuple(chosen), times,  # type: ignore[arg-type]
+                   reasons, concerns, seqs)
+
+
+_TZINFO = attrgetter("tzinfo")
 
 
 def _event(kind: str, item: Mapping[str, Any], path: str) -> Event:

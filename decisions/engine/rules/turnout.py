@@ -151,7 +151,9 @@ def _from_ballots(
         zip(map(group, latest), map(ballots.positions.__getitem__, latest.values()), strict=True)
     )
     members = Counter(group_of.values())
-    voted = Counter(map(group, latest))
+    voted: Counter[str] = Counter()
+    for (g, _), k in by_group.items():
+        voted[g] += k
     if mode is Mode.MEETING and roll.present:
         present = Counter(map(group, set(roll.present).union(latest)))
     else:
