@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CATALOGS := decisions/web/translations
+MO := $(CATALOGS)/fr/LC_MESSAGES/messages.mo $(CATALOGS)/en/LC_MESSAGES/messages.mo
 
-.PHONY: test lint typecheck contracts pytest bench clean
+.PHONY: run test lint typecheck contracts pytest bench translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +16,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[web,postgres,test]'
 	touch $(STAMP)
 
-test: $(STAMP) lint typecheck contracts pytest
+$(MO): $(STAMP) $(CATALOGS)/fr/LC_MESSAGES/messages.po $(CATALOGS)/en/LC_MESSAGES/messages.po
+	$(BIN)/python tools/translations.py compile 2>/dev/null
+
+translations: $(STAMP)
+	$(BIN)/python tools/translations.py update 2>/dev/null
+	$(BIN)/python tools/translations.py check
+
+run: $(STAMP) $(MO)
+	$(BIN)/decisions db upgrade
+	$(BIN)/decisions demo --if-empty
+	$(BIN)/decisions run --with-threads --host 127.0.0.1 --port 5000
+
+test: $(STAMP) $(MO) lint typecheck contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,7 +40,7 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(MO)
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -1,0 +1,33 @@
+"""decisions.web: the Flask application around the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config, db, errors, i18n, labels, login, mail, security
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration layers, database, extensions, blueprints."""
+    instance = (test_config or {}).get("INSTANCE_PATH")  # tests keep their own instance/
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance)
+    config.configure(app, test_config)
+    db.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    login.init_app(app)
+    mail.init_app(app)
+    errors.init_app(app)
+    labels.init_app(app)
+
+    from .auth.views import bp as auth_bp
+    from .orgs.views import bp as orgs_bp
+    from .orgs.views import index
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(orgs_bp)
+    app.add_url_rule("/", endpoint="index", view_func=index)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    return app

@@ -1,0 +1,59 @@
+"""Configuration in layers: defaults, then ``instance/config.py``, then ``DECISIONS_*``
+environment variables, then the test mapping."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    # None: SQLite at instance/decisions.sqlite. PostgreSQL: postgresql+psycopg://...
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "LANGUAGES": ("en", "fr"),
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "INVITATION_DAYS": 14,
+    "PASSWORD_RESET_SECONDS": 2 * 3600,
+    # "console" prints e-mails (development); "smtp" sends them with the MAIL_* settings.
+    "MAIL_BACKEND": "console",
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_SENDER": "decisions@localhost",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply the layers, then make sure there is a secret key and a database URL."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("DECISIONS")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'decisions.sqlite'}"
+
+
+def _instance_secret(path: Path) -> str:
+    """The secret key kept in ``instance/``, generated on first start (never hard-coded)."""
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,34 @@
+"""Words shown for domain values, translated, and the menu of an organisation's pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from .models import Role
+
+ROLE_LABELS: dict[Role, LazyString] = {
+    Role.MEMBER: _l("member"),
+    Role.FACILITATOR: _l("facilitator"),
+    Role.ADMIN: _l("admin"),
+}
+
+#: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones
+#: that exist and that the member's role may open.
+ORG_MENU: list[tuple[str, LazyString, Role]] = [
+    ("orgs.members", _l("Members"), Role.MEMBER),
+    ("orgs.circles", _l("Circles"), Role.MEMBER),
+    ("orgs.colleges", _l("Colleges"), Role.MEMBER),
+    ("orgs.invitations", _l("Invitations"), Role.ADMIN),
+]
+
+
+def role_label(role: Role | str) -> str:
+    """The translated name of a role."""
+    return str(ROLE_LABELS[Role(role)])
+
+
+def init_app(app: Flask) -> None:
+    """Make the labels available in every template."""
+    app.jinja_env.globals.update(role_label=role_label, org_menu=ORG_MENU)

@@ -1,0 +1,126 @@
+"""Organisations, their colleges, members and circles."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, FractionType, UTCDateTime
+
+if TYPE_CHECKING:
+    from .user import User
+
+
+class Role(enum.StrEnum):
+    """What a member may do; each role can do what the ones before it can."""
+
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        """Order of the roles: member < facilitator < admin."""
+        return list(Role).index(self)
+
+
+class Organisation(Base):
+    """A cooperative, association or network: it has members, colleges and circles."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    timezone: Mapped[str] = mapped_column(String(60), default="Europe/Paris")
+    # A SCIC's colleges follow art. 19 octies (3+ colleges, 10-50 %); others any 2+.
+    is_scic: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan")
+    colleges: Mapped[list[College]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="College.id")
+    circles: Mapped[list[Circle]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Circle.id")
+
+
+class College(Base):
+    """A stakeholder college with its statutory weight in percent (``None``: equal)."""
+
+    __tablename__ = "college"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id",
+                                                            ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    weight: Mapped[Fraction | None] = mapped_column(FractionType)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="colleges")
+
+
+class Membership(Base):
+    """A person in an organisation, with a role, a vote weight and maybe a college."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id",
+                                                            ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [r.value for r in e]),
+        default=Role.MEMBER)
+    vote_weight: Mapped[int] = mapped_column(Integer, default=1)
+    college_id: Mapped[int | None] = mapped_column(ForeignKey("college.id",
+                                                              ondelete="SET NULL"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+    college: Mapped[College | None] = relationship()
+
+    def can(self, role: Role) -> bool:
+        """Whether this member has at least ``role``."""
+        return self.role.rank >= role.rank
+
+
+class Circle(Base):
+    """A group that decides on its domain; circles nest (the steering committee is one)."""
+
+    __tablename__ = "circle"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id",
+                                                            ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("circle.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_steering: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="circles")
+    parent: Mapped[Circle | None] = relationship(remote_side=[id])
+    members: Mapped[list[CircleMember]] = relationship(
+        back_populates="circle", cascade="all, delete-orphan")
+
+
+class CircleMember(Base):
+    """A member of an organisation belonging to one of its circles."""
+
+    __tablename__ = "circle_member"
+
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circle.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"),
+                                               primary_key=True)
+
+    circle: Mapped[Circle] = relationship(back_populates="members")
+    membership: Mapped[Membership] = relationship()
