@@ -1,6 +1,12 @@
-"""French translations of the interface, reviewed as plain text (see translations.py)."""
+"""French translations of the interface, reviewed as plain text (see translations.py).
 
-FRENCH: dict[str, str] = {
+Each part of the application keeps its own mapping in ``french_<part>.py`` beside this file.
+"""
+
+from french_accounts import ACCOUNTS
+from french_orgs import ORGS
+
+CORE: dict[str, str] = {
     "member": "membre",
     "facilitator": "animateur·rice",
     "admin": "administrateur·rice",
@@ -60,3 +66,5 @@ FRENCH: dict[str, str] = {
     "Create": "Créer",
     "You are %(role)s of this organisation.": "Vous êtes %(role)s de cette organisation.",
 }
+
+FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **ORGS}

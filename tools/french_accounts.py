@@ -1,0 +1,4 @@
+"""French translations of accounts: invitations, profile, password reset."""
+
+ACCOUNTS: dict[str, str] = {
+}

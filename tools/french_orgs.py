@@ -1,0 +1,4 @@
+"""French translations of organisation administration: members, circles, colleges."""
+
+ORGS: dict[str, str] = {
+}
