@@ -85,6 +85,7 @@ def _count_in_time_order(
     for i in itertools.chain(order[:lo], order[hi:end]):
         reason = _NOT_ELIGIBLE if voters[i] not in eligible else window.refusal(times[i])
         rejected.append(RejectedBallot(voters[i], reason or RejectionReason.LATE, times[i]))
+    rejected.sort(key=lambda r: (r.cast_at, r.voter))  # stable: one voter keeps arrival order
     return Counted(latest=counted, rejected=tuple(rejected),
                    superseded=len(on_time) - len(counted), closed_early_at=None)
 
@@ -116,6 +117,9 @@ def count_ballots(
 
     def rank(i: int) -> tuple[datetime, int, int]:
         return times[i], seqs[i] or 0, i
+
+    def instant_of(i: int) -> tuple[datetime, int]:
+        return times[i], seqs[i] or 0
 
     rejected: list[tuple[int, RejectionReason]] = []
     accepted: list[int] = []
@@ -150,14 +154,16 @@ def count_ballots(
         elif rank(i) < rank(first[voter]):
             first[voter] = i
 
-    closed_at: tuple[datetime, int, int] | None = None
+    # The vote closes at the instant the last member answered: ballots of that same instant
+    # are simultaneous with it and count, whatever their order of arrival.
+    closed_at: tuple[datetime, int] | None = None
     if close_when_all and eligible and len(first) == len(eligible):
-        closed_at = max(rank(i) for i in first.values())
+        closed_at = max(instant_of(i) for i in first.values())
     if closed_at is not None or not allow_change:
         counted: dict[str, int] = {}
         for i in sorted(accepted, key=rank):
             voter = voters[i]
-            too_late = closed_at is not None and rank(i) > closed_at
+            too_late = closed_at is not None and instant_of(i) > closed_at
             if too_late or (voter in counted and not allow_change):
                 rejected.append((i, _CHANGE_NOT_ALLOWED))
             else:
@@ -165,7 +171,9 @@ def count_ballots(
         accepted_count = len(accepted) - sum(1 for _, r in rejected if r is _CHANGE_NOT_ALLOWED)
     else:
         counted, accepted_count = last, len(accepted)
-    rejected.sort(key=lambda item: rank(item[0]))
+    # Records in time order; at one instant, by voter, so that arrival order never shows.
+    rejected.sort(key=lambda item: (times[item[0]], seqs[item[0]] or 0, voters[item[0]],
+                                    item[0]))
     return Counted(
         latest=counted,
         rejected=tuple(RejectedBallot(voters[i], r, times[i]) for i, r in rejected),
