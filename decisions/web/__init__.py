@@ -22,12 +22,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     labels.init_app(app)
 
+    from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp
+    from .invitations.views import bp as invitations_bp
     from .orgs.views import bp as orgs_bp
     from .orgs.views import index
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(account_bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app

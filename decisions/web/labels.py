@@ -20,7 +20,8 @@ ORG_MENU: list[tuple[str, LazyString, Role]] = [
     ("orgs.members", _l("Members"), Role.MEMBER),
     ("orgs.circles", _l("Circles"), Role.MEMBER),
     ("orgs.colleges", _l("Colleges"), Role.MEMBER),
-    ("orgs.invitations", _l("Invitations"), Role.ADMIN),
+    ("orgs.settings", _l("Settings"), Role.ADMIN),
+    ("invitations.index", _l("Invitations"), Role.ADMIN),
 ]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 
 from . import db
 from .models import User
@@ -16,11 +18,23 @@ manager.login_message_category = "info"
 
 
 @manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in person, or ``None`` if the account is gone."""
+def load_user(session_id: str) -> User | None:
+    """The signed-in person, or ``None`` if the account is gone or its password changed
+    since this session began (see :meth:`User.get_id`)."""
+    user_id, _, fingerprint = session_id.partition("-")
     if not user_id.isdigit():
         return None
-    return db.session().get(User, int(user_id))
+    user = db.session().get(User, int(user_id))
+    if user is None or not hmac.compare_digest(fingerprint, user.password_fingerprint):
+        return None
+    return user
+
+
+def signed_in() -> User:
+    """The signed-in person itself rather than Flask-Login's proxy, for services that keep,
+    compare or sign in the object (views behind ``login_required`` only)."""
+    user: User = current_user._get_current_object()
+    return user
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The application's tables, as SQLAlchemy 2 typed models."""
 
 from .invitation import Invitation as Invitation
+from .invitation import InvitationStatus as InvitationStatus
 from .organisation import Circle as Circle
 from .organisation import CircleMember as CircleMember
 from .organisation import College as College

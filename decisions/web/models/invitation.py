@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String
@@ -9,6 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 from .organisation import College, Organisation, Role
+from .user import User
+
+
+class InvitationStatus(enum.StrEnum):
+    """Where an invitation stands (a revoked invitation is deleted)."""
+
+    PENDING = "pending"
+    USED = "used"
+    EXPIRED = "expired"
 
 
 class Invitation(Base):
@@ -33,3 +43,12 @@ class Invitation(Base):
 
     organisation: Mapped[Organisation] = relationship()
     college: Mapped[College | None] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    def status(self, now: datetime) -> InvitationStatus:
+        """Used once accepted; else expired from ``expires_at`` on; else pending."""
+        if self.used_at is not None:
+            return InvitationStatus.USED
+        if now >= self.expires_at:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -28,3 +29,15 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    @property
+    def password_fingerprint(self) -> str:
+        """A short digest of the password hash: it changes whenever the password does, and
+        tells nothing of the password (the hash's salt stays secret)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """The session's identifier of this person (Flask-Login): the id and the password
+        fingerprint, so that changing the password signs out every other session and
+        "remember me" cookie."""
+        return f"{self.id}-{self.password_fingerprint}"

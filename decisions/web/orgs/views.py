@@ -1,20 +1,54 @@
-"""Organisations: my organisations, creating one, an organisation's home page."""
+"""Organisations: my organisations, creating one, and its administration pages: settings,
+members, colleges and circles (members read, admins change)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from decimal import Decimal
+from fractions import Fraction
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import db
 from ..forms import add_error
-from ..models import Membership, Organisation, Role
+from ..models import Circle, Membership, Organisation, Role
+from ..services import circles as circle_service
+from ..services import colleges as college_service
 from ..services import organisations
 from .access import requires
-from .forms import OrganisationForm
+from .forms import (
+    CircleForm,
+    CollegeForm,
+    ConfirmForm,
+    MemberForm,
+    OrganisationForm,
+    SettingsForm,
+    WeightsForm,
+)
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+
+@bp.context_processor
+def roles() -> dict[str, type[Role]]:
+    """Templates of organisations compare roles: ``membership.can(Role.ADMIN)``."""
+    return {"Role": Role}
+
+
+@bp.app_template_filter("percent")
+def percent(share: Fraction) -> str:
+    """A share of 1 as a percentage in the reader's language, to two decimals (1/3: 33.33%)."""
+    pattern = get_locale().percent_formats[None].pattern.replace("0", "0.##", 1)
+    return str(format_percent(Decimal(share.numerator) / Decimal(share.denominator), pattern))
+
+
+def _show_error(form: object, error: organisations.OrganisationError, default: str) -> None:
+    """Put a service's refusal next to the field it concerns (else next to ``default``)."""
+    field = getattr(form, error.field or default, None)
+    add_error(field if field is not None else getattr(form, default), str(error))
 
 
 @bp.route("/")
@@ -49,3 +83,304 @@ def create() -> str | Response:
 def show(organisation: Organisation, membership: Membership) -> str:
     """An organisation's home page."""
     return render_template("orgs/show.html", organisation=organisation, membership=membership)
+
+
+# Settings -------------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def settings(organisation: Organisation, membership: Membership) -> str | Response:
+    """The organisation's name, time zone, and whether it is a SCIC."""
+    form = SettingsForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as session:
+                organisations.update_settings(
+                    session, organisation, name=form.name.data or "",
+                    timezone=(form.timezone.data or "").strip(), is_scic=bool(form.is_scic.data))
+                verdict = college_service.verdict(session, organisation)
+                problem = None if verdict is None else college_service.verdict_message(
+                    verdict, organisation, college_service.colleges_of(session, organisation))
+        except organisations.OrganisationError as error:
+            _show_error(form, error, "name")
+        else:
+            flash(_("Settings saved."), "success")
+            if problem is not None:
+                flash(_("The colleges cannot be used for a vote yet: %(problem)s",
+                        problem=str(problem)), "warning")
+            return redirect(url_for("orgs.settings", slug=organisation.slug))
+    return render_template("orgs/settings.html", organisation=organisation,
+                           membership=membership, form=form,
+                           timezones=sorted(organisations.time_zones()))
+
+
+# Members --------------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/members")
+@requires(Role.MEMBER)
+def members(organisation: Organisation, membership: Membership) -> str:
+    """The organisation's members with their role, college and vote weight."""
+    rows = organisations.members_of(db.session(), organisation)
+    return render_template("orgs/members.html", organisation=organisation,
+                           membership=membership, members=rows)
+
+
+@bp.route("/<slug>/members/<int:member_id>/edit", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def member_edit(organisation: Organisation, membership: Membership,
+                member_id: int) -> str | Response:
+    """Change a member's role, vote weight and college."""
+    session = db.session()
+    member = organisations.find_member(session, organisation, member_id) or abort(404)
+    form = MemberForm(data={"role": member.role.value, "vote_weight": member.vote_weight,
+                            "college": member.college_id or 0})
+    form.with_colleges(college_service.colleges_of(session, organisation))
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as session:
+                organisations.update_membership(
+                    session, member, role=Role(form.role.data), vote_weight=form.vote_weight.data
+                    or 0, college_id=form.college.data or None)
+        except organisations.OrganisationError as error:
+            _show_error(form, error, "role")
+        else:
+            flash(_("%(name)s's membership is saved.", name=member.user.name), "success")
+            return redirect(url_for("orgs.members", slug=organisation.slug))
+    return render_template("orgs/member_edit.html", organisation=organisation,
+                           membership=membership, member=member, form=form,
+                           confirm=ConfirmForm(formdata=None))
+
+
+@bp.route("/<slug>/members/<int:member_id>/remove", methods=["POST"])
+@requires(Role.ADMIN)
+def member_remove(organisation: Organisation, membership: Membership,
+                  member_id: int) -> Response:
+    """Take a member out of the organisation (never its last admin)."""
+    session = db.session()
+    member = organisations.find_member(session, organisation, member_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name, leaving = member.user.name, member.id == membership.id
+    try:
+        with db.transaction() as session:
+            organisations.remove_membership(session, member)
+    except organisations.OrganisationError as error:
+        flash(str(error), "error")
+        return redirect(url_for("orgs.member_edit", slug=organisation.slug, member_id=member_id))
+    if leaving:
+        flash(_("You have left %(organisation)s.", organisation=organisation.name), "success")
+        return redirect(url_for("orgs.index"))
+    flash(_("%(name)s is no longer a member.", name=name), "success")
+    return redirect(url_for("orgs.members", slug=organisation.slug))
+
+
+# Colleges -------------------------------------------------------------------------------
+
+
+def _colleges_page(organisation: Organisation, membership: Membership, *,
+                   add_form: CollegeForm | None = None,
+                   weights_form: WeightsForm | None = None) -> str:
+    session = db.session()
+    rows = college_service.colleges_of(session, organisation)
+    verdict = college_service.check(organisation, rows)
+    problem = None if verdict is None else college_service.verdict_message(
+        verdict, organisation, rows)
+    return render_template(
+        "orgs/colleges.html", organisation=organisation, membership=membership,
+        colleges=rows, verdict=verdict, problem=problem,
+        counts=college_service.member_counts(session, organisation),
+        add_form=add_form or CollegeForm(formdata=None),
+        weights_form=weights_form or WeightsForm.for_colleges(rows, submitted=False))
+
+
+@bp.route("/<slug>/colleges")
+@requires(Role.MEMBER)
+def colleges(organisation: Organisation, membership: Membership) -> str:
+    """The colleges, their weights and the effective share the engine computes."""
+    return _colleges_page(organisation, membership)
+
+
+@bp.route("/<slug>/colleges/new", methods=["POST"])
+@requires(Role.ADMIN)
+def college_new(organisation: Organisation, membership: Membership) -> str | Response:
+    """Add a college."""
+    form = CollegeForm()
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as session:
+                college = college_service.add_college(session, organisation,
+                                                      name=form.name.data or "")
+        except organisations.OrganisationError as error:
+            _show_error(form, error, "name")
+        else:
+            flash(_("College %(name)s added.", name=college.name), "success")
+            return redirect(url_for("orgs.colleges", slug=organisation.slug))
+    return _colleges_page(organisation, membership, add_form=form)
+
+
+@bp.route("/<slug>/colleges/weights", methods=["POST"])
+@requires(Role.ADMIN)
+def college_weights(organisation: Organisation, membership: Membership) -> str | Response:
+    """Set the weights of all colleges at once, if the engine accepts them."""
+    form = WeightsForm.for_colleges(college_service.colleges_of(db.session(), organisation))
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as session:
+                college_service.set_weights(session, organisation, form.weights())
+        except college_service.CollegeConfigError as error:
+            form.form_errors.append(str(error))
+            for college, field in form.weight_fields():
+                if college.id in error.out_of_bounds:
+                    add_error(field, _("Out of bounds."))
+        except organisations.OrganisationError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Weights saved."), "success")
+            return redirect(url_for("orgs.colleges", slug=organisation.slug))
+    return _colleges_page(organisation, membership, weights_form=form)
+
+
+@bp.route("/<slug>/colleges/<int:college_id>/edit", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def college_edit(organisation: Organisation, membership: Membership,
+                 college_id: int) -> str | Response:
+    """Rename a college (or delete it)."""
+    session = db.session()
+    college = college_service.find_college(session, organisation, college_id) or abort(404)
+    form = CollegeForm(obj=college)
+    if form.validate_on_submit():
+        try:
+            with db.transaction() as session:
+                college_service.rename_college(session, college, name=form.name.data or "")
+        except organisations.OrganisationError as error:
+            _show_error(form, error, "name")
+        else:
+            flash(_("College renamed."), "success")
+            return redirect(url_for("orgs.colleges", slug=organisation.slug))
+    members_count = college_service.member_counts(session, organisation).get(college.id, 0)
+    return render_template("orgs/college_edit.html", organisation=organisation,
+                           membership=membership, college=college, form=form,
+                           members_count=members_count, confirm=ConfirmForm(formdata=None))
+
+
+@bp.route("/<slug>/colleges/<int:college_id>/delete", methods=["POST"])
+@requires(Role.ADMIN)
+def college_delete(organisation: Organisation, membership: Membership,
+                   college_id: int) -> Response:
+    """Delete a college; its members stay, without a college."""
+    session = db.session()
+    college = college_service.find_college(session, organisation, college_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = college.name
+    with db.transaction() as session:
+        college_service.delete_college(session, college)
+    flash(_("College %(name)s deleted.", name=name), "success")
+    return redirect(url_for("orgs.colleges", slug=organisation.slug))
+
+
+# Circles --------------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/circles")
+@requires(Role.MEMBER)
+def circles(organisation: Organisation, membership: Membership) -> str:
+    """The circles as a nested tree, the steering committee marked."""
+    rows = circle_service.circles_of(db.session(), organisation)
+    return render_template("orgs/circles.html", organisation=organisation,
+                           membership=membership, tree=circle_service.circle_tree(rows))
+
+
+@bp.route("/<slug>/circles/<int:circle_id>")
+@requires(Role.MEMBER)
+def circle(organisation: Organisation, membership: Membership, circle_id: int) -> str:
+    """A circle: its purpose, where it sits, its sub-circles and members."""
+    session = db.session()
+    found = circle_service.find_circle(session, organisation, circle_id) or abort(404)
+    rows = circle_service.circles_of(session, organisation)
+    return render_template(
+        "orgs/circle.html", organisation=organisation, membership=membership, circle=found,
+        children=circle_service.circle_tree(rows).get(found.id, []),
+        members=circle_service.circle_members(session, found))
+
+
+def _circle_form(organisation: Organisation, circle: Circle | None) -> CircleForm:
+    """The circle form, offering as parents every circle that would not make a cycle."""
+    session = db.session()
+    rows = circle_service.circles_of(session, organisation)
+    excluded = set() if circle is None else {circle.id, *circle_service.descendants(rows, circle)}
+    data = {} if circle is None else {
+        "name": circle.name, "description": circle.description,
+        "parent": circle.parent_id or 0, "is_steering": circle.is_steering,
+        "members": [link.membership_id for link in circle.members]}
+    form = CircleForm(data=data)
+    return form.with_choices([c for c in rows if c.id not in excluded],
+                             organisations.members_of(session, organisation))
+
+
+def _save_circle(form: CircleForm, organisation: Organisation,
+                 circle: Circle | None) -> Circle | None:
+    """Create or change the circle from the form; ``None`` when refused (errors on form)."""
+    name, description = form.name.data or "", form.description.data or ""
+    parent_id, is_steering = form.parent.data or None, bool(form.is_steering.data)
+    member_ids = list(form.members.data or [])
+    try:
+        with db.transaction() as session:
+            if circle is None:
+                return circle_service.create_circle(
+                    session, organisation, name=name, description=description,
+                    parent_id=parent_id, is_steering=is_steering, member_ids=member_ids)
+            return circle_service.update_circle(
+                session, circle, name=name, description=description, parent_id=parent_id,
+                is_steering=is_steering, member_ids=member_ids)
+    except organisations.OrganisationError as error:
+        _show_error(form, error, "name")
+        return None
+
+
+@bp.route("/<slug>/circles/new", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def circle_new(organisation: Organisation, membership: Membership) -> str | Response:
+    """Create a circle."""
+    form = _circle_form(organisation, None)
+    if form.validate_on_submit():
+        saved = _save_circle(form, organisation, None)
+        if saved is not None:
+            flash(_("Circle %(name)s created.", name=saved.name), "success")
+            return redirect(url_for("orgs.circle", slug=organisation.slug, circle_id=saved.id))
+    return render_template("orgs/circle_form.html", organisation=organisation,
+                           membership=membership, form=form, circle=None)
+
+
+@bp.route("/<slug>/circles/<int:circle_id>/edit", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def circle_edit(organisation: Organisation, membership: Membership,
+                circle_id: int) -> str | Response:
+    """Change a circle: name, description, parent, steering flag and members."""
+    found = circle_service.find_circle(db.session(), organisation, circle_id) or abort(404)
+    form = _circle_form(organisation, found)
+    if form.validate_on_submit():
+        saved = _save_circle(form, organisation, found)
+        if saved is not None:
+            flash(_("Circle %(name)s saved.", name=saved.name), "success")
+            return redirect(url_for("orgs.circle", slug=organisation.slug, circle_id=saved.id))
+    return render_template("orgs/circle_form.html", organisation=organisation,
+                           membership=membership, form=form, circle=found,
+                           confirm=ConfirmForm(formdata=None))
+
+
+@bp.route("/<slug>/circles/<int:circle_id>/delete", methods=["POST"])
+@requires(Role.ADMIN)
+def circle_delete(organisation: Organisation, membership: Membership,
+                  circle_id: int) -> Response:
+    """Delete a circle; its sub-circles move up, its members stay in the organisation."""
+    found = circle_service.find_circle(db.session(), organisation, circle_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = found.name
+    with db.transaction() as session:
+        circle_service.delete_circle(session, found)
+    flash(_("Circle %(name)s deleted.", name=name), "success")
+    return redirect(url_for("orgs.circles", slug=organisation.slug))

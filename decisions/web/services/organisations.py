@@ -1,17 +1,38 @@
-"""Organisations: creating them, finding a person's membership."""
+"""Organisations: creating them, their settings, finding and changing memberships."""
 
 from __future__ import annotations
 
+import functools
+from zoneinfo import available_timezones
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from ..db import utcnow
-from ..models import Membership, Organisation, Role, User
+from ..models import College, Membership, Organisation, Role, User
+
+MAX_VOTE_WEIGHT = 1_000_000
 
 
 class OrganisationError(ValueError):
-    """A change to an organisation that cannot be made, with a message for the person."""
+    """A change to an organisation that cannot be made, with a message for the person and,
+    when it concerns one, the name of the form field to show it next to."""
+
+    def __init__(self, message: str | LazyString, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+#: Files of the time zone database that name no place: the server's own zone and defaults.
+NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The names of the time zones this system knows (read once: it scans the disk)."""
+    return frozenset(available_timezones()) - NOT_PLACES
 
 
 def create_organisation(db: Session, creator: User, *, name: str, slug: str,
@@ -29,6 +50,21 @@ def create_organisation(db: Session, creator: User, *, name: str, slug: str,
     return organisation
 
 
+def update_settings(db: Session, organisation: Organisation, *, name: str, timezone: str,
+                    is_scic: bool) -> Organisation:
+    """Rename the organisation, set its time zone and whether it is a SCIC."""
+    name = name.strip()
+    if not name:
+        raise OrganisationError(_l("Give the organisation a name."), "name")
+    if timezone not in time_zones():
+        raise OrganisationError(
+            _l("Unknown time zone: choose one from the list, such as Europe/Paris."),
+            "timezone")
+    organisation.name, organisation.timezone, organisation.is_scic = name, timezone, is_scic
+    db.flush()
+    return organisation
+
+
 def membership_of(db: Session, user: User, organisation: Organisation) -> Membership | None:
     """The person's membership of an organisation, if they are a member."""
     return db.scalar(select(Membership).where(Membership.user_id == user.id,
@@ -40,3 +76,69 @@ def organisations_of(db: Session, user: User) -> list[Membership]:
     return list(db.scalars(
         select(Membership).join(Organisation).where(Membership.user_id == user.id)
         .order_by(Organisation.name)))
+
+
+def members_of(db: Session, organisation: Organisation) -> list[Membership]:
+    """The organisation's memberships with their people and colleges, by name."""
+    return list(db.scalars(
+        select(Membership).join(User).where(Membership.organisation_id == organisation.id)
+        .options(selectinload(Membership.user), selectinload(Membership.college))
+        .order_by(User.name, User.id)))
+
+
+def find_member(db: Session, organisation: Organisation, membership_id: int) -> Membership | None:
+    """One membership of this organisation (``None`` for another organisation's)."""
+    return db.scalar(select(Membership).where(Membership.id == membership_id,
+                                              Membership.organisation_id == organisation.id))
+
+
+def lock_organisation(db: Session, organisation: Organisation) -> None:
+    """Serialise changes checked against the organisation's other rows until the end of the
+    transaction: two admins demoting each other at the same moment must not leave it without
+    any, nor two circles become each other's parent (PostgreSQL locks the organisation's row;
+    SQLite has a single writer anyway)."""
+    db.execute(select(Organisation.id).where(Organisation.id == organisation.id)
+               .with_for_update())
+
+
+def _admin_count(db: Session, organisation: Organisation) -> int:
+    return db.scalar(select(func.count(Membership.id)).where(
+        Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN)) or 0
+
+
+def update_membership(db: Session, membership: Membership, *, role: Role, vote_weight: int,
+                      college_id: int | None) -> Membership:
+    """Change a member's role, vote weight and college; the last admin stays admin."""
+    organisation = membership.organisation
+    if not 1 <= vote_weight <= MAX_VOTE_WEIGHT:
+        raise OrganisationError(_l("The vote weight is a whole number from 1 to 1000000."),
+                                "vote_weight")
+    college = None
+    if college_id is not None:
+        college = db.get(College, college_id)
+        if college is None or college.organisation_id != organisation.id:
+            raise OrganisationError(_l("Choose one of the organisation's colleges."),
+                                    "college")
+    lock_organisation(db, organisation)
+    db.refresh(membership)
+    demoting = membership.role is Role.ADMIN and role is not Role.ADMIN
+    if demoting and _admin_count(db, organisation) <= 1:
+        raise OrganisationError(
+            _l("An organisation must keep at least one admin: make another member admin"
+               " first."), "role")
+    membership.role, membership.vote_weight, membership.college = role, vote_weight, college
+    db.flush()
+    return membership
+
+
+def remove_membership(db: Session, membership: Membership) -> None:
+    """Take a person out of the organisation (and its circles); never its last admin."""
+    organisation = membership.organisation
+    lock_organisation(db, organisation)
+    db.refresh(membership)
+    if membership.role is Role.ADMIN and _admin_count(db, organisation) <= 1:
+        raise OrganisationError(
+            _l("An organisation must keep at least one admin: make another member admin"
+               " before removing this one."))
+    db.delete(membership)
+    db.flush()
