@@ -249,14 +249,15 @@ def _convocation(data: Mapping[str, StepValue], language: Language) -> str:
 
 def _config_error(data: Mapping[str, StepValue], language: Language) -> str:
     error, colleges = str(data["error"]), _names(data.get("colleges"), language)
+    minimum = data.get("minimum", 3)
     text = {
         "en": {
-            "too_few_colleges": f"at least 3 colleges are required ({colleges})",
+            "too_few_colleges": f"at least {minimum} colleges are required ({colleges})",
             "weights_sum": f"the weights of {colleges} must all be given and sum to 100 %",
             "weight_out_of_bounds": f"the weight of {colleges} is outside 10 %–50 %",
         },
         "fr": {
-            "too_few_colleges": f"il faut au moins 3 collèges ({colleges})",
+            "too_few_colleges": f"il faut au moins {minimum} collèges ({colleges})",
             "weights_sum": f"les poids de {colleges} doivent tous être donnés et faire 100 %",
             "weight_out_of_bounds": f"le poids de {colleges} sort des bornes 10 %–50 %",
         },

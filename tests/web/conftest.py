@@ -87,6 +87,7 @@ def app(database_url: str, clock: Clock, tmp_path: Path) -> Iterator[Flask]:
         "WTF_CSRF_ENABLED": False,
         "CLOCK": clock,
         "MAIL_BACKEND": "outbox",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing: tests only
     })
     yield application
     engine = db.engine_of(application)

@@ -86,7 +86,8 @@ class CollegeRule:
         checked = check_colleges(params.colleges, enforce_scic_bounds=params.enforce_scic_bounds)
         if isinstance(checked, tuple):
             error, offending = checked
-            step = Step.of("config_error", error=error.value, colleges=offending)
+            step = Step.of("config_error", error=error.value, colleges=offending,
+                           minimum=3 if params.enforce_scic_bounds else 2)
             return CollegeResult(outcome=Outcome.INVALID_CONFIG, explanation=(step,),
                                  case_id=case.id, convocation=params.convocation,
                                  config_error=error, offending_colleges=offending,

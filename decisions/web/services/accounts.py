@@ -57,8 +57,10 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    """A salted hash with the current default algorithm of Werkzeug (scrypt)."""
-    return generate_password_hash(password)
+    """A salted hash with Werkzeug's current default (scrypt), or the configured method
+    (tests use a fast one: PASSWORD_HASH_METHOD)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if current_app else None
+    return generate_password_hash(password, method=method or "scrypt")
 
 
 def check_new_password(password: str, field: str = "password") -> None:
