@@ -148,9 +148,9 @@ def make_org(app: Flask, make_user: Callable[..., User]) -> Callable[..., Organi
     def make(slug: str, admin: str | None = None, *, is_scic: bool = True,
              colleges: dict[str, int | None] | None = None) -> Organisation:
         with app.app_context():
-            creator = accounts.find_by_email(db.session(), admin or f"admin@{slug}.test")
+            creator = accounts.find_by_email(db.session(), admin or f"admin@{slug}.example.org")
         if creator is None:
-            creator = make_user(admin or f"admin@{slug}.test")
+            creator = make_user(admin or f"admin@{slug}.example.org")
         with app.app_context(), db.transaction() as session:
             owner = session.get(User, creator.id)
             assert owner is not None

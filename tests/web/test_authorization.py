@@ -1,0 +1,137 @@
+"""The authorization matrix: every route of the application, for every kind of visitor.
+
+A new route fails ``test_every_route_is_in_the_matrix`` until its expected answers are
+written here: nobody can add a page without saying who may open it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from decisions.web import db
+from decisions.web.models import Circle, College, Invitation, Membership, Organisation, User
+
+from .conftest import Auth
+
+VISITORS = ("anonymous", "outsider", "member", "facilitator", "admin")
+LOGIN, OK, FORBIDDEN, MISSING = "login", "ok", "forbidden", "missing"
+
+# An organisation page: members may read it, only some roles may change things.
+READ = {"anonymous": LOGIN, "outsider": FORBIDDEN, "member": OK, "facilitator": OK, "admin": OK}
+ADMIN = {"anonymous": LOGIN, "outsider": FORBIDDEN, "member": FORBIDDEN,
+         "facilitator": FORBIDDEN, "admin": OK}
+SIGNED_IN = {"anonymous": LOGIN, "outsider": OK, "member": OK, "facilitator": OK, "admin": OK}
+PUBLIC = dict.fromkeys(VISITORS, OK)
+# Token links with a token that does not exist: a clear "not found" page for everyone.
+BAD_TOKEN = dict.fromkeys(VISITORS, MISSING)
+
+# (endpoint, method, path with {slug} {circle} {college} {member} {invitation}, expected)
+MATRIX: list[tuple[str, str, str, dict[str, str]]] = [
+    ("index", "GET", "/", SIGNED_IN),
+    ("auth.login", "GET", "/auth/login", PUBLIC),
+    ("auth.login", "POST", "/auth/login", PUBLIC),
+    ("auth.logout", "POST", "/auth/logout", SIGNED_IN),
+    ("auth.reset_request", "GET", "/auth/reset", PUBLIC),
+    ("auth.reset_request", "POST", "/auth/reset", PUBLIC),
+    ("auth.reset", "GET", "/auth/reset/not-a-token", BAD_TOKEN),
+    ("auth.reset", "POST", "/auth/reset/not-a-token", BAD_TOKEN),
+    ("auth.invitation", "GET", "/auth/invitation/not-a-token", BAD_TOKEN),
+    ("auth.invitation", "POST", "/auth/invitation/not-a-token", BAD_TOKEN),
+    ("account.profile", "GET", "/account/profile", SIGNED_IN),
+    ("account.profile", "POST", "/account/profile", SIGNED_IN),
+    ("account.password", "POST", "/account/password", SIGNED_IN),
+    ("orgs.index", "GET", "/orgs/", SIGNED_IN),
+    ("orgs.create", "GET", "/orgs/new", SIGNED_IN),
+    ("orgs.create", "POST", "/orgs/new", SIGNED_IN),
+    ("orgs.show", "GET", "/orgs/{slug}/", READ),
+    ("orgs.settings", "GET", "/orgs/{slug}/settings", ADMIN),
+    ("orgs.settings", "POST", "/orgs/{slug}/settings", ADMIN),
+    ("orgs.members", "GET", "/orgs/{slug}/members", READ),
+    ("orgs.member_edit", "GET", "/orgs/{slug}/members/{member}/edit", ADMIN),
+    ("orgs.member_edit", "POST", "/orgs/{slug}/members/{member}/edit", ADMIN),
+    ("orgs.member_remove", "POST", "/orgs/{slug}/members/{member}/remove", ADMIN),
+    ("orgs.colleges", "GET", "/orgs/{slug}/colleges", READ),
+    ("orgs.college_new", "POST", "/orgs/{slug}/colleges/new", ADMIN),
+    ("orgs.college_weights", "POST", "/orgs/{slug}/colleges/weights", ADMIN),
+    ("orgs.college_edit", "GET", "/orgs/{slug}/colleges/{college}/edit", ADMIN),
+    ("orgs.college_edit", "POST", "/orgs/{slug}/colleges/{college}/edit", ADMIN),
+    ("orgs.college_delete", "POST", "/orgs/{slug}/colleges/{college}/delete", ADMIN),
+    ("orgs.circles", "GET", "/orgs/{slug}/circles", READ),
+    ("orgs.circle", "GET", "/orgs/{slug}/circles/{circle}", READ),
+    ("orgs.circle_new", "GET", "/orgs/{slug}/circles/new", ADMIN),
+    ("orgs.circle_new", "POST", "/orgs/{slug}/circles/new", ADMIN),
+    ("orgs.circle_edit", "GET", "/orgs/{slug}/circles/{circle}/edit", ADMIN),
+    ("orgs.circle_edit", "POST", "/orgs/{slug}/circles/{circle}/edit", ADMIN),
+    ("orgs.circle_delete", "POST", "/orgs/{slug}/circles/{circle}/delete", ADMIN),
+    ("invitations.index", "GET", "/orgs/{slug}/invitations/", ADMIN),
+    ("invitations.index", "POST", "/orgs/{slug}/invitations/", ADMIN),
+    ("invitations.revoke", "POST", "/orgs/{slug}/invitations/{invitation}/revoke", ADMIN),
+]
+
+
+def test_every_route_is_in_the_matrix(app: Flask) -> None:
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              if rule.endpoint != "static"
+              for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+    assert routes == {(endpoint, method) for endpoint, method, _, _ in MATRIX}
+
+
+@pytest.fixture
+def world(app: Flask, make_org: Callable[..., Organisation],
+          make_member: Callable[..., Membership],
+          make_user: Callable[..., User]) -> dict[str, object]:
+    """An organisation with one visitor of each kind, and one thing of each kind in it."""
+    coop = make_org("coop", admin="admin@coop.example.org",
+                    colleges={"workers": 50, "users": 30, "partners": 20})
+    make_org("other", admin="outsider@other.example.org")
+    make_member(coop, "member@coop.example.org")
+    make_member(coop, "facilitator@coop.example.org", role="facilitator")
+    target = make_member(coop, "target@coop.example.org")
+    with app.app_context(), db.transaction() as session:
+        organisation = session.get(Organisation, coop.id)
+        assert organisation is not None
+        circle = Circle(organisation=organisation, name="Delivery", description="")
+        session.add(circle)
+        now = datetime.now(UTC)
+        invitation = Invitation(organisation=organisation, email="new@coop.example.org",
+                                role="member", token_hash="0" * 64, created_at=now,
+                                expires_at=now.replace(year=now.year + 1))
+        session.add(invitation)
+        session.flush()
+        college = session.scalar(select(College).where(College.organisation_id == coop.id))
+        assert college is not None
+        return {"slug": "coop", "circle": circle.id, "college": college.id,
+                "member": target.id, "invitation": invitation.id}
+
+
+VISITOR_EMAIL = {"outsider": "outsider@other.example.org", "member": "member@coop.example.org",
+                 "facilitator": "facilitator@coop.example.org", "admin": "admin@coop.example.org"}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize(("endpoint", "method", "path", "expected"), MATRIX,
+                         ids=[f"{e}-{m}" for e, m, _, _ in MATRIX])
+def test_each_visitor_gets_the_answer_the_matrix_gives(
+        client: FlaskClient, auth: Auth, world: dict[str, object], visitor: str,
+        endpoint: str, method: str, path: str, expected: dict[str, str]) -> None:
+    if visitor != "anonymous":
+        assert auth.login(VISITOR_EMAIL[visitor]).status_code == 302
+    response = client.open(path.format(**world), method=method, data={})
+    location = response.headers.get("Location", "")
+    want = expected[visitor]
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert "/auth/login" in location
+    elif want == FORBIDDEN:
+        assert response.status_code == 403
+    elif want == MISSING:
+        assert response.status_code in (404, 410)
+    else:
+        assert response.status_code in (200, 302), response.status_code
+        assert "/auth/login" not in location or endpoint.startswith("auth.")
