@@ -1,0 +1,132 @@
+"""Proposals: drafting with a rule of the engine, amending into new versions, withdrawing,
+and the facilitator's outcome statement."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from decisions.engine import CaseError, load_case
+
+from ..models import (
+    ElectorateScope,
+    Membership,
+    Organisation,
+    Proposal,
+    ProposalElector,
+    ProposalStatus,
+    ProposalVersion,
+    VotersVisibility,
+)
+
+FAMILIES = ("consent", "sociocratic_consent", "sociocratic_election", "majority",
+            "scic_college")
+
+
+class ProposalError(ValueError):
+    """A change to a proposal that cannot be made, with a message for the person."""
+
+
+def _sample_electorate(family: str, params: dict[str, Any]) -> dict[str, Any]:
+    if family == "scic_college":
+        return {"colleges": {}}
+    if family == "majority":
+        return {"eligible": 1}
+    return {"members": ["x"]}
+
+
+def check_rule(family: str, params: dict[str, Any]) -> str | None:
+    """The engine's objection to a rule and its parameters, or ``None`` when it accepts."""
+    if family not in FAMILIES:
+        return str(_l("Unknown decision rule."))
+    if family == "scic_college" and "colleges" not in params:
+        # The organisation's colleges join the parameters when a round is counted.
+        params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}
+    case = {"family": family, "params": params, "electorate": _sample_electorate(family, params),
+            "ballots": []}
+    try:
+        load_case(case)
+    except CaseError as error:
+        if not error.path.startswith("$.params"):
+            return None
+        return f"{error.path.removeprefix('$.params.')}: {error.message}"
+    return None
+
+
+def create_proposal(db: Session, organisation: Organisation, author: Membership, *,
+                    title: str, body: str, family: str, params: dict[str, Any],
+                    now: datetime, scope: ElectorateScope = ElectorateScope.ORGANISATION,
+                    circle_id: int | None = None, electors: list[int] | None = None,
+                    hide_results: bool = False, reason_required: tuple[str, ...] = (),
+                    voters_visible: VotersVisibility = VotersVisibility.EVERYONE,
+                    secret: bool = False) -> Proposal:
+    """A draft proposal with its first version; the engine checks the rule first."""
+    problem = check_rule(family, params)
+    if problem is not None:
+        raise ProposalError(problem)
+    if scope is ElectorateScope.CIRCLE and circle_id is None:
+        raise ProposalError(_l("Choose the circle that decides."))
+    if scope is ElectorateScope.LIST and not electors:
+        raise ProposalError(_l("Choose at least one member who decides."))
+    proposal = Proposal(
+        organisation_id=organisation.id, author_id=author.id, title=title.strip(),
+        family=family, params=json.dumps(params, ensure_ascii=False), electorate_scope=scope,
+        circle_id=circle_id if scope is ElectorateScope.CIRCLE else None,
+        hide_results=hide_results or secret, reason_required=",".join(reason_required),
+        voters_visible=VotersVisibility.NOBODY if secret else voters_visible, secret=secret,
+        status=ProposalStatus.DRAFT, created_at=now)
+    db.add(proposal)
+    db.flush()
+    db.add(ProposalVersion(proposal_id=proposal.id, number=1, title=proposal.title, body=body,
+                           summary="", author_id=author.id, created_at=now))
+    if scope is ElectorateScope.LIST:
+        db.add_all(ProposalElector(proposal_id=proposal.id, membership_id=m)
+                   for m in sorted(set(electors or [])))
+    db.flush()
+    db.refresh(proposal)
+    return proposal
+
+
+def amend(db: Session, proposal: Proposal, author: Membership, *, title: str, body: str,
+          summary: str, now: datetime) -> ProposalVersion:
+    """Publish a new version, with a summary of what changed."""
+    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
+        raise ProposalError(_l("A decided or withdrawn proposal cannot be amended."))
+    if any(r.status.value == "open" for r in proposal.rounds):
+        raise ProposalError(_l("Close the open round before publishing a new version."))
+    if not summary.strip():
+        raise ProposalError(_l("Say what changed in this version."))
+    version = ProposalVersion(proposal_id=proposal.id, number=proposal.current_version.number + 1,
+                              title=title.strip(), body=body, summary=summary.strip(),
+                              author_id=author.id, created_at=now)
+    db.add(version)
+    proposal.title = version.title
+    db.flush()
+    db.refresh(proposal)
+    return version
+
+
+def withdraw(db: Session, proposal: Proposal, *, now: datetime) -> None:
+    """Withdraw a proposal before it is decided (its open round is cancelled)."""
+    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
+        raise ProposalError(_l("Only a proposal not yet decided can be withdrawn."))
+    for round_ in proposal.rounds:
+        if round_.status.value == "open":
+            round_.status = round_.status.__class__("cancelled")
+            round_.closed_at = now
+    proposal.status = ProposalStatus.WITHDRAWN
+    db.flush()
+
+
+def record_outcome(db: Session, proposal: Proposal, *, statement: str,
+                   review_date: date | None) -> None:
+    """The facilitator's outcome statement and review date, after the decision."""
+    if proposal.status is not ProposalStatus.DECIDED:
+        raise ProposalError(_l("The outcome is recorded once the proposal is decided."))
+    proposal.outcome_statement = statement.strip()
+    proposal.review_date = review_date
+    db.flush()
