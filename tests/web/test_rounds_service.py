@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from decisions.engine import evaluate, load_case
-from decisions.web import db
+from decisions.web import casebook, db
 from decisions.web.models import (
     Ballot,
     Membership,
@@ -150,7 +150,7 @@ def test_the_results_path_reads_counts_not_ballots(
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(Ballot)) == 18
-        case = load_case(rounds.casebook.case_json(session, session.get_one(Round, round_id),
+        case = load_case(casebook.case_json(session, session.get_one(Round, round_id),
                                                    clock()))
         assert case.ballots.total == 6  # type: ignore[union-attr]
 
