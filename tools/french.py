@@ -5,6 +5,9 @@ Each part of the application keeps its own mapping in ``french_<part>.py`` besid
 
 from french_accounts import ACCOUNTS
 from french_orgs import ORGS
+from french_proposals import PROPOSALS
+from french_rounds import ROUNDS
+from french_scheduler import SCHEDULER
 
 CORE: dict[str, str] = {
     "member": "membre",
@@ -67,4 +70,4 @@ CORE: dict[str, str] = {
     "You are %(role)s of this organisation.": "Vous êtes %(role)s de cette organisation.",
 }
 
-FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **ORGS}
+FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **ORGS, **PROPOSALS, **ROUNDS, **SCHEDULER}

@@ -17,6 +17,7 @@ ROLE_LABELS: dict[Role, LazyString] = {
 #: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones
 #: that exist and that the member's role may open.
 ORG_MENU: list[tuple[str, LazyString, Role]] = [
+    ("proposals.index", _l("Proposals"), Role.MEMBER),
     ("orgs.members", _l("Members"), Role.MEMBER),
     ("orgs.circles", _l("Circles"), Role.MEMBER),
     ("orgs.colleges", _l("Colleges"), Role.MEMBER),

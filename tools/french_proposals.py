@@ -1,0 +1,5 @@
+"""French translations of proposals."""
+
+PROPOSALS: dict[str, str] = {
+    "Proposals": "Propositions",
+}

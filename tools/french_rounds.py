@@ -1,0 +1,4 @@
+"""French translations of rounds."""
+
+ROUNDS: dict[str, str] = {
+}

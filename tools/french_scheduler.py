@@ -1,0 +1,4 @@
+"""French translations of scheduler."""
+
+SCHEDULER: dict[str, str] = {
+}
