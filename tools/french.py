@@ -66,6 +66,7 @@ CORE: dict[str, str] = {
     "You do not belong to any organisation yet.":
         "Vous n'appartenez encore à aucune organisation.",
     "Create an organisation": "Créer une organisation",
+    "All my organisations": "Toutes mes organisations",
     "Create": "Créer",
     "You are %(role)s of this organisation.": "Vous êtes %(role)s de cette organisation.",
 }

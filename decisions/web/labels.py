@@ -5,8 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from .models import Role
+from . import db
+from .models import Membership, Role
+from .services.organisations import organisations_of
 
 ROLE_LABELS: dict[Role, LazyString] = {
     Role.MEMBER: _l("member"),
@@ -31,6 +34,14 @@ def role_label(role: Role | str) -> str:
     return str(ROLE_LABELS[Role(role)])
 
 
+def my_memberships() -> list[Membership]:
+    """The signed-in person's memberships, for the organisation switcher of every page."""
+    if not current_user.is_authenticated:
+        return []
+    return organisations_of(db.session(), current_user)
+
+
 def init_app(app: Flask) -> None:
     """Make the labels available in every template."""
-    app.jinja_env.globals.update(role_label=role_label, org_menu=ORG_MENU)
+    app.jinja_env.globals.update(role_label=role_label, org_menu=ORG_MENU,
+                                 my_memberships=my_memberships)
