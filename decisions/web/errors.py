@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import db
 
-PAGES = (400, 403, 404, 405, 413, 500)
+#: Title and explanation of each error page people may meet.
+PAGES: dict[int, tuple[LazyString, LazyString]] = {
+    400: (_l("Bad request"),
+          _l("The request could not be understood. Please check what you sent and try again.")),
+    403: (_l("Not allowed"),
+          _l("You do not have the right to see this page. If you think you should, ask an"
+             " admin of the organisation.")),
+    404: (_l("Page not found"), _l("There is no page at this address.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    500: (_l("Something went wrong"),
+          _l("An error happened on our side. Nothing was changed; please try again later.")),
+}
+GENERIC = (_l("Error"), _l("The request could not be completed."))
 
 
 def _page(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
-    template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
-    return render_template(template, error=error), code
+    title, message = PAGES.get(code, GENERIC)
+    # Werkzeug's own descriptions are English only: show a description a view gave itself.
+    detail = error.description if error.description != type(error).description else None
+    return render_template("errors/page.html", title=title, message=message,
+                           detail=detail), code
 
 
 def _internal(error: Exception) -> tuple[str, int]:

@@ -18,18 +18,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import mail
 from ..db import utcnow
 from ..models import User
+from . import ServiceError
 
 MIN_PASSWORD = 10
 RESET_SALT = "decisions.password-reset"
 
 
-class AccountError(ValueError):
-    """A change to an account that cannot be made, with a message for the person;
-    ``field`` names the argument (and form field) the message is about."""
-
-    def __init__(self, message: object, field: str = "email") -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(ServiceError):
+    """A change to an account that cannot be made."""
 
 
 class ResetLinkError(AccountError):

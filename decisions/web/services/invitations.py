@@ -17,19 +17,15 @@ from .. import mail
 from ..db import utcnow
 from ..labels import role_label
 from ..models import College, Invitation, InvitationStatus, Membership, Organisation, Role, User
+from . import ServiceError
 from .accounts import check_new_password, create_user, find_by_email, normalise_email
 from .organisations import membership_of
 
 TOKEN_BYTES = 32
 
 
-class InvitationError(ValueError):
-    """An invitation that cannot be made or accepted, with a message for the person;
-    ``field`` names the argument (and form field) the message is about."""
-
-    def __init__(self, message: object, field: str = "email") -> None:
-        super().__init__(message)
-        self.field = field
+class InvitationError(ServiceError):
+    """An invitation that cannot be made or accepted."""
 
 
 class InvitationNotFound(InvitationError):
