@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, errors, i18n, labels, login, mail, security
+from . import config, db, errors, i18n, labels, login, mail, markdown, security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -21,17 +21,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
+    markdown.init_app(app)
 
     from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp
     from .invitations.views import bp as invitations_bp
     from .orgs.views import bp as orgs_bp
     from .orgs.views import index
+    from .proposals.views import bp as proposals_bp
+    from .rounds.views import bp as rounds_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(rounds_bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app

@@ -101,6 +101,7 @@ def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) ->
     if proposal.family == "scic_college":
         colleges = db.scalars(select(College).where(
             College.organisation_id == proposal.organisation_id).order_by(College.id)).all()
+        params.setdefault("enforce_scic_bounds", proposal.organisation.is_scic)
         params["colleges"] = [{"id": c.name, "weight": None if c.weight is None else
                                f"{c.weight.numerator}/{c.weight.denominator}"} for c in colleges]
         electorate: dict[str, Any] = {"colleges": {c.name: {"members": sizes.get(c.name, 0),

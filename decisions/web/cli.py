@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import run_command as flask_run_command
+from flask.helpers import get_debug_flag
 
-from . import create_app, db, migrate
+from . import create_app, db, migrate, scheduler
 from .services import accounts
 
 
@@ -63,6 +67,54 @@ def demo_command(if_empty: bool) -> None:
     click.echo("Demo organisation ready. Sign in at http://127.0.0.1:5000/auth/login with:")
     for email, password, role in logins:
         click.echo(f"  {email:<32} {password:<16} {role}")
+    click.echo("Its proposals show every decision rule at work: a consent round open for five"
+               " more days, a sociocratic consent after an objection, a general assembly by"
+               " colleges, a second convocation, and an election.")
+
+
+def _run(**options: Any) -> None:
+    """Flask's ``run``, with the in-process scheduler started before and stopped after."""
+    ctx = click.get_current_context()
+    try:
+        app = ctx.ensure_object(ScriptInfo).load_app()
+    except Exception:
+        app = None  # Flask's own run reports the error (or serves it, under the reloader)
+    reloading = options["reload"] if options["reload"] is not None else get_debug_flag()
+    try:
+        in_process = None if app is None else scheduler.start_in_process(app,
+                                                                         reloading=reloading)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        ctx.invoke(flask_run_command.callback, **options)  # type: ignore[arg-type]
+    finally:
+        if in_process is not None and in_process.running:
+            in_process.shutdown()
+
+
+cli.add_command(click.Command(
+    "run", callback=_run, params=list(flask_run_command.params),
+    short_help="Run a development server (and the scheduler, in-process).",
+    help=f"""Run a development server, with the scheduler that closes due rounds in the
+    serving process (unless SCHEDULER is "off"; never in the reloader's watching parent).
+
+    {flask_run_command.help}"""))
+
+
+@cli.command("close-due")
+@with_appcontext
+def close_due_command() -> None:
+    """Close the rounds whose deadline has passed, once (for cron); print how many."""
+    closed = scheduler.close_due_rounds(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo(f"{len(closed)} due round{'' if len(closed) == 1 else 's'} closed.")
+
+
+@cli.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run only the scheduler that closes due rounds (one per deployment), until SIGINT or
+    SIGTERM."""
+    scheduler.run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # "in-process": `decisions run` closes due rounds itself; "off": a `decisions scheduler`
+    # process or cron's `decisions close-due` does. None: "off" under TESTING, else in-process.
+    "SCHEDULER": None,
 }
 
 

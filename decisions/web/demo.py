@@ -1,16 +1,42 @@
-"""A demo: a network of cooperative platforms, its colleges, circles and members."""
+"""A demo: a network of cooperative platforms, its colleges, circles and members, and one
+proposal of every decision family at work, told through the services at explicit instants
+before now (a round that closed three days ago was opened, voted and closed at those
+instants), so that the pages show them as if they had lived.
+
+- a consent proposal open for consent until five days from now, some members have answered;
+- a sociocratic proposal: an objection, a new version integrating it, then consent, with
+  the facilitator's outcome statement and review date;
+- a general assembly vote of the SCIC, by colleges (preset ``scic_sa_ago``);
+- a majority vote without quorum on first convocation, adopted on second convocation;
+- a sociocratic election: nominations, then a consent round on a candidate, elected.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import db
 from .db import utcnow
-from .models import Circle, CircleMember, College, Membership, Organisation, Role
-from .services import accounts
+from .models import (
+    Circle,
+    CircleMember,
+    College,
+    ElectorateScope,
+    Membership,
+    Organisation,
+    Proposal,
+    Role,
+    Round,
+    RoundKind,
+)
+from .services import accounts, proposals, rounds
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, never a real secret
 
@@ -43,11 +69,12 @@ def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         colleges = {name: College(organisation=network, name=name, weight=weight)
                     for name, weight in COLLEGES}
         steering = Circle(organisation=network, name="Comité de pilotage",
-                          description="Steering committee of the network", is_steering=True)
+                          description="Le comité de pilotage du réseau", is_steering=True)
         delivery = Circle(organisation=network, name="Cercle livraison à vélo", parent=steering,
-                          description="Bike delivery cooperatives")
+                          description="Les coopératives de livraison à vélo")
         session.add_all([*colleges.values(), steering, delivery])
         logins = []
+        members: dict[str, Membership] = {}
         for email, name, role, college in PEOPLE:
             user = accounts.find_by_email(session, email) or accounts.create_user(
                 session, email=email, name=name, password=DEMO_PASSWORD,
@@ -60,6 +87,240 @@ def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
                 session.add(CircleMember(circle=steering, membership=membership))
             if college == "workers":
                 session.add(CircleMember(circle=delivery, membership=membership))
+            members[email.split("@")[0]] = membership
             logins.append((email, DEMO_PASSWORD, str(role)))
+        session.flush()
+        story = _Story(session, network, members, now)
+        _consent_open_for_answers(story)
+        _sociocratic_objection_integrated(story, delivery)
+        _general_assembly_by_colleges(story)
+        _second_convocation(story)
+        _election(story, steering)
         current_app.logger.info("demo seeded")
         return logins
+
+
+@dataclass
+class _Story:
+    """Tells the demo through the services, each step at its own instant."""
+
+    session: Session
+    network: Organisation
+    members: dict[str, Membership]
+    now: datetime
+
+    def ago(self, days: float, hours: float = 0) -> datetime:
+        """An instant before now."""
+        return self.now - timedelta(days=days, hours=hours)
+
+    def propose(self, author: str, at: datetime, *, title: str, body: str, family: str,
+                params: dict[str, Any], **options: Any) -> Proposal:
+        return proposals.create_proposal(
+            self.session, self.network, self.members[author], title=title, body=body,
+            family=family, params=params, now=at, **options)
+
+    def open(self, proposal: Proposal, kind: RoundKind, opens: datetime, closes: datetime,
+             candidate: str | None = None) -> Round:
+        return rounds.open_round(
+            self.session, proposal, kind, closes_at=closes, now=opens,
+            candidate_id=None if candidate is None else self.members[candidate].id)
+
+    def answer(self, round_: Round, answers: list[tuple[str, str, str]],
+               nominees: dict[str, str] | None = None) -> None:
+        """Ballots ``(member, position, reason)``, one every three hours from the opening."""
+        for step, (who, position, reason) in enumerate(answers, start=1):
+            nominee = (nominees or {}).get(who)
+            rounds.cast_ballot(self.session, round_.id, self.members[who].id, position,
+                               now=round_.opens_at + timedelta(hours=3 * step), reason=reason,
+                               nominee_id=None if nominee is None else self.members[nominee].id)
+
+    def close(self, round_: Round) -> None:
+        """Close a round at its deadline, as the scheduler would have."""
+        rounds.close_round(self.session, round_.id, now=round_.closes_at)
+
+
+CHARTER = """\
+## Pourquoi
+
+Nos plateformes de livraison à vélo ont chacune leurs règles. Les livreuses et livreurs qui
+travaillent pour plusieurs d'entre elles demandent **un socle commun**.
+
+## Ce que nous proposons
+
+Chaque plateforme du réseau s'engage à :
+
+1. payer les courses **à l'heure**, jamais à la tâche ;
+2. fournir un vélo cargo entretenu, ou une indemnité de 30 € par mois pour un vélo personnel ;
+3. suspendre les livraisons en cas d'alerte météo orange ;
+4. réunir ses livreuses et livreurs au moins une fois par trimestre.
+
+La charte entre en vigueur le premier jour du mois qui suit son adoption.
+"""
+
+
+def _consent_open_for_answers(story: _Story) -> None:
+    proposal = story.propose(
+        "samir", story.ago(3), title="Adopter la charte commune des livreuses et livreurs",
+        body=CHARTER, family="consent", params={"preset": "consent_async"})
+    round_ = story.open(proposal, RoundKind.CONSENT, story.ago(2),
+                        story.now + timedelta(days=5))
+    story.answer(round_, [
+        ("samir", "consent", ""),
+        ("hugo", "consent", "Enfin un socle commun."),
+        ("ines", "consent", ""),
+        ("yann", "abstain", "Ma structure ne fait pas de livraison."),
+        ("nora", "consent", ""),
+    ])
+
+
+WORKSHOP_V1 = """\
+## Proposition
+
+Le cercle **achète** un local de 80 m² à Montreuil pour y installer un atelier de
+réparation partagé entre les coopératives de livraison.
+
+- Budget : **18 000 €** prélevés sur les réserves du cercle.
+- Un mécanicien salarié à mi-temps, embauché par la coopérative d'Hugo.
+- Ouverture prévue dans trois mois.
+"""
+
+WORKSHOP_V2 = """\
+## Proposition (version 2)
+
+Le cercle **loue** un local de 80 m² à Montreuil pour y installer un atelier de réparation
+partagé entre les coopératives de livraison, **à l'essai pendant six mois**.
+
+- Budget : **9 000 €** la première année (loyer, outillage), financés à parts égales par
+  les coopératives qui utilisent l'atelier.
+- Un mécanicien salarié à mi-temps, embauché par la coopérative d'Hugo.
+- Bilan au bout de six mois : si l'atelier répare moins de 40 vélos par mois, nous arrêtons.
+"""
+
+
+def _sociocratic_objection_integrated(story: _Story, delivery: Circle) -> None:
+    proposal = story.propose(
+        "samir", story.ago(40), title="Ouvrir un atelier de réparation des vélos cargos",
+        body=WORKSHOP_V1, family="sociocratic_consent",
+        params={"preset": "sociocratic_consent"}, scope=ElectorateScope.CIRCLE,
+        circle_id=delivery.id)
+    first = story.open(proposal, RoundKind.CONSENT, story.ago(38), story.ago(31))
+    story.answer(first, [
+        ("camille", "consent", ""),
+        ("hugo", "object", "Acheter engloutit toutes nos réserves : si l'atelier ne "
+                           "fonctionne pas, le cercle n'a plus de quoi faire face à un coup dur."),
+        ("jules", "consent", ""),
+        ("samir", "consent", ""),
+    ])
+    story.close(first)  # needs_integration
+    proposals.amend(
+        story.session, proposal, story.members["samir"],
+        title="Ouvrir un atelier de réparation des vélos cargos, en location et à l'essai",
+        body=WORKSHOP_V2, now=story.ago(30),
+        summary="L'objection d'Hugo est intégrée : location au lieu d'achat, budget ramené "
+                "à 9 000 € partagés entre les coopératives, essai de six mois avec un bilan.")
+    second = story.open(proposal, RoundKind.CONSENT, story.ago(29), story.ago(22))
+    story.answer(second, [
+        ("hugo", "consent", "Mon objection est levée."),
+        ("camille", "consent", ""),
+        ("jules", "consent", ""),
+        ("samir", "consent", ""),
+    ])
+    story.close(second)  # adopted
+    proposals.record_outcome(
+        story.session, proposal, review_date=(story.ago(22) + timedelta(days=182)).date(),
+        statement="Le cercle livraison à vélo loue un local à Montreuil pour un atelier de "
+                  "réparation partagé, à l'essai pendant six mois, avec un budget de 9 000 € "
+                  "la première année. Samir prépare le bail ; Hugo recrute le mécanicien. "
+                  "Bilan à la date de révision.")
+
+
+ACCOUNTS_2025 = """\
+## Résolution
+
+L'assemblée générale ordinaire, après avoir entendu le rapport de gestion du conseil
+coopératif, **approuve les comptes de l'exercice 2025** tels qu'ils lui ont été présentés.
+
+Elle décide d'affecter l'excédent de **12 480 €** comme suit :
+
+| affectation | montant |
+|---|---|
+| réserve légale (15 %) | 1 872 € |
+| réserves impartageables | 10 608 € |
+
+Conformément aux statuts de la SCIC, aucun dividende n'est versé.
+"""
+
+
+def _general_assembly_by_colleges(story: _Story) -> None:
+    proposal = story.propose(
+        "camille", story.ago(50), title="AGO 2026 : approbation des comptes 2025",
+        body=ACCOUNTS_2025, family="scic_college", params={"preset": "scic_sa_ago"})
+    vote = story.open(proposal, RoundKind.VOTE, story.ago(45), story.ago(35))
+    story.answer(vote, [
+        ("camille", "yes", ""), ("samir", "yes", ""), ("hugo", "yes", ""),
+        ("jules", "abstain", ""),
+        ("lea", "yes", ""), ("ines", "yes", ""), ("tom", "no", ""), ("nora", "yes", ""),
+        ("yann", "yes", ""), ("awa", "no", "Les réserves devraient financer l'atelier."),
+    ])
+    story.close(vote)  # adopted, college by college
+    proposals.record_outcome(
+        story.session, proposal, review_date=None,
+        statement="Les comptes 2025 sont approuvés par les trois collèges ; l'excédent est "
+                  "mis en réserve.")
+
+
+FEDERATION = """\
+## Proposition
+
+Le réseau adhère à la **fédération européenne des coopératives de livraison** pour :
+
+- partager nos outils libres avec les coopératives des autres pays ;
+- peser dans les discussions sur la directive européenne des travailleurs de plateformes.
+
+Cotisation annuelle : **600 €**, imputée sur le budget du comité de pilotage.
+
+*Règlement intérieur, article 12 : le quorum est d'un tiers des membres en première
+convocation ; aucun quorum n'est requis en seconde convocation.*
+"""
+
+
+def _second_convocation(story: _Story) -> None:
+    quorum = {"first": {"num": 1, "den": 3}, "second": None}
+    proposal = story.propose(
+        "lea", story.ago(80), title="Adhérer à la fédération européenne des coopératives de "
+                                    "livraison",
+        body=FEDERATION, family="majority",
+        params={"preset": "association_default", "quorum": quorum})
+    first = story.open(proposal, RoundKind.VOTE, story.ago(75), story.ago(68))
+    story.answer(first, [("lea", "yes", ""), ("yann", "yes", ""), ("tom", "no", "")])
+    story.close(first)  # no quorum: 3 of 12
+    second = story.open(proposal, RoundKind.VOTE, story.ago(66), story.ago(59))
+    story.answer(second, [("lea", "yes", ""), ("yann", "yes", ""), ("tom", "no", ""),
+                          ("camille", "yes", ""), ("malik", "yes", "")])
+    story.close(second)  # adopted on second convocation
+
+
+def _election(story: _Story, steering: Circle) -> None:
+    proposal = story.propose(
+        "camille", story.ago(20), title="Élire la ou le secrétaire du comité de pilotage",
+        body="## Le rôle\n\nLa ou le secrétaire prépare l'ordre du jour du comité de pilotage, "
+             "rédige les relevés de décision et tient le registre des mandats.\n\n"
+             "Mandat d'**un an**, renouvelable.",
+        family="sociocratic_election",
+        params={"preset": "sociocratic_election", "role": "secrétaire du comité de pilotage"},
+        scope=ElectorateScope.CIRCLE, circle_id=steering.id)
+    nominations = story.open(proposal, RoundKind.NOMINATION, story.ago(18), story.ago(15))
+    story.answer(nominations, [
+        ("camille", "nominate", "Léa écrit des relevés clairs et les envoie le jour même."),
+        ("samir", "nominate", "Léa connaît tous les cercles."),
+        ("lea", "nominate", "Samir a déjà tenu ce rôle dans sa coopérative."),
+    ], nominees={"camille": "lea", "samir": "lea", "lea": "samir"})
+    story.close(nominations)
+    consent = story.open(proposal, RoundKind.CONSENT, story.ago(14), story.ago(11),
+                         candidate="lea")
+    story.answer(consent, [("camille", "consent", ""), ("samir", "consent", ""),
+                           ("lea", "consent", "")])
+    story.close(consent)  # elected
+    proposals.record_outcome(
+        story.session, proposal, review_date=(story.ago(11) + timedelta(days=365)).date(),
+        statement="Léa Dubois est élue secrétaire du comité de pilotage pour un an.")

@@ -7,15 +7,28 @@ written here: nobody can add a page without saying who may open it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from decisions.web import db
-from decisions.web.models import Circle, College, Invitation, Membership, Organisation, User
+from decisions.web.models import (
+    Circle,
+    College,
+    Invitation,
+    Membership,
+    Organisation,
+    Proposal,
+    ProposalStatus,
+    Role,
+    RoundKind,
+    User,
+)
+from decisions.web.services import proposals, rounds
 
 from .conftest import Auth
 
@@ -26,12 +39,17 @@ LOGIN, OK, FORBIDDEN, MISSING = "login", "ok", "forbidden", "missing"
 READ = {"anonymous": LOGIN, "outsider": FORBIDDEN, "member": OK, "facilitator": OK, "admin": OK}
 ADMIN = {"anonymous": LOGIN, "outsider": FORBIDDEN, "member": FORBIDDEN,
          "facilitator": FORBIDDEN, "admin": OK}
+# Putting forward and changing proposals: facilitators and admins (members only when the
+# organisation allows it, which the world below does not).
+FACILITATE = {"anonymous": LOGIN, "outsider": FORBIDDEN, "member": FORBIDDEN,
+              "facilitator": OK, "admin": OK}
 SIGNED_IN = {"anonymous": LOGIN, "outsider": OK, "member": OK, "facilitator": OK, "admin": OK}
 PUBLIC = dict.fromkeys(VISITORS, OK)
 # Token links with a token that does not exist: a clear "not found" page for everyone.
 BAD_TOKEN = dict.fromkeys(VISITORS, MISSING)
 
-# (endpoint, method, path with {slug} {circle} {college} {member} {invitation}, expected)
+# (endpoint, method, path with {slug} {circle} {college} {member} {invitation} {proposal},
+# expected)
 MATRIX: list[tuple[str, str, str, dict[str, str]]] = [
     ("index", "GET", "/", SIGNED_IN),
     ("auth.login", "GET", "/auth/login", PUBLIC),
@@ -72,6 +90,37 @@ MATRIX: list[tuple[str, str, str, dict[str, str]]] = [
     ("invitations.index", "GET", "/orgs/{slug}/invitations/", ADMIN),
     ("invitations.index", "POST", "/orgs/{slug}/invitations/", ADMIN),
     ("invitations.revoke", "POST", "/orgs/{slug}/invitations/{invitation}/revoke", ADMIN),
+    ("proposals.index", "GET", "/orgs/{slug}/proposals/", READ),
+    ("proposals.new", "GET", "/orgs/{slug}/proposals/new", FACILITATE),
+    ("proposals.new", "POST", "/orgs/{slug}/proposals/new", FACILITATE),
+    ("proposals.show", "GET", "/orgs/{slug}/proposals/{proposal}", READ),
+    ("proposals.versions", "GET", "/orgs/{slug}/proposals/{proposal}/versions", READ),
+    ("proposals.amend", "GET", "/orgs/{slug}/proposals/{proposal}/amend", FACILITATE),
+    ("proposals.amend", "POST", "/orgs/{slug}/proposals/{proposal}/amend", FACILITATE),
+    ("proposals.withdraw", "POST", "/orgs/{slug}/proposals/{proposal}/withdraw", FACILITATE),
+    ("proposals.outcome", "GET", "/orgs/{slug}/proposals/{proposal}/outcome", FACILITATE),
+    ("proposals.outcome", "POST", "/orgs/{slug}/proposals/{proposal}/outcome", FACILITATE),
+    # Rounds: {vote} has a closed first convocation {closed} and an open second one {vote_round};
+    # {socio} has an open consent round {consent_round}; {talk} an open clarifying round.
+    ("rounds.open", "GET", "/orgs/{slug}/proposals/{vote}/rounds/open", FACILITATE),
+    ("rounds.open", "POST", "/orgs/{slug}/proposals/{vote}/rounds/open", FACILITATE),
+    ("rounds.show", "GET", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}", READ),
+    ("rounds.vote", "POST", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}/vote", READ),
+    ("rounds.comment", "POST",
+     "/orgs/{slug}/proposals/{talk}/rounds/{comment_round}/comment", READ),
+    ("rounds.results", "GET", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}/results",
+     READ),
+    ("rounds.case", "GET", "/orgs/{slug}/proposals/{vote}/rounds/{closed}/case.json", READ),
+    ("rounds.extend", "POST", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}/extend",
+     FACILITATE),
+    ("rounds.close", "POST", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}/close",
+     FACILITATE),
+    ("rounds.cancel", "POST", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}/cancel",
+     FACILITATE),
+    ("rounds.qualify", "POST",
+     "/orgs/{slug}/proposals/{socio}/rounds/{consent_round}/qualify", FACILITATE),
+    ("rounds.tally", "POST", "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}/tally",
+     FACILITATE),
 ]
 
 
@@ -80,6 +129,33 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
               if rule.endpoint != "static"
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     assert routes == {(endpoint, method) for endpoint, method, _, _ in MATRIX}
+
+
+def _rounds_world(session: Session, organisation: Organisation, author: Membership,
+                  now: datetime) -> dict[str, int]:
+    """Proposals with rounds in each state the round pages need, by the app's clock."""
+    week = timedelta(days=7)
+
+    def draft(family: str, preset: str) -> Proposal:
+        return proposals.create_proposal(
+            session, organisation, author, title=f"A {family} proposal", body="Text.",
+            family=family, params={"preset": preset}, now=now - 2 * week)
+
+    vote = draft("majority", "scic_sa_ago")
+    closed = rounds.open_round(session, vote, RoundKind.VOTE, closes_at=now - week,
+                               now=now - 2 * week)
+    rounds.close_round(session, closed.id, now=now - week)  # no quorum: a second convocation
+    vote_round = rounds.open_round(session, vote, RoundKind.VOTE, closes_at=now + week,
+                                   now=now - week)
+    socio = draft("sociocratic_consent", "sociocratic_consent")
+    consent_round = rounds.open_round(session, socio, RoundKind.CONSENT, closes_at=now + week,
+                                      now=now)
+    talk = draft("sociocratic_consent", "sociocratic_consent")
+    comment_round = rounds.open_round(session, talk, RoundKind.CLARIFYING,
+                                      closes_at=now + week, now=now)
+    return {"vote": vote.id, "closed": closed.id, "vote_round": vote_round.id,
+            "socio": socio.id, "consent_round": consent_round.id, "talk": talk.id,
+            "comment_round": comment_round.id}
 
 
 @pytest.fixture
@@ -106,8 +182,16 @@ def world(app: Flask, make_org: Callable[..., Organisation],
         session.flush()
         college = session.scalar(select(College).where(College.organisation_id == coop.id))
         assert college is not None
+        author = session.scalar(select(Membership).where(
+            Membership.organisation_id == coop.id, Membership.role == Role.ADMIN))
+        assert author is not None
+        proposal = proposals.create_proposal(
+            session, organisation, author, title="Buy cargo bikes", body="Two bikes.",
+            family="consent", params={}, now=now)
+        proposal.status = ProposalStatus.OPEN  # members read it; nobody has voted yet
         return {"slug": "coop", "circle": circle.id, "college": college.id,
-                "member": target.id, "invitation": invitation.id}
+                "member": target.id, "invitation": invitation.id, "proposal": proposal.id,
+                **_rounds_world(session, organisation, author, app.config["CLOCK"]())}
 
 
 VISITOR_EMAIL = {"outsider": "outsider@other.example.org", "member": "member@coop.example.org",

@@ -259,3 +259,24 @@ def test_a_member_outside_the_electorate_cannot_vote(
         _vote(app, round_id, late_joiner.id, "yes", clock)
     with app.app_context():
         assert db.session().get_one(Round, round_id).status is RoundStatus.OPEN
+
+
+def test_a_college_vote_of_an_organisation_that_is_not_a_scic_may_have_two_colleges(
+        app: Flask, make_org: Callable[..., Organisation],
+        make_member: Callable[..., Membership], clock: Clock) -> None:
+    network = make_org("network", admin="ana@example.org", is_scic=False,
+                       colleges={"platforms": 60, "partners": 40})
+    members = [make_member(network, f"n{i}@example.org",
+                           college=("platforms", "partners")[i % 2]).id for i in range(4)]
+    proposal = _proposal(app, network, members[0], "scic_college",
+                         {"preset": "association_default"}, clock)
+    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    for member, position in zip(members, ("yes", "yes", "yes", "no"), strict=True):
+        _vote(app, round_id, member, position, clock)
+    clock.advance(days=7)
+    _close_due(app, clock)
+    _status, result, case = _stored(app, round_id)
+    assert case["params"]["enforce_scic_bounds"] is False
+    # 3/5 * 1 + 2/5 * 1/2 = 4/5
+    assert result["weighted_yes_share"] == "4/5"
+    assert result["outcome"] == "adopted"

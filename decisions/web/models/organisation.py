@@ -40,6 +40,8 @@ class Organisation(Base):
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/Paris")
     # A SCIC's colleges follow art. 19 octies (3+ colleges, 10-50 %); others any 2+.
     is_scic: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Facilitators and admins always put forward proposals; members only when this is set.
+    allow_member_proposals: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -56,6 +56,10 @@ class SettingsForm(FlaskForm):
         description=_l("Deadlines are shown in this time zone, for example Europe/Paris."),
         render_kw={"list": "timezones", "autocomplete": "off", "spellcheck": "false"})
     is_scic = BooleanField(_l("This organisation is a SCIC (colleges follow the law of 1947)"))
+    allow_member_proposals = BooleanField(
+        _l("Members may put forward proposals"),
+        description=_l("Facilitators and admins always can. Members' proposals start as"
+                       " drafts that facilitators take to a decision."))
 
 
 class ConfirmForm(FlaskForm):

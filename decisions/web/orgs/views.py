@@ -91,14 +91,15 @@ def show(organisation: Organisation, membership: Membership) -> str:
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def settings(organisation: Organisation, membership: Membership) -> str | Response:
-    """The organisation's name, time zone, and whether it is a SCIC."""
+    """The organisation's name, time zone, whether it is a SCIC, who may propose."""
     form = SettingsForm(obj=organisation)
     if form.validate_on_submit():
         try:
             with db.transaction() as session:
                 organisations.update_settings(
                     session, organisation, name=form.name.data or "",
-                    timezone=(form.timezone.data or "").strip(), is_scic=bool(form.is_scic.data))
+                    timezone=(form.timezone.data or "").strip(), is_scic=bool(form.is_scic.data),
+                    allow_member_proposals=bool(form.allow_member_proposals.data))
                 verdict = college_service.verdict(session, organisation)
                 problem = None if verdict is None else college_service.verdict_message(
                     verdict, organisation, college_service.colleges_of(session, organisation))

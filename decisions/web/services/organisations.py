@@ -51,8 +51,9 @@ def create_organisation(db: Session, creator: User, *, name: str, slug: str,
 
 
 def update_settings(db: Session, organisation: Organisation, *, name: str, timezone: str,
-                    is_scic: bool) -> Organisation:
-    """Rename the organisation, set its time zone and whether it is a SCIC."""
+                    is_scic: bool, allow_member_proposals: bool | None = None) -> Organisation:
+    """Rename the organisation, set its time zone, whether it is a SCIC and (unless
+    ``None``) whether its members may put forward proposals."""
     name = name.strip()
     if not name:
         raise OrganisationError(_l("Give the organisation a name."), "name")
@@ -61,6 +62,8 @@ def update_settings(db: Session, organisation: Organisation, *, name: str, timez
             _l("Unknown time zone: choose one from the list, such as Europe/Paris."),
             "timezone")
     organisation.name, organisation.timezone, organisation.is_scic = name, timezone, is_scic
+    if allow_member_proposals is not None:
+        organisation.allow_member_proposals = allow_member_proposals
     db.flush()
     return organisation
 

@@ -8,6 +8,7 @@ proposal is another, ``AFTER_ROUND``.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -31,6 +32,8 @@ from ..models import (
     RoundKind,
     RoundStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class RoundError(ValueError):
@@ -276,9 +279,14 @@ def close_due(sessions: sessionmaker[Session], now: datetime) -> list[int]:
         due = due_rounds(db, now)
     closed = []
     for round_id in due:
-        with sessions() as db, db.begin():
-            if close_round(db, round_id, now=now):
-                closed.append(round_id)
+        try:
+            with sessions() as db, db.begin():
+                if close_round(db, round_id, now=now):
+                    closed.append(round_id)
+        except Exception:
+            # One round that cannot be closed (rolled back, tried again next time) must not
+            # keep every later deadline open.
+            logger.exception("Round %d could not be closed", round_id)
     return closed
 
 

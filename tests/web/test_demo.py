@@ -1,0 +1,162 @@
+"""The demo: a new user finds every decision family at work, with the outcomes it tells."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from decisions.engine import evaluate, load_case
+from decisions.web import db
+from decisions.web.cli import cli
+from decisions.web.db import Base
+from decisions.web.models import Ballot, Membership, Proposal, Round, User
+from decisions.web.services import proposals
+
+from .conftest import Clock
+
+
+@pytest.fixture
+def demo(app: Flask, runner: FlaskCliRunner) -> dict[str, Proposal]:
+    """The demo seeded through its command; its proposals by family."""
+    result = runner.invoke(cli, ["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        session = db.session()
+        found = {p.family: p for p in session.scalars(select(Proposal))}
+        for proposal in found.values():  # load what the tests read, then leave the session
+            _ = [proposal.versions, proposal.organisation, proposal.circle,
+                 *[(r.candidate, r.result_json) for r in proposal.rounds]]
+        return found
+
+
+def result_of(round_: Round) -> dict[str, Any]:
+    assert round_.result_json is not None
+    result: dict[str, Any] = json.loads(round_.result_json)
+    return result
+
+
+def email_of(app: Flask, membership_id: int | None) -> str:
+    with app.app_context():
+        return db.session().get_one(Membership, membership_id).user.email
+
+
+def test_the_demo_prints_the_logins(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(cli, ["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "camille@demo.coop" in result.output
+    assert "demo-password" in result.output
+    assert len([line for line in result.output.splitlines() if "@demo.coop" in line]) == 12
+
+
+def test_the_demo_has_a_proposal_of_every_family(demo: dict[str, Proposal]) -> None:
+    assert sorted(demo) == sorted(proposals.FAMILIES)
+    assert all(p.organisation.slug == "reseau-demo" for p in demo.values())
+
+
+def test_the_consent_proposal_is_open_for_five_more_days_with_some_answers(
+        app: Flask, demo: dict[str, Proposal], clock: Clock) -> None:
+    proposal = demo["consent"]
+    [round_] = proposal.rounds
+    assert proposal.status.value == "open"
+    assert round_.status.value == "open"
+    assert round_.opens_at < clock()
+    assert round_.closes_at == clock() + timedelta(days=5)
+    with app.app_context():
+        session = db.session()
+        voted = session.scalar(select(func.count(func.distinct(Ballot.membership_id)))
+                               .where(Ballot.round_id == round_.id))
+        members = session.scalar(select(func.count()).select_from(Membership))
+    assert voted is not None
+    assert members is not None
+    assert 0 < voted < members
+    assert "**" in proposal.current_version.body  # Markdown
+
+
+def test_the_sociocratic_proposal_integrated_an_objection_into_a_new_version(
+        demo: dict[str, Proposal], clock: Clock) -> None:
+    proposal = demo["sociocratic_consent"]
+    first, second = proposal.rounds
+    assert (first.outcome, second.outcome) == ("needs_integration", "adopted")
+    assert (first.version_number, second.version_number) == (1, 2)
+    assert result_of(first)["rounds"][0]["objections"]
+    assert [v.number for v in proposal.versions] == [1, 2]
+    assert proposal.versions[1].summary.startswith("L'objection")
+    assert first.closes_at < proposal.versions[1].created_at < second.opens_at
+    assert (proposal.status.value, proposal.outcome) == ("decided", "adopted")
+    assert proposal.outcome_statement
+    assert proposal.review_date is not None
+    assert proposal.review_date > clock().date()
+    assert proposal.circle is not None
+    assert proposal.circle.name == "Cercle livraison à vélo"
+
+
+def test_the_general_assembly_was_decided_college_by_college(
+        demo: dict[str, Proposal]) -> None:
+    proposal = demo["scic_college"]
+    [vote] = proposal.rounds
+    result = result_of(vote)
+    assert json.loads(proposal.params)["preset"] == "scic_sa_ago"
+    assert result["outcome"] == "adopted"
+    assert sorted(result["colleges"]) == ["partners", "users", "workers"]
+    assert all(college["present"] > 0 for college in result["colleges"].values())
+    assert proposal.outcome == "adopted"
+
+
+def test_a_vote_without_quorum_on_first_convocation_was_adopted_on_the_second(
+        demo: dict[str, Proposal]) -> None:
+    proposal = demo["majority"]
+    first, second = proposal.rounds
+    assert [(r.convocation, r.outcome) for r in proposal.rounds] == [
+        ("first", "no_quorum"), ("second", "adopted")]
+    assert result_of(first)["quorum_met"] is False
+    assert first.closes_at < second.opens_at
+    assert (proposal.status.value, proposal.outcome) == ("decided", "adopted")
+
+
+def test_the_election_elected_the_consented_candidate(
+        app: Flask, demo: dict[str, Proposal]) -> None:
+    proposal = demo["sociocratic_election"]
+    nominations, consent = proposal.rounds
+    assert (nominations.kind.value, consent.kind.value) == ("nomination", "consent")
+    result = result_of(consent)
+    assert result["outcome"] == "adopted"
+    assert result["elected"] == str(consent.candidate_id)
+    assert email_of(app, consent.candidate_id) == "lea@demo.coop"
+    assert result["nomination_counts"][str(consent.candidate_id)] == 2
+    assert (proposal.status.value, proposal.outcome) == ("decided", "adopted")
+
+
+def test_every_closed_round_closed_at_its_past_deadline_and_recounts_the_same(
+        demo: dict[str, Proposal], clock: Clock) -> None:
+    closed = [r for p in demo.values() for r in p.rounds if r.status.value == "closed"]
+    assert len(closed) == 7
+    for round_ in closed:
+        assert round_.closed_at == round_.closes_at < clock()
+        if round_.case_json is not None:
+            assert evaluate(load_case(json.loads(round_.case_json))).to_json() == \
+                result_of(round_)
+
+
+def row_counts(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        session = db.session()
+        return {table.name: session.scalar(select(func.count()).select_from(table)) or 0
+                for table in Base.metadata.sorted_tables}
+
+
+def test_the_demo_twice_with_if_empty_adds_nothing(
+        app: Flask, runner: FlaskCliRunner, demo: dict[str, Proposal]) -> None:
+    before = row_counts(app)
+    result = runner.invoke(cli, ["demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "no demo added" in result.output
+    assert row_counts(app) == before
+    assert before["proposal"] == 5
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(User)) == 12

@@ -1,0 +1,288 @@
+"""Results of rounds: live counts unless hidden until the close, participation against the
+quorum, the breakdown by college, the outcome explained in the reader's language, who voted
+what as the proposal allows, the exact case to recount, and a hundred thousand ballots read
+in a few queries without loading one of them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, insert, select
+
+from decisions.engine import evaluate, load_case
+from decisions.web import db
+from decisions.web.models import (
+    Ballot,
+    Membership,
+    Organisation,
+    Role,
+    Round,
+    User,
+    VotersVisibility,
+)
+from decisions.web.services import rounds
+
+from .conftest import Clock
+from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id, stored_round
+
+FACILITATOR = "fa@example.org"
+
+
+def close_due(app: Flask, clock: Clock) -> list[int]:
+    with app.app_context():
+        return rounds.close_due(app.extensions["decisions.db"], clock())
+
+
+@pytest.fixture
+def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
+    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
+    make_member(organisation, FACILITATOR, role="facilitator")
+    for email in ("ana@example.org", "bo@example.org", "cy@example.org"):
+        make_member(organisation, email)
+    return organisation
+
+
+@pytest.fixture
+def browsers(app: Flask) -> Browsers:
+    return Browsers(app, "coop")
+
+
+def test_a_scic_vote_of_three_colleges_gives_the_outcome_the_engine_gives_on_the_downloaded_case(
+        app: Flask, make_org: MakeOrg, make_member: MakeMember, browsers: Browsers,
+        clock: Clock) -> None:
+    coop = make_org("coop", admin="admin@example.org",
+                    colleges={"workers": 50, "users": 30, "partners": 20})
+    make_member(coop, FACILITATOR, role="facilitator", college="workers")
+    votes = {"w1": ("workers", "yes"), "w2": ("workers", "no"), "w3": ("workers", "yes"),
+             "u1": ("users", "yes"), "u2": ("users", "yes"), "u3": ("users", "abstain"),
+             "p1": ("partners", "no"), "p2": ("partners", "no")}
+    for name, (college, _position) in votes.items():
+        make_member(coop, f"{name}@example.org", college=college)
+    proposal = draft(app, coop, FACILITATOR, "scic_college", {"preset": "scic_sa_ago"}, clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    for name, (_college, position) in votes.items():
+        assert browsers.vote(f"{name}@example.org", proposal, round_id,
+                             position).status_code == 302
+    live = browsers.page("u1@example.org", proposal, round_id, "/results")
+    assert "By college" in live
+    assert "8 of 9 took part" in live  # the facilitator (workers) did not vote
+    assert "Quorum: at least 20% of the electorate, that is 2." in live
+    assert "Reached." in live
+    not_yet = browsers.of("u1@example.org").get(
+        f"{browsers.base(proposal)}/{round_id}/case.json")
+    assert not_yet.status_code == 404
+    clock.advance(days=7)
+    close_due(app, clock)
+    download = browsers.of("p1@example.org").get(
+        f"{browsers.base(proposal)}/{round_id}/case.json")
+    assert download.status_code == 200
+    assert download.mimetype == "application/json"
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="coop-proposal-{proposal}-round-1.json"')
+    stored = stored_round(app, round_id)
+    assert download.get_data(as_text=True) == stored.case_json
+    recount = evaluate(load_case(json.loads(download.get_data(as_text=True))))
+    result = json.loads(stored.result_json or "{}")
+    assert recount.to_json() == result
+    assert recount.outcome.value == stored.outcome
+    # workers 2/3 yes x 1/2 + users 2/2 x 3/10 + partners 0 x 1/5 = 19/30
+    assert result["weighted_yes_share"] == "19/30"
+    page = browsers.page("w1@example.org", proposal, round_id, "/results")
+    assert "Outcome: adopted" in page
+    assert "College workers (effective weight 1/2)" in page
+    assert "66.67%" in page
+
+
+def test_hidden_results_show_only_participation_until_the_round_closes(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock, hide_results=True)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    browsers.vote("ana@example.org", proposal, round_id, "yes")
+    browsers.vote("bo@example.org", proposal, round_id, "no", reason="Too dear")
+    for email in ("ana@example.org", FACILITATOR):
+        hidden = browsers.page(email, proposal, round_id, "/results")
+        assert "2 of 5 took part" in hidden
+        assert "The counts are shown when the round closes" in hidden
+        assert "Counts" not in hidden
+        assert "Too dear" not in hidden
+        assert "Who took which position" not in hidden
+    clock.advance(days=7)
+    close_due(app, clock)
+    shown = browsers.page("ana@example.org", proposal, round_id, "/results")
+    assert "Counts" in shown
+    assert "Too dear" in shown
+
+
+@pytest.mark.parametrize(("visibility", "member_sees", "facilitator_sees"), [
+    (VotersVisibility.EVERYONE, True, True),
+    (VotersVisibility.FACILITATORS, False, True),
+    (VotersVisibility.NOBODY, False, False),
+])
+def test_who_voted_what_is_shown_as_the_proposal_allows(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
+        visibility: VotersVisibility, member_sees: bool, facilitator_sees: bool) -> None:
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock, voters_visible=visibility)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    browsers.vote("bo@example.org", proposal, round_id, "no", reason="Too dear")
+    member = browsers.page("ana@example.org", proposal, round_id, "/results")
+    facilitator = browsers.page(FACILITATOR, proposal, round_id, "/results")
+    assert ("Too dear" in member) is member_sees
+    assert ("Too dear" in facilitator) is facilitator_sees
+    if not member_sees:
+        assert "The proposal does not show who took which position to you." in member
+
+
+def test_a_secret_consent_names_nobody_and_its_case_stays_with_the_engine(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    proposal = draft(app, coop, FACILITATOR, "consent", {"preset": "consent_async"}, clock,
+                     secret=True)
+    round_id = browsers.open(FACILITATOR, proposal, "consent")
+    browsers.vote("ana@example.org", proposal, round_id, "consent")
+    browsers.vote("bo@example.org", proposal, round_id, "object", reason="Not this year")
+    clock.advance(days=7)
+    close_due(app, clock)
+    page = browsers.page("cy@example.org", proposal, round_id, "/results")
+    assert "Blocked: a valid objection stands at the deadline (a member)." in page
+    assert "This is a secret ballot." in page
+    assert ">bo<" not in page
+    assert "case.json" not in page
+    assert browsers.of("cy@example.org").get(
+        f"{browsers.base(proposal)}/{round_id}/case.json").status_code == 403
+
+
+def test_the_outcome_is_explained_in_the_readers_language(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
+        make_user: Any, make_member: MakeMember) -> None:
+    make_user("eve@example.org", name="Ève", language="fr")
+    make_member(coop, "eve@example.org")
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    browsers.vote("ana@example.org", proposal, round_id, "yes")
+    browsers.vote("eve@example.org", proposal, round_id, "no")
+    browsers.vote("bo@example.org", proposal, round_id, "yes")
+    clock.advance(days=7)
+    close_due(app, clock)
+    french = browsers.page("eve@example.org", proposal, round_id, "/results")
+    assert "Adopté : 2 pour, 1 contre" in french
+    english = browsers.page("ana@example.org", proposal, round_id, "/results")
+    assert "Adopted: 2 in favour, 1 against" in english
+
+
+ELECTORS = 1000
+CHANGES = 100
+
+
+def _crowd(app: Flask, organisation: Organisation) -> None:
+    """A thousand members, inserted in bulk."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.app_context(), db.transaction() as session:
+        session.execute(insert(User), [
+            {"email": f"crowd{i}@example.org", "name": f"Crowd {i}", "password_hash": "x",
+             "created_at": now} for i in range(ELECTORS)])
+        users = session.scalars(select(User.id).where(User.email.like("crowd%"))).all()
+        session.execute(insert(Membership), [
+            {"organisation_id": organisation.id, "user_id": user, "role": Role.MEMBER,
+             "vote_weight": 1, "joined_at": now} for user in users])
+
+
+def _position(member: int, change: int) -> str:
+    return ("yes", "no", "abstain", "yes")[(member + change) % 4]
+
+
+@contextmanager
+def watching(app: Flask) -> Iterator[tuple[list[str], list[object]]]:
+    """The SQL statements run, and the ballots loaded as objects, inside the block."""
+    statements: list[str] = []
+    loaded: list[object] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    def load(target: object, context: Any) -> None:
+        loaded.append(target)
+
+    engine = db.engine_of(app)
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(Ballot, "load", load)
+    try:
+        yield statements, loaded
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(Ballot, "load", load)
+
+
+MAX_QUERIES = 12
+
+
+def test_the_results_of_a_hundred_thousand_ballots_take_a_few_queries_and_load_no_ballot(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    _crowd(app, coop)
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    with app.app_context():
+        members = db.session().scalars(select(Membership.id).join(User).where(
+            User.email.like("crowd%")).order_by(Membership.id)).all()
+    started = clock()
+    rows = [{"round_id": round_id, "membership_id": member, "position": _position(member, c),
+             "reason": "", "concern": "", "cast_at": started + timedelta(seconds=c)}
+            for c in range(CHANGES) for member in members]
+    begun = time.perf_counter()
+    with db.engine_of(app).begin() as connection:
+        connection.execute(insert(Ballot), rows)
+    assert len(rows) == ELECTORS * CHANGES == 100_000
+    clock.advance(hours=1)
+    expected = {p: sum(1 for m in members if _position(m, CHANGES - 1) == p)
+                for p in ("yes", "no", "abstain")}
+    client = browsers.of("ana@example.org")
+    client.get("/orgs/")  # signed in, session warm
+
+    url = f"{browsers.base(proposal)}/{round_id}/results"
+    with watching(app) as (statements, loaded):
+        live = client.get(url)
+    assert live.status_code == 200
+    page = live.get_data(as_text=True)
+    assert f"{ELECTORS} of {ELECTORS + 5} took part" in page
+    for position, label in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstention")):
+        assert f'>{label}</td><td data-label="Count">{expected[position]}<' in page
+    assert loaded == []
+    assert len(statements) <= MAX_QUERIES, statements
+    live_queries = len(statements)
+
+    clock.advance(days=7)
+    assert close_due(app, clock) == [round_id]
+    with watching(app) as (statements, loaded):
+        closed = client.get(url)
+    assert closed.status_code == 200
+    assert "Outcome: adopted" in closed.get_data(as_text=True)
+    assert "Crowd 999" in closed.get_data(as_text=True)  # who voted what: everyone may see
+    assert loaded == []
+    assert len(statements) <= MAX_QUERIES, statements
+    print(f"results page: {live_queries} queries open, {len(statements)} closed;"
+          f" {time.perf_counter() - begun:.1f} s from the bulk insert")
+    with app.app_context():
+        assert db.session().get_one(Round, round_id).outcome == "adopted"
+
+
+def test_participation_counts_people_in_consent_rounds(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    proposal = draft(app, coop, FACILITATOR, "consent",
+                     {"preset": "consent_async", "min_responses": {"num": 1, "den": 2}},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "consent")
+    browsers.vote("ana@example.org", proposal, round_id, "consent")
+    page = browsers.page("bo@example.org", proposal, round_id, "/results")
+    assert "1 of 5 took part (20%)." in page
+    assert "Quorum: at least 50% of the electorate, that is 3." in page
+    assert "Not reached yet." in page
+    assert member_id(app, "ana@example.org") > 0
