@@ -23,10 +23,11 @@ translations: $(STAMP)
 	$(BIN)/python tools/translations.py update 2>/dev/null
 	$(BIN)/python tools/translations.py check
 
+# The development server speaks plain HTTP on this machine: cookies cannot be HTTPS-only.
 run: $(STAMP) $(MO)
 	$(BIN)/decisions db upgrade
 	$(BIN)/decisions demo --if-empty
-	$(BIN)/decisions run --with-threads --host 127.0.0.1 --port 5000
+	DECISIONS_SECURE_COOKIES=false $(BIN)/decisions run --with-threads --host 127.0.0.1 --port 5000
 
 test: $(STAMP) $(MO) lint typecheck contracts pytest
 

@@ -4,10 +4,13 @@ Each part of the application keeps its own mapping in ``french_<part>.py`` besid
 """
 
 from french_accounts import ACCOUNTS
+from french_audit import AUDIT
 from french_orgs import ORGS
 from french_proposals import PROPOSALS
 from french_rounds import ROUNDS
 from french_scheduler import SCHEDULER
+from french_secret import SECRET
+from french_security import SECURITY
 
 CORE: dict[str, str] = {
     "member": "membre",
@@ -71,4 +74,5 @@ CORE: dict[str, str] = {
     "You are %(role)s of this organisation.": "Vous êtes %(role)s de cette organisation.",
 }
 
-FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **ORGS, **PROPOSALS, **ROUNDS, **SCHEDULER}
+FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **AUDIT, **ORGS, **PROPOSALS, **ROUNDS,
+                           **SCHEDULER, **SECRET, **SECURITY}

@@ -29,6 +29,7 @@ from .models import (
     RoundKind,
     RoundStatus,
     RoundTally,
+    SecretBallot,
 )
 
 POSITIONS = ("yes", "no", "abstain", "blank", "invalid")
@@ -61,6 +62,20 @@ def vote_counts(db: Session, round_id: int) -> dict[str, dict[str, int]]:
     return counts
 
 
+def secret_vote_counts(db: Session, round_id: int) -> dict[str, dict[str, int]]:
+    """Weighted counts of a secret round, from the secret ballots alone (the college and
+    weight were copied on each when it was cast), in the same format as ``vote_counts``."""
+    rows = db.execute(
+        select(SecretBallot.college, SecretBallot.position, func.sum(SecretBallot.vote_weight))
+        .where(SecretBallot.round_id == round_id)
+        .group_by(SecretBallot.college, SecretBallot.position)
+    ).all()
+    counts: dict[str, dict[str, int]] = {}
+    for college, position, weight in rows:
+        counts.setdefault(college or "", dict.fromkeys(POSITIONS, 0))[position] = int(weight)
+    return counts
+
+
 def electorate_counts(db: Session, round_id: int) -> dict[str, int]:
     """Weighted size of the electorate by college (``""`` without colleges), in one query."""
     rows = db.execute(select(Elector.college, func.sum(Elector.vote_weight))
@@ -84,7 +99,7 @@ def _params(proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
 
 
 def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
-    counts = vote_counts(db, round_.id)
+    counts = (secret_vote_counts if proposal.secret else vote_counts)(db, round_.id)
     sizes = electorate_counts(db, round_.id)
     entered = entered_tallies(db, round_.id)
     params = _params(proposal, round_, now)
@@ -173,8 +188,10 @@ def _sociocratic_case(db: Session, proposal: Proposal, upto: Round,
                       now: datetime) -> dict[str, Any]:
     """The whole log of a sociocratic proposal, up to and including ``upto``."""
     timed: list[tuple[datetime, int, dict[str, Any]]] = []
+    # Versions published after ``upto`` (numbered above its version) are not its history.
     versions = db.scalars(select(ProposalVersion).where(
-        ProposalVersion.proposal_id == proposal.id).order_by(ProposalVersion.number)).all()
+        ProposalVersion.proposal_id == proposal.id,
+        ProposalVersion.number <= upto.version_number).order_by(ProposalVersion.number)).all()
     for version in versions[1:]:
         timed.append((version.created_at, 0, {"type": "amend", "version": version.number,
                                               "summary": version.summary}))

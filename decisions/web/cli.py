@@ -11,7 +11,8 @@ from flask.cli import run_command as flask_run_command
 from flask.helpers import get_debug_flag
 
 from . import create_app, db, migrate, scheduler
-from .services import accounts
+from .models import Organisation, Round
+from .services import accounts, audit, recount
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -115,6 +116,63 @@ def scheduler_command() -> None:
     """Run only the scheduler that closes due rounds (one per deployment), until SIGINT or
     SIGTERM."""
     scheduler.run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@cli.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check every organisation's audit chain and that every ballot still matches its
+    entry; name each problem and exit non-zero on any."""
+    session = db.session()
+    organisations, entries, problems = audit.verify(session)
+    for problem in problems:
+        organisation = session.get(Organisation, problem.organisation_id)
+        where = f"organisation {organisation.slug if organisation else problem.organisation_id}"
+        if problem.seq:
+            where += f", entry {problem.seq}"
+        click.echo(f"{where}: {problem.problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"{organisations} organisation{'' if organisations == 1 else 's'},"
+               f" {entries} audit entr{'y' if entries == 1 else 'ies'}: every chain holds and"
+               " every ballot matches its entry.")
+
+
+@cli.command("recount")
+@click.argument("round_id", metavar="ROUND", type=int, required=False)
+@click.option("--all", "every", is_flag=True, help="Every closed round.")
+@with_appcontext
+def recount_command(round_id: int | None, every: bool) -> None:
+    """Evaluate closed rounds again from their stored cases, and gather their cases again
+    from the current rows: print each difference and exit non-zero on any."""
+    if every == (round_id is not None):
+        raise click.UsageError("Give a ROUND id or --all.")
+    session = db.session()
+    if every:
+        rounds_ = recount.closed_rounds(session)
+    else:
+        round_ = session.get(Round, round_id)
+        if round_ is None or round_.case_json is None:
+            raise click.ClickException(f"Round {round_id} is not a closed round with a case.")
+        rounds_ = [round_]
+    different = 0
+    for round_ in rounds_:
+        found = recount.recount(session, round_)
+        name = (f"round {round_.id} ({round_.proposal.organisation.slug}/proposal-"
+                f"{round_.proposal_id}/round-{round_.number})")
+        for difference in found:
+            click.echo(f"{name}: {difference}", err=True)
+        different += bool(found)
+    if different:
+        click.echo(f"{different} of {len(rounds_)} rounds differ.", err=True)
+        raise click.exceptions.Exit(1)
+    click.echo(f"{len(rounds_)} closed round{'' if len(rounds_) == 1 else 's'} recounted:"
+               " no difference.")
 
 
 def main() -> None:

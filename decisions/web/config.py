@@ -31,6 +31,14 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    # True when the site is served over HTTPS only: browsers are told so (HSTS).
+    "HTTPS": False,
+    # Cookies sent over HTTPS only. None: yes, except in debug mode and under TESTING.
+    "SECURE_COOKIES": None,
+    # Sign-in attempts are limited (None: on, except under TESTING); the counters live in
+    # memory, or e.g. at redis://localhost:6379 shared by several workers.
+    "RATELIMIT_ENABLED": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
     # "in-process": `decisions run` closes due rounds itself; "off": a `decisions scheduler`
     # process or cron's `decisions close-due` does. None: "off" under TESTING, else in-process.
     "SCHEDULER": None,
@@ -50,6 +58,10 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'decisions.sqlite'}"
+    secure = app.config["SECURE_COOKIES"]
+    if secure is None:
+        secure = not (app.debug or app.testing)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
 
 
 def _instance_secret(path: Path) -> str:

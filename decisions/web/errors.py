@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import db
@@ -19,6 +21,9 @@ PAGES: dict[int, tuple[LazyString, LazyString]] = {
     404: (_l("Page not found"), _l("There is no page at this address.")),
     405: (_l("Method not allowed"), _l("This page cannot be used this way.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Too many attempts"),
+          _l("Too many requests came from you in a short time. Please wait a few minutes,"
+             " then try again.")),
     500: (_l("Something went wrong"),
           _l("An error happened on our side. Nothing was changed; please try again later.")),
 }
@@ -30,6 +35,9 @@ def _page(error: HTTPException) -> tuple[str, int]:
     title, message = PAGES.get(code, GENERIC)
     # Werkzeug's own descriptions are English only: show a description a view gave itself.
     detail = error.description if error.description != type(error).description else None
+    if isinstance(error, CSRFError):  # Flask-WTF's reasons are English only
+        detail = _("The form had expired or did not come from this site. Go back, reload the"
+                   " page and try again.")
     return render_template("errors/page.html", title=title, message=message,
                            detail=detail), code
 

@@ -17,6 +17,24 @@ ROLE_LABELS: dict[Role, LazyString] = {
     Role.ADMIN: _l("admin"),
 }
 
+#: What each kind of audit entry records, in words.
+AUDIT_LABELS: dict[str, LazyString] = {
+    "round_opened": _l("Round opened"),
+    "round_extended": _l("Round extended"),
+    "round_closed": _l("Round closed"),
+    "round_cancelled": _l("Round cancelled"),
+    "ballot_cast": _l("Ballot cast"),
+    "ballot_changed": _l("Ballot changed"),
+    "objection_qualified": _l("Objection qualified"),
+    "objection_withdrawn": _l("Objection withdrawn"),
+    "version_published": _l("Version published"),
+    "proposal_withdrawn": _l("Proposal withdrawn"),
+    "outcome_written": _l("Outcome written"),
+    "membership_changed": _l("Membership changed"),
+    "membership_removed": _l("Member removed"),
+    "college_weights_changed": _l("College weights changed"),
+}
+
 #: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones
 #: that exist and that the member's role may open.
 ORG_MENU: list[tuple[str, LazyString, Role]] = [
@@ -24,6 +42,7 @@ ORG_MENU: list[tuple[str, LazyString, Role]] = [
     ("orgs.members", _l("Members"), Role.MEMBER),
     ("orgs.circles", _l("Circles"), Role.MEMBER),
     ("orgs.colleges", _l("Colleges"), Role.MEMBER),
+    ("orgs.audit", _l("Audit log"), Role.MEMBER),
     ("orgs.settings", _l("Settings"), Role.ADMIN),
     ("invitations.index", _l("Invitations"), Role.ADMIN),
 ]

@@ -70,6 +70,7 @@ MATRIX: list[tuple[str, str, str, dict[str, str]]] = [
     ("orgs.show", "GET", "/orgs/{slug}/", READ),
     ("orgs.settings", "GET", "/orgs/{slug}/settings", ADMIN),
     ("orgs.settings", "POST", "/orgs/{slug}/settings", ADMIN),
+    ("orgs.audit", "GET", "/orgs/{slug}/audit", READ),
     ("orgs.members", "GET", "/orgs/{slug}/members", READ),
     ("orgs.member_edit", "GET", "/orgs/{slug}/members/{member}/edit", ADMIN),
     ("orgs.member_edit", "POST", "/orgs/{slug}/members/{member}/edit", ADMIN),

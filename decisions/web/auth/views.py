@@ -14,6 +14,7 @@ from .. import db
 from ..forms import add_error
 from ..login import signed_in
 from ..models import Invitation
+from ..security import limit_login, limit_login_account
 from ..services import accounts, invitations
 from ..services.organisations import membership_of
 from .forms import (
@@ -36,6 +37,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limit_login
+@limit_login_account
 def login() -> str | Response:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:

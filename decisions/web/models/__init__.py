@@ -1,5 +1,6 @@
 """The application's tables, as SQLAlchemy 2 typed models."""
 
+from .audit import AuditEntry as AuditEntry
 from .invitation import Invitation as Invitation
 from .invitation import InvitationStatus as InvitationStatus
 from .organisation import Circle as Circle
@@ -22,4 +23,6 @@ from .proposal import RoundKind as RoundKind
 from .proposal import RoundStatus as RoundStatus
 from .proposal import RoundTally as RoundTally
 from .proposal import VotersVisibility as VotersVisibility
+from .secret import Participation as Participation
+from .secret import SecretBallot as SecretBallot
 from .user import User as User

@@ -14,7 +14,9 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..forms import add_error
+from ..labels import AUDIT_LABELS
 from ..models import Circle, Membership, Organisation, Role
+from ..services import audit as audit_service
 from ..services import circles as circle_service
 from ..services import colleges as college_service
 from ..services import organisations
@@ -126,6 +128,19 @@ def members(organisation: Organisation, membership: Membership) -> str:
     rows = organisations.members_of(db.session(), organisation)
     return render_template("orgs/members.html", organisation=organisation,
                            membership=membership, members=rows)
+
+
+AUDIT_PAGE = 200
+
+
+@bp.route("/<slug>/audit")
+@requires(Role.MEMBER)
+def audit(organisation: Organisation, membership: Membership) -> str:
+    """The organisation's audit log, newest first (secret ballots without their content)."""
+    entries = audit_service.latest(db.session(), organisation.id, limit=AUDIT_PAGE)
+    return render_template("orgs/audit.html", organisation=organisation,
+                           membership=membership, entries=entries, labels=AUDIT_LABELS,
+                           page=AUDIT_PAGE)
 
 
 @bp.route("/<slug>/members/<int:member_id>/edit", methods=["GET", "POST"])

@@ -285,6 +285,7 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
         proposal=proposal, round=round_, version=version, now=now,
         time_left=round_service.time_left(round_, now), accepting=accepting,
         elector=elector, mine=mine, refused=refused,
+        secret_voted=proposal.secret and results.took_part(session, round_.id, membership.id),
         ballot_form=form, reason_help=_reason_help(round_, form),
         comment_form=comment_form or (CommentForm(formdata=None)
                                       if takes_comments and accepting and elector else None),

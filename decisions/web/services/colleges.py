@@ -16,6 +16,7 @@ from decisions.engine import ConfigError, check_colleges
 from .. import mapping
 from ..mapping import CollegeVerdict
 from ..models import College, Membership, Organisation
+from . import audit
 from .organisations import OrganisationError
 
 
@@ -153,4 +154,6 @@ def set_weights(db: Session, organisation: Organisation,
     for college in colleges:
         college.weight = weights[college.id]
     db.flush()
+    audit.record(db, organisation.id, "college_weights_changed", {
+        "weights": audit.weights_json({c.name: c.weight for c in colleges})})
     return checked

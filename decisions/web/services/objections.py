@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import casebook
 from ..models import Ballot, Membership, Round, RoundEvent, RoundKind, RoundStatus, User
-from . import ServiceError
+from . import ServiceError, audit
 from .results import latest_ballot_ids
 
 QUALIFICATIONS = ("valid", "invalid", "concern")
@@ -64,6 +64,8 @@ def _record(db: Session, round_id: int, objector_id: int, *, kind: str, result: 
          "recorded_by_id", "at"], values).returning(RoundEvent.id))
     if stored.scalar_one_or_none() is None:
         raise ObjectionError(_l("This round is closed: its deadline has passed."))
+    audit.round_event(db, round_, kind, at=now, member=objector_id, result=result,
+                      decided_by=decided_by, rationale=rationale)
 
 
 def qualify_objection(db: Session, round_id: int, objector_id: int, result: str, *,

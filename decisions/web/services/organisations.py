@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..db import utcnow
 from ..models import College, Membership, Organisation, Role, User
+from . import audit
 
 MAX_VOTE_WEIGHT = 1_000_000
 
@@ -131,6 +132,9 @@ def update_membership(db: Session, membership: Membership, *, role: Role, vote_w
                " first."), "role")
     membership.role, membership.vote_weight, membership.college = role, vote_weight, college
     db.flush()
+    audit.record(db, organisation.id, "membership_changed", {
+        "member": membership.id, "user": membership.user_id, "role": role.value,
+        "vote_weight": vote_weight, "college": None if college is None else college.name})
     return membership
 
 
@@ -143,5 +147,7 @@ def remove_membership(db: Session, membership: Membership) -> None:
         raise OrganisationError(
             _l("An organisation must keep at least one admin: make another member admin"
                " before removing this one."))
+    audit.record(db, organisation.id, "membership_removed",
+                 {"member": membership.id, "user": membership.user_id})
     db.delete(membership)
     db.flush()

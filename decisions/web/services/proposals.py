@@ -22,9 +22,12 @@ from ..models import (
     ProposalVersion,
     VotersVisibility,
 )
+from . import audit
 
 FAMILIES = ("consent", "sociocratic_consent", "sociocratic_election", "majority",
             "scic_college")
+#: Families whose votes may be secret (consent needs named objections).
+SECRET_FAMILIES = ("majority", "scic_college")
 
 
 class ProposalError(ValueError):
@@ -68,6 +71,11 @@ def create_proposal(db: Session, organisation: Organisation, author: Membership,
     problem = check_rule(family, params)
     if problem is not None:
         raise ProposalError(problem)
+    if secret and family not in SECRET_FAMILIES:
+        raise ProposalError(_l("Only votes can be secret: objections and consent must be "
+                               "named."))
+    if secret and reason_required:
+        raise ProposalError(_l("A secret ballot cannot ask for reasons."))
     if scope is ElectorateScope.CIRCLE and circle_id is None:
         raise ProposalError(_l("Choose the circle that decides."))
     if scope is ElectorateScope.LIST and not electors:
@@ -106,6 +114,9 @@ def amend(db: Session, proposal: Proposal, author: Membership, *, title: str, bo
     db.add(version)
     proposal.title = version.title
     db.flush()
+    audit.proposal_event(db, proposal, "version_published", at=now, actor_id=author.id,
+                         version=version.number, title=version.title,
+                         summary=version.summary)
     db.refresh(proposal)
     return version
 
@@ -120,6 +131,8 @@ def withdraw(db: Session, proposal: Proposal, *, now: datetime) -> None:
             round_.closed_at = now
     proposal.status = ProposalStatus.WITHDRAWN
     db.flush()
+    audit.proposal_event(db, proposal, "proposal_withdrawn", at=now, cancelled_rounds=[
+        r.id for r in proposal.rounds if r.status.value == "cancelled" and r.closed_at == now])
 
 
 def record_outcome(db: Session, proposal: Proposal, *, statement: str,
@@ -130,3 +143,5 @@ def record_outcome(db: Session, proposal: Proposal, *, statement: str,
     proposal.outcome_statement = statement.strip()
     proposal.review_date = review_date
     db.flush()
+    audit.proposal_event(db, proposal, "outcome_written", outcome=proposal.outcome,
+                         statement=proposal.outcome_statement, review_date=review_date)

@@ -14,7 +14,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from decisions.engine import (
@@ -42,6 +42,7 @@ from ..models import (
     User,
     VotersVisibility,
 )
+from ..models.secret import Participation as ParticipationRow
 
 #: Families whose rounds are counted as votes (weighted, with in-person tallies).
 VOTE_FAMILIES = frozenset({"majority", "scic_college"})
@@ -230,6 +231,12 @@ def own_ballots(db: Session, round_id: int, membership_id: int) -> list[VoterLin
         .where(Ballot.round_id == round_id, Ballot.membership_id == membership_id)
         .order_by(Ballot.id.desc()))
     return [VoterLine(*row) for row in rows]
+
+
+def took_part(db: Session, round_id: int, membership_id: int) -> bool:
+    """Whether a member has cast their secret ballot in a round (never what it was)."""
+    return bool(db.scalar(select(exists().where(
+        ParticipationRow.round_id == round_id, ParticipationRow.membership_id == membership_id))))
 
 
 def _quorum(case: Case) -> Quorum | None:

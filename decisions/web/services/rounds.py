@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Result, exists, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from decisions.engine import dump_case, evaluate
@@ -25,13 +26,17 @@ from ..models import (
     Elector,
     ElectorateScope,
     Membership,
+    Participation,
     Proposal,
     ProposalElector,
     ProposalStatus,
     Round,
     RoundKind,
     RoundStatus,
+    SecretBallot,
 )
+from ..models.secret import random_id
+from . import audit
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +167,9 @@ def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: d
                        vote_weight=m.vote_weight) for m in electorate)
     proposal.status = ProposalStatus.OPEN
     db.flush()
+    audit.round_event(db, round_, "round_opened", at=now, round_kind=kind.value,
+                      version=round_.version_number, closes_at=closes_at,
+                      electors=len(electorate))
     return round_
 
 
@@ -184,18 +192,57 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
                              Round.opens_at <= now, Round.closes_at > now)
     is_elector = exists().where(Elector.round_id == round_id,
                                 Elector.membership_id == membership_id)
+    if proposal.secret:
+        _cast_secret(db, round_, membership_id, position, now=now, is_open=is_open,
+                     is_elector=is_elector)
+        audit.ballot_cast(db, round_, None, at=now)
+        return
     values = select(literal(round_id), literal(membership_id), literal(position),
                     literal(reason.strip()), literal(concern.strip()), literal(nominee_id),
                     literal(now, Ballot.cast_at.type)).where(is_open, is_elector)
     stored = db.execute(insert(Ballot).from_select(
         ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at"],
         values).returning(Ballot.id))
-    if stored.scalar_one_or_none() is None:
+    ballot_id = stored.scalar_one_or_none()
+    if ballot_id is not None:
+        audit.ballot_cast(db, round_, ballot_id, at=now)
+    else:
         if now >= round_.closes_at or round_.status is not RoundStatus.OPEN:
             raise BallotRefused(_l("This round is closed: its deadline has passed."))
         if now < round_.opens_at:
             raise BallotRefused(_l("This round is not open yet."))
         raise BallotRefused(_l("You are not in the electorate of this round."))
+
+
+def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, *,
+                 now: datetime, is_open: Any, is_elector: Any) -> None:
+    """A secret ballot: the participation (who, when) and the ballot (what, with the college
+    and weight of the electorate snapshot, under a random id) in one transaction, sharing
+    only the round. It cannot be changed: replacing it would need a link between the two."""
+    took_part = exists().where(Participation.round_id == round_.id,
+                               Participation.membership_id == membership_id)
+    values = select(literal(round_.id), literal(membership_id),
+                    literal(now, Participation.at.type)).where(is_open, is_elector, ~took_part)
+    try:
+        with db.begin_nested():
+            stored = db.execute(insert(Participation).from_select(
+                ["round_id", "membership_id", "at"], values).returning(Participation.round_id)
+            ).scalar_one_or_none()
+    except IntegrityError:  # the same member's other ballot, at the same moment
+        stored = None
+    if stored is None:
+        if db.scalar(select(took_part)):
+            raise BallotRefused(_l("You have already voted: a secret ballot cannot be changed."))
+        if now >= round_.closes_at or round_.status is not RoundStatus.OPEN:
+            raise BallotRefused(_l("This round is closed: its deadline has passed."))
+        if now < round_.opens_at:
+            raise BallotRefused(_l("This round is not open yet."))
+        raise BallotRefused(_l("You are not in the electorate of this round."))
+    db.execute(insert(SecretBallot).from_select(
+        ["id", "round_id", "college", "vote_weight", "position"],
+        select(literal(random_id()), literal(round_.id), Elector.college, Elector.vote_weight,
+               literal(position)).where(Elector.round_id == round_.id,
+                                        Elector.membership_id == membership_id)))
 
 
 def close_round(db: Session, round_id: int, *, now: datetime) -> bool:
@@ -220,6 +267,7 @@ def close_round(db: Session, round_id: int, *, now: datetime) -> bool:
         round_.outcome = result.outcome.value
         _after_round(round_, now)
     db.flush()
+    audit.round_closed(db, round_, at=now)
     return True
 
 
@@ -253,8 +301,10 @@ def extend_round(db: Session, round_id: int, closes_at: datetime, *, now: dateti
         raise RoundError(_l("Only an open round can be extended."))
     if closes_at <= round_.closes_at:
         raise RoundError(_l("The new deadline must be later than the current one."))
-    round_.closes_at = closes_at
+    previous, round_.closes_at = round_.closes_at, closes_at
     db.flush()
+    audit.round_event(db, round_, "round_extended", at=now, closes_at=closes_at,
+                      previous_closes_at=previous)
 
 
 def cancel_round(db: Session, round_id: int, *, now: datetime) -> None:
@@ -264,6 +314,7 @@ def cancel_round(db: Session, round_id: int, *, now: datetime) -> None:
                          .values(status=RoundStatus.CANCELLED, closed_at=now))
     if _rowcount(changed) != 1:
         raise RoundError(_l("Only an open round can be cancelled."))
+    audit.round_event(db, db.get_one(Round, round_id), "round_cancelled", at=now)
 
 
 def due_rounds(db: Session, now: datetime) -> list[int]:

@@ -1,0 +1,243 @@
+"""The audit log: appending to each organisation's hash-chained log, and verifying it.
+
+Each entry's hash covers its sequence number, kind, data, actor, time and the previous
+entry's hash, so that any change to the past breaks the chain where it happened. Appends to
+one organisation's chain are serialised by a write on the organisation's row first (a row
+lock on PostgreSQL, the write lock on SQLite), in the caller's transaction: an event and its
+entry are stored together or not at all.
+
+Ballots get a fingerprint in their entry (a hash of the stored row), so that a ballot row
+changed behind the application's back is found too. Secret ballots are recorded without
+member, position or fingerprint: only the round and how many ballots it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from decisions.engine.results import time_json
+
+from ..db import utcnow
+from ..models import AuditEntry, Ballot, Organisation, Participation, Proposal, Round
+
+GENESIS = "0" * 64
+BALLOT_KINDS = ("ballot_cast", "ballot_changed")
+
+
+def sha256(text: str) -> str:
+    """The SHA-256 of a text, in hexadecimal."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digest(previous: str, seq: int, kind: str, data: str, actor_id: int | None,
+           at: datetime) -> str:
+    """The hash of an entry, from its content and the previous hash."""
+    return sha256(json.dumps([previous, seq, kind, data, actor_id, time_json(at)],
+                             ensure_ascii=False, separators=(",", ":")))
+
+
+def canonical(data: Mapping[str, Any]) -> str:
+    """Data as canonical JSON text (sorted keys), so that its hash is stable."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=str)
+
+
+def record(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any], *,
+           at: datetime | None = None, actor_id: int | None = None) -> AuditEntry:
+    """Append an entry to the organisation's chain, in the caller's transaction."""
+    # Serialise appends to this chain (a no-op write on a column that is no key, so that
+    # rows referring to the organisation may still be inserted meanwhile on PostgreSQL).
+    db.execute(update(Organisation).where(Organisation.id == organisation_id)
+               .values(name=Organisation.name).execution_options(synchronize_session=False))
+    last = db.execute(select(AuditEntry.seq, AuditEntry.hash)
+                      .where(AuditEntry.organisation_id == organisation_id)
+                      .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, previous = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+    text = canonical(data)
+    when = at if at is not None else utcnow()
+    entry = AuditEntry(organisation_id=organisation_id, seq=seq, kind=kind, data=text,
+                       actor_id=actor_id, at=when, previous_hash=previous,
+                       hash=digest(previous, seq, kind, text, actor_id, when))
+    db.add(entry)
+    db.flush()
+    return entry
+
+
+def ballot_fingerprint(ballot: Any) -> str:
+    """The SHA-256 of a stored ballot row (any object with the ballot's columns)."""
+    return sha256(canonical({
+        "id": ballot.id, "round": ballot.round_id, "member": ballot.membership_id,
+        "position": ballot.position, "reason": ballot.reason or "",
+        "concern": ballot.concern or "", "nominee": ballot.nominee_id,
+        "cast_at": time_json(ballot.cast_at)}))
+
+
+def ballot_cast(db: Session, round_: Round, ballot_id: int | None, *,
+                at: datetime) -> AuditEntry:
+    """Record a ballot just stored: cast, or changed (an earlier one of the member's in the
+    round); for a secret proposal (``ballot_id`` ``None``), only the round and its number of
+    ballots: no member, no position."""
+    proposal = round_.proposal
+    if proposal.secret or ballot_id is None:
+        count = db.scalar(select(func.count()).select_from(Participation)
+                          .where(Participation.round_id == round_.id)) or 0
+        return record(db, proposal.organisation_id, "ballot_cast",
+                      {"round": round_.id, "ballots": count}, at=at)
+    ballot = db.get_one(Ballot, ballot_id)
+    earlier = db.scalar(select(func.count()).select_from(Ballot).where(
+        Ballot.round_id == round_.id, Ballot.membership_id == ballot.membership_id,
+        Ballot.id < ballot.id)) or 0
+    return record(db, proposal.organisation_id, "ballot_changed" if earlier else "ballot_cast",
+                  {"round": round_.id, "ballot": ballot.id, "member": ballot.membership_id,
+                   "position": ballot.position, "fingerprint": ballot_fingerprint(ballot)},
+                  at=at, actor_id=ballot.membership_id)
+
+
+def round_event(db: Session, round_: Round, event: str, *, at: datetime,
+                **data: Any) -> AuditEntry:
+    """Record something that happened to a round (opened, extended, closed, cancelled)."""
+    return record(db, round_.proposal.organisation_id, event,
+                  {"proposal": round_.proposal_id, "round": round_.id,
+                   "number": round_.number, **data}, at=at)
+
+
+def round_closed(db: Session, round_: Round, *, at: datetime) -> AuditEntry:
+    """Record a closed round with its outcome and the hashes of its stored case and
+    result."""
+    return round_event(db, round_, "round_closed", at=at, outcome=round_.outcome,
+                       case_sha256=None if round_.case_json is None
+                       else sha256(round_.case_json),
+                       result_sha256=None if round_.result_json is None
+                       else sha256(round_.result_json))
+
+
+def proposal_event(db: Session, proposal: Proposal, kind: str, *, at: datetime | None = None,
+                   actor_id: int | None = None, **data: Any) -> AuditEntry:
+    """Record something that happened to a proposal (version published, outcome written)."""
+    return record(db, proposal.organisation_id, kind, {"proposal": proposal.id, **data},
+                  at=at, actor_id=actor_id)
+
+
+def weights_json(weights: Mapping[Any, Fraction | None]) -> dict[str, str | None]:
+    """College weights as exact fractions in text."""
+    return {str(key): None if weight is None else f"{weight.numerator}/{weight.denominator}"
+            for key, weight in weights.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """An entry as members read it."""
+
+    seq: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]
+    hash: str
+
+
+def latest(db: Session, organisation_id: int, *, limit: int) -> list[Shown]:
+    """The organisation's latest entries, newest first; a ballot of a secret proposal shows
+    its round and count only, whatever the entry holds."""
+    secret_rounds = set(db.scalars(select(Round.id).join(Proposal).where(
+        Proposal.organisation_id == organisation_id, Proposal.secret.is_(True))))
+    shown = []
+    for entry in db.scalars(select(AuditEntry).where(
+            AuditEntry.organisation_id == organisation_id)
+            .order_by(AuditEntry.seq.desc()).limit(limit)):
+        data = json.loads(entry.data)
+        if entry.kind in BALLOT_KINDS and data.get("round") in secret_rounds:
+            data = {"round": data.get("round"), "ballots": data.get("ballots")}
+        shown.append(Shown(entry.seq, entry.at, entry.kind, data, entry.hash))
+    return shown
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong found by verification: in which organisation, at which entry
+    (``seq``, 0 for none), and what."""
+
+    organisation_id: int
+    seq: int
+    problem: str
+
+
+#: The first broken link of a chain.
+Break = Problem
+
+
+def entries(db: Session, organisation_id: int) -> Iterator[AuditEntry]:
+    """An organisation's entries, oldest first."""
+    yield from db.scalars(select(AuditEntry).where(AuditEntry.organisation_id ==
+                                                   organisation_id).order_by(AuditEntry.seq))
+
+
+def verify_chain(db: Session, organisation_id: int) -> Problem | None:
+    """The first broken link of one organisation's chain, or ``None`` when it holds."""
+    previous, expected_seq = GENESIS, 1
+    for entry in entries(db, organisation_id):
+        if entry.seq != expected_seq:
+            return Problem(organisation_id, entry.seq, f"entry {expected_seq} is missing")
+        if entry.previous_hash != previous:
+            return Problem(organisation_id, entry.seq, "does not follow the entry before it")
+        if entry.hash != digest(previous, entry.seq, entry.kind, entry.data, entry.actor_id,
+                                entry.at):
+            return Problem(organisation_id, entry.seq, "its content was changed")
+        previous, expected_seq = entry.hash, expected_seq + 1
+    return None
+
+
+def verify_ballots(db: Session, organisation_id: int) -> list[Problem]:
+    """Every (non-secret) ballot row of the organisation that no longer matches the
+    fingerprint of its audit entry, or has none; and audited ballots that are gone."""
+    audited: dict[int, tuple[int, str, int, int]] = {}
+    removed: set[int] = set()  # members removed: their ballots went with them
+    for seq, kind, data in db.execute(select(AuditEntry.seq, AuditEntry.kind, AuditEntry.data)
+                                      .where(AuditEntry.organisation_id == organisation_id,
+                                             AuditEntry.kind.in_((*BALLOT_KINDS,
+                                                                  "membership_removed")))
+                                      .order_by(AuditEntry.seq)):
+        content = json.loads(data)
+        if kind == "membership_removed":
+            removed.add(int(content["member"]))
+        elif "fingerprint" in content:
+            audited[int(content["ballot"])] = (seq, content["fingerprint"],
+                                               int(content["round"]), int(content["member"]))
+    problems = []
+    rows = db.scalars(select(Ballot).join(Round, Round.id == Ballot.round_id)
+                      .join(Proposal, Proposal.id == Round.proposal_id)
+                      .where(Proposal.organisation_id == organisation_id,
+                             Proposal.secret.is_(False)).order_by(Ballot.id))
+    for ballot in rows:
+        found = audited.pop(ballot.id, None)
+        if found is None:
+            problems.append(Problem(organisation_id, 0, f"round {ballot.round_id}: ballot"
+                                    f" {ballot.id} has no audit entry"))
+        elif found[1] != ballot_fingerprint(ballot):
+            problems.append(Problem(organisation_id, found[0], f"round {ballot.round_id}:"
+                                    f" ballot {ballot.id} was changed since it was cast"))
+    problems += [Problem(organisation_id, seq, f"round {round_id}: ballot {ballot_id} is"
+                         " gone") for ballot_id, (seq, _, round_id, member) in audited.items()
+                 if member not in removed]
+    return problems
+
+
+def verify(db: Session) -> tuple[int, int, list[Problem]]:
+    """Verify every organisation's chain and ballots: (organisations, entries, problems)."""
+    problems: list[Problem] = []
+    organisation_ids = list(db.scalars(select(Organisation.id).order_by(Organisation.id)))
+    for organisation_id in organisation_ids:
+        broken = verify_chain(db, organisation_id)
+        if broken is not None:
+            problems.append(broken)
+        problems += verify_ballots(db, organisation_id)
+    count = db.scalar(select(func.count()).select_from(AuditEntry)) or 0
+    return len(organisation_ids), count, problems

@@ -1,0 +1,78 @@
+"""With CSRF protection on, every state-changing route refuses a request without a valid
+token, even from a signed-in admin, and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from .test_authorization import MATRIX, VISITOR_EMAIL
+from .test_authorization import world as world
+from .variant import csrf_token, login_with_token, row_counts, variant
+
+POSTS = [(endpoint, path) for endpoint, method, path, _ in MATRIX if method == "POST"]
+
+
+@pytest.fixture
+def protected(app: Flask) -> Iterator[Flask]:
+    """The application with CSRF protection on, as in production."""
+    with variant(app, WTF_CSRF_ENABLED=True) as other:
+        yield other
+
+
+@pytest.fixture
+def admin(protected: Flask, world: dict[str, object]) -> FlaskClient:
+    """The admin of the world's organisation, signed in through the login page."""
+    client = protected.test_client()
+    response = login_with_token(client, VISITOR_EMAIL["admin"])
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def test_every_post_route_is_covered() -> None:
+    assert len(POSTS) >= 25
+    assert ("auth.logout", "/auth/logout") in POSTS
+
+
+def test_signing_in_without_a_token_is_refused(protected: Flask,
+                                               world: dict[str, object]) -> None:
+    client = protected.test_client()
+    response = client.post("/auth/login", data={"email": VISITOR_EMAIL["admin"],
+                                                "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert client.get("/orgs/").status_code == 302  # still signed out
+
+
+@pytest.mark.parametrize("kind", ["missing", "forged", "of another session"])
+@pytest.mark.parametrize(("endpoint", "path"), POSTS, ids=[e for e, _ in POSTS])
+def test_a_post_without_a_valid_token_is_refused_and_writes_nothing(
+        protected: Flask, admin: FlaskClient, world: dict[str, object], endpoint: str,
+        path: str, kind: str) -> None:
+    data: dict[str, str] = {"title": "Changed", "name": "Changed", "body": "Changed",
+                            "email": "changed@example.org", "reason": "Changed"}
+    if kind == "forged":
+        data["csrf_token"] = "x" * 40
+    elif kind == "of another session":  # a valid token, of somebody else's session
+        stranger = protected.test_client()
+        data["csrf_token"] = csrf_token(stranger.get("/auth/login").get_data(as_text=True))
+    before = row_counts(protected)
+    response = admin.post(path.format(**world), data=data)
+    assert response.status_code == 400, endpoint
+    page = response.get_data(as_text=True)
+    assert "did not come from this site" in page
+    assert row_counts(protected) == before
+    assert admin.get("/orgs/").status_code == 200  # still signed in: logout was refused too
+
+
+def test_the_same_request_with_the_token_goes_through(
+        protected: Flask, admin: FlaskClient, world: dict[str, object]) -> None:
+    page = admin.get("/orgs/{slug}/circles/new".format(**world)).get_data(as_text=True)
+    before = row_counts(protected)
+    response = admin.post("/orgs/{slug}/circles/new".format(**world),
+                          data={"name": "Kitchen", "description": "",
+                                "csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    assert row_counts(protected)["circle"] == before["circle"] + 1
