@@ -14,4 +14,10 @@ SECRET: dict[str, str] = {
         "et ne peut pas être modifié.",
     "This ballot is secret: once recorded, it cannot be changed.":
         "Ce vote est à bulletin secret : une fois enregistré, il ne peut pas être modifié.",
+    "Secret ballot": "Vote à bulletin secret",
+    "Who took part and what was voted are stored apart and can never be joined; results stay"
+    " hidden until the round closes; a secret ballot cannot be changed. For votes only.":
+        "Qui a participé et ce qui a été voté sont enregistrés à part et ne peuvent jamais être"
+        " rapprochés ; les résultats restent cachés jusqu'à la clôture du tour ; un bulletin"
+        " secret ne peut pas être modifié. Pour les votes seulement.",
 }

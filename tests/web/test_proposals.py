@@ -650,3 +650,21 @@ def test_a_french_speaking_member_reads_the_rule_and_the_times_in_french(
             " première convocation, aucun sur seconde.") in page
     assert "2 mars 2026 à 10:00 (Europe/Paris)" in page
     assert "En cours de décision" in page
+
+
+def test_a_secret_vote_is_chosen_on_the_page_and_refused_for_consent(
+        app: Flask, client: FlaskClient, auth: Auth, coop: dict[str, int]) -> None:
+    auth.login(FACILITATOR)
+    secret = {"secret": "y"}  # the form's checkbox
+    refused = client.post("/orgs/coop/proposals/new",
+                          data=form(family="consent", reasons=[], **secret))
+    assert refused.status_code == 200
+    assert "Only votes can be secret" in refused.get_data(as_text=True)
+    assert count(app) == 0
+    created = client.post("/orgs/coop/proposals/new",
+                          data=form(family="majority", reasons=[], **secret,
+                                    preset="association_default"))
+    assert created.status_code == 302, created.get_data(as_text=True)
+    proposal = only_proposal(app)
+    assert proposal.secret is True
+    assert proposal.hide_results is True

@@ -22,11 +22,12 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decisions.web import create_app, db, scheduler
 from decisions.web.cli import cli
-from decisions.web.models import Membership, Organisation, Proposal, Round, RoundKind
+from decisions.web.models import AuditEntry, Membership, Organisation, Proposal, Round, RoundKind
 from decisions.web.services import proposals, rounds
 
 from .conftest import Clock
@@ -246,6 +247,11 @@ def test_two_schedulers_closing_the_same_due_rounds_at_once_close_each_exactly_o
         case = json.loads(round_.case_json)
         assert case["params"]["evaluated_at"] == winner.isoformat().replace("+00:00", "Z")
         assert json.loads(round_.result_json)["counts"]["yes"] == 1
+    with app.app_context():
+        closes = db.session().scalars(select(AuditEntry.data).where(
+            AuditEntry.kind == "round_closed")).all()
+    # One close, one audit entry, per round: the loser of each race wrote nothing.
+    assert sorted(json.loads(data)["round"] for data in closes) == due
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 

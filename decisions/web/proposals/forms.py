@@ -175,6 +175,11 @@ class ProposalForm(FlaskForm):
     reasons = MultiCheckboxField(
         _l("Positions that require a reason"),
         description=_l("A member taking one of these positions must say why."))
+    secret = BooleanField(
+        _l("Secret ballot"),
+        description=_l("Who took part and what was voted are stored apart and can never be"
+                       " joined; results stay hidden until the round closes; a secret ballot"
+                       " cannot be changed. For votes only."))
     voters_visible = RadioField(
         _l("Who may see the list of voters"), default=VotersVisibility.EVERYONE.value,
         choices=options(*((v.value, label) for v, label in VISIBILITY_LABELS.items())))

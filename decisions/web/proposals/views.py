@@ -25,6 +25,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from .. import db
 from ..forms import add_error
@@ -223,10 +224,13 @@ def _create(form: ProposalForm, organisation: Organisation,
                 electors=list(form.electors.data or []),
                 hide_results=bool(form.hide_results.data),
                 reason_required=tuple(form.reasons.data or ()),
-                voters_visible=VotersVisibility(form.voters_visible.data))
+                voters_visible=VotersVisibility(form.voters_visible.data),
+                secret=bool(form.secret.data))
     except proposal_service.ProposalError as error:
-        field = {ElectorateScope.CIRCLE: form.circle,
-                 ElectorateScope.LIST: form.electors}.get(scope, form.family)
+        field: Field = {ElectorateScope.CIRCLE: form.circle,
+                        ElectorateScope.LIST: form.electors}.get(scope, form.family)
+        if form.secret.data and scope is ElectorateScope.ORGANISATION:
+            field = form.secret  # the service refuses secrecy for this rule or these options
         add_error(field, str(error))
         return None
 
