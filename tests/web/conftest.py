@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from decisions.web import create_app, db, migrate
 from decisions.web.db import Base
@@ -162,6 +164,24 @@ def make_org(app: Flask, make_user: Callable[..., User]) -> Callable[..., Organi
             return organisation
 
     return make
+
+
+@contextmanager
+def unit(app: Flask) -> Iterator[Session]:
+    """One unit of work of the services, committed at the end."""
+    with app.app_context(), db.transaction() as session:
+        yield session
+
+
+def six_member_scic(make_org: Callable[..., Organisation],
+                    make_member: Callable[..., Membership]) -> tuple[Organisation, list[int]]:
+    """A SCIC "coop" with colleges 50/30/20 and six members, two per college, and their
+    membership ids (the fixture ``coop`` of the round, audit and recount tests)."""
+    organisation = make_org("coop", admin="ana@example.org",
+                            colleges={"workers": 50, "users": 30, "partners": 20})
+    ids = [make_member(organisation, f"m{i}@example.org",
+                       college=("workers", "users", "partners")[i % 3]).id for i in range(6)]
+    return organisation, ids
 
 
 @pytest.fixture

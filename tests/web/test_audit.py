@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
@@ -31,24 +30,14 @@ from decisions.web.models import (
 )
 from decisions.web.services import audit, colleges, objections, organisations, proposals, rounds
 
-from .conftest import Clock
-
-
-@contextmanager
-def unit(app: Flask) -> Iterator[Session]:
-    with app.app_context(), db.transaction() as session:
-        yield session
+from .conftest import Clock, six_member_scic, unit
 
 
 @pytest.fixture
 def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
          ) -> tuple[Organisation, list[int]]:
     """A SCIC with colleges 50/30/20 and six members, two per college."""
-    organisation = make_org("coop", admin="ana@example.org",
-                            colleges={"workers": 50, "users": 30, "partners": 20})
-    ids = [make_member(organisation, f"m{i}@example.org",
-                       college=("workers", "users", "partners")[i % 3]).id for i in range(6)]
-    return organisation, ids
+    return six_member_scic(make_org, make_member)
 
 
 def entries(app: Flask, organisation_id: int) -> list[tuple[int, str, dict[str, Any]]]:

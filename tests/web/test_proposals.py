@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,7 +14,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from decisions.web import db
 from decisions.web.models import (
@@ -33,16 +31,10 @@ from decisions.web.models import (
 )
 from decisions.web.services import proposals, rounds
 
-from .conftest import Auth, Clock
+from .conftest import Auth, Clock, unit
 
 ADMIN, FACILITATOR, MEMBER, OTHER = ("ana@example.org", "fay@example.org", "mo@example.org",
                                      "ola@example.org")
-
-
-@contextmanager
-def unit(app: Flask) -> Iterator[Session]:
-    with app.app_context(), db.transaction() as session:
-        yield session
 
 
 @pytest.fixture

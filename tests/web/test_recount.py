@@ -17,19 +17,15 @@ from decisions.web import db
 from decisions.web.cli import cli
 from decisions.web.models import Membership, Organisation, Proposal, RoundKind
 
-from .conftest import Clock
-from .test_audit import closed_majority_round, open_round, proposal_of, unit, vote
+from .conftest import Clock, six_member_scic, unit
+from .test_audit import closed_majority_round, open_round, proposal_of, vote
 
 
 @pytest.fixture
 def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
          ) -> tuple[Organisation, list[int]]:
     """A SCIC with colleges 50/30/20 and six members, two per college."""
-    organisation = make_org("coop", admin="ana@example.org",
-                            colleges={"workers": 50, "users": 30, "partners": 20})
-    ids = [make_member(organisation, f"m{i}@example.org",
-                       college=("workers", "users", "partners")[i % 3]).id for i in range(6)]
-    return organisation, ids
+    return six_member_scic(make_org, make_member)
 
 
 def close(app: Flask, clock: Clock) -> None:

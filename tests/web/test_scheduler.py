@@ -12,8 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,15 +29,9 @@ from decisions.web.cli import cli
 from decisions.web.models import AuditEntry, Membership, Organisation, Proposal, Round, RoundKind
 from decisions.web.services import proposals, rounds
 
-from .conftest import Clock
+from .conftest import Clock, unit
 
 SCHEDULER_LOGGER = "decisions.web.scheduler"
-
-
-@contextmanager
-def unit(app: Flask) -> Iterator[Session]:
-    with app.app_context(), db.transaction() as session:
-        yield session
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from decisions.web.models import (
 )
 from decisions.web.services import proposals, results, rounds
 
-from .conftest import Auth, Clock
-from .test_rounds_service import _close_due, _open, _stored, _vote, unit
+from .conftest import Auth, Clock, unit
+from .test_rounds_service import _close_due, _open, _stored, _vote
 
 
 def _secret_proposal(app: Flask, organisation: Organisation, author: int, family: str,
