@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from typing import Any, BinaryIO, NoReturn, TextIO
 
 from .cases import load_case, parse_json
 from .errors import CaseError
@@ -41,9 +41,9 @@ def _arguments() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(source: str) -> bytes:
+def _read(source: str, stdin: BinaryIO) -> bytes:
     if source == "-":
-        return sys.stdin.buffer.read()
+        return stdin.read()
     try:
         with open(source, "rb") as file:
             return file.read()
@@ -56,22 +56,24 @@ def _decide(value: Any, path: str) -> Result:
 
 
 def _show(result: Result, language: Language | None, out: TextIO) -> None:
+    """Written at once: a result is printed whole or not at all."""
     if language is None:
-        json.dump(result.to_json(), out, ensure_ascii=False)
+        text = json.dumps(result.to_json(), ensure_ascii=False)
     else:
         label = f"{result.case_id}: " if result.case_id else ""
-        out.write(label + result.text(language))
-    out.write("\n")
+        text = label + result.text(language)
+    out.write(text + "\n")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
-         err: TextIO | None = None) -> int:
-    """Run the command line; returns the exit status."""
+         err: TextIO | None = None, *, stdin: BinaryIO | None = None) -> int:
+    """Run the command line; returns the exit status. The streams default to the process's
+    (``stdin`` is read as bytes, for ``-``)."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     args = _arguments().parse_args(argv)
     try:
-        data = parse_json(_read(args.case))
+        data = parse_json(_read(args.case, sys.stdin.buffer if stdin is None else stdin))
         if not args.batch:
             _show(_decide(data, "$"), args.explain, out)
             return 0
@@ -99,8 +101,7 @@ def _batch(cases: list[Any], language: Language | None, out: TextIO, err: TextIO
         else:
             _show(result, language, out)
     if language is None:
-        json.dump(answers, out, ensure_ascii=False)
-        out.write("\n")
+        out.write(json.dumps(answers, ensure_ascii=False) + "\n")
     return status
 
 

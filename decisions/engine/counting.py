@@ -51,10 +51,10 @@ def _count_in_time_order(
 ) -> Counted | None:
     """The common case of a large vote, counted with C-level iterators and bisection.
 
-    Ballots in time order (sorted first when they did not arrive so): those after
-    ``instant`` are a suffix, those too early or late a prefix and a suffix of the rest, and
-    each voter's latest on-time ballot is the last one ``dict`` keeps. Refused ones are
-    few and read one by one.
+    Ballots in time order (sorted first when they did not arrive so): those too early are a
+    prefix of the ones known at ``instant``, those late a suffix of all (known or not: a late
+    ballot is refused whatever the instant), and each voter's latest on-time ballot is the
+    last one ``dict`` keeps. Refused ones are few and read one by one.
 
     ``None`` when any on-time ballot needs a closer look (a voter not eligible, a position
     refused or needing a reason, a ``seq``): the careful path then decides.
@@ -73,8 +73,8 @@ def _count_in_time_order(
     opens, closes = window.opens_at, window.closes_at
     lo = 0 if opens is None else bisect.bisect_left(ordered, opens, 0, end)
     cut = bisect.bisect_right if window.deadline_inclusive else bisect.bisect_left
-    hi = end if closes is None else cut(ordered, closes, lo, end)
-    on_time = order[lo:hi]
+    late = n if closes is None else cut(ordered, closes, lo, n)
+    on_time = order[lo:min(late, end)]
     kinds = set(map(positions.__getitem__, on_time))
     if not kinds.isdisjoint(rules.refused) or not kinds.isdisjoint(rules.need_reason):
         return None
@@ -82,7 +82,7 @@ def _count_in_time_order(
     if not all(map(eligible.__contains__, counted)):
         return None
     rejected = []
-    for i in itertools.chain(order[:lo], order[hi:end]):
+    for i in itertools.chain(order[:lo], order[late:]):
         reason = _NOT_ELIGIBLE if voters[i] not in eligible else window.refusal(times[i])
         rejected.append(RejectedBallot(voters[i], reason or RejectionReason.LATE, times[i]))
     rejected.sort(key=lambda r: (r.cast_at, r.voter))  # stable: one voter keeps arrival order
@@ -102,9 +102,11 @@ def count_ballots(
 ) -> Counted:
     """Accept or refuse each ballot, then keep one per voter.
 
-    Ballots cast after ``instant`` are not known yet and are left out. With
-    ``close_when_all``, the vote closes once every eligible member has a counted ballot: any
-    later ballot before the deadline is refused ``change_not_allowed``.
+    A ballot cast after ``instant`` is not known yet and is left out, unless the vote was
+    already closed when it was cast: at or after the deadline, or after an early close that
+    happened by ``instant``; then it is refused whatever the instant (RULES.md 0.3, 8b).
+    With ``close_when_all``, the vote closes once every eligible member has a counted
+    ballot: any later ballot before the deadline is refused ``change_not_allowed``.
     """
     if not close_when_all and allow_change:
         fast = _count_in_time_order(ballots, eligible, window, instant, rules)
@@ -113,7 +115,7 @@ def count_ballots(
     voters, positions, times = ballots.voters, ballots.positions, ballots.cast_at
     reasons, seqs = ballots.reasons, ballots.seqs
     refused, need_reason = rules.refused, rules.need_reason
-    opens, closes, inclusive = window.opens_at, window.closes_at, window.deadline_inclusive
+    opens, late = window.opens_at, window.late
 
     def rank(i: int) -> tuple[datetime, int, int]:
         return times[i], seqs[i] or 0, i
@@ -121,27 +123,32 @@ def count_ballots(
     def instant_of(i: int) -> tuple[datetime, int]:
         return times[i], seqs[i] or 0
 
-    rejected: list[tuple[int, RejectionReason]] = []
-    accepted: list[int] = []
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for i, voter in enumerate(voters):
+    def defect(i: int) -> RejectionReason | None:
+        """The first defect of RULES.md 8b before ``change_not_allowed``."""
         cast_at = times[i]
-        if instant is not None and cast_at > instant:
-            continue
-        if voter not in eligible:
-            rejected.append((i, _NOT_ELIGIBLE))
-            continue
+        if voters[i] not in eligible:
+            return _NOT_ELIGIBLE
         if opens is not None and cast_at < opens:
-            rejected.append((i, RejectionReason.TOO_EARLY))
-            continue
-        if closes is not None and (cast_at > closes if inclusive else cast_at >= closes):
-            rejected.append((i, RejectionReason.LATE))
-            continue
+            return RejectionReason.TOO_EARLY
+        if late(cast_at):
+            return RejectionReason.LATE
         position = positions[i]
         refusal = refused.get(position)
         if refusal is None and position in need_reason and not (reasons[i] or "").strip():
             refusal = RejectionReason.MISSING_REASON
+        return refusal
+
+    rejected: list[tuple[int, RejectionReason]] = []
+    accepted: list[int] = []
+    unknown: list[int] = []  # cast after the instant, before the deadline
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for i, voter in enumerate(voters):
+        cast_at = times[i]
+        if instant is not None and cast_at > instant and not late(cast_at):
+            unknown.append(i)
+            continue
+        refusal = defect(i)
         if refusal is not None:
             rejected.append((i, refusal))
             continue
@@ -171,6 +178,8 @@ def count_ballots(
         accepted_count = len(accepted) - sum(1 for _, r in rejected if r is _CHANGE_NOT_ALLOWED)
     else:
         counted, accepted_count = last, len(accepted)
+    if closed_at is not None:  # closed by the instant: a ballot cast after it is too late
+        rejected += ((i, defect(i) or _CHANGE_NOT_ALLOWED) for i in unknown)
     # Records in time order; at one instant, by voter, so that arrival order never shows.
     rejected.sort(key=lambda item: (times[item[0]], seqs[item[0]] or 0, voters[item[0]],
                                     item[0]))

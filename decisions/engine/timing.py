@@ -31,11 +31,15 @@ class Window:
         """Why a ballot cast at ``cast_at`` is out of the window, or ``None`` if on time."""
         if self.opens_at is not None and cast_at < self.opens_at:
             return RejectionReason.TOO_EARLY
-        if self.closes_at is not None and (
-            cast_at > self.closes_at if self.deadline_inclusive else cast_at >= self.closes_at
-        ):
-            return RejectionReason.LATE
-        return None
+        return RejectionReason.LATE if self.late(cast_at) else None
+
+    def late(self, cast_at: datetime) -> bool:
+        """Whether a ballot cast at ``cast_at`` comes at or after the deadline (after it when
+        ``deadline_inclusive``): refused whatever the instant of evaluation."""
+        closes = self.closes_at
+        if closes is None:
+            return False
+        return cast_at > closes if self.deadline_inclusive else cast_at >= closes
 
     def still_open(self, instant: datetime | None) -> bool:
         """Whether, at ``instant``, the vote has not reached its deadline (or not opened)."""

@@ -510,7 +510,7 @@ MALFORMED: list[tuple[str, str | bytes | None, str | tuple[str, ...]]] = [
     ("a negative tally count", edited(MAJORITY_TALLY, (("ballots", "no"), -1)),
      "$.ballots.no"),
     ("a tally count that is not an integer",
-     f'{edited(MAJORITY_TALLY, (("ballots", "yes"), 0))[:-2]}, "abstain": 2.5}}}}',
+     f'{edited(MAJORITY_TALLY, (("ballots", "abstain"), DELETE))[:-2]}, "abstain": 2.5}}}}',
      "$.ballots.abstain"),
     ("a tally counting more ballots than members present",
      edited(MAJORITY_TALLY, (("ballots", "yes"), 70)), "$.ballots"),

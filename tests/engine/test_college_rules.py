@@ -720,6 +720,21 @@ OTHERS = [
         id="an_async_college_vote_counts_participation_and_refuses_late_ballots",
     ),
     pytest.param(
+        {"family": "scic_college",
+         "params": {"threshold": "absolute", "base": "YN", "quorum": None, "colleges": W532,
+                    "opens_at": "2025-03-03T08:00:00Z", "closes_at": "2025-03-10T18:00:00Z",
+                    "evaluated_at": "2025-03-06T12:00:00Z"},
+         "electorate": {"members": MEMBERS},
+         "ballots": [{"voter": "s1", "position": "yes", "cast_at": "2025-03-04T09:00:00Z"},
+                     {"voter": "u1", "position": "no", "cast_at": "2025-03-07T09:00:00Z"},
+                     {"voter": "u2", "position": "no", "cast_at": "2025-03-10T18:00:00Z"}]},
+        {"outcome": "pending", "participants": 1,
+         "rejected_ballots": [{"voter": "u2", "reason": "late"}]},
+        "evaluated 03-06 12:00 < closes_at: u2 at closes_at is late whatever the instant"
+        " (0.3); u1's ballot of 03-07 is on time but not known yet -> pending, 1 participant",
+        id="a_late_college_ballot_is_refused_even_when_evaluated_before_the_deadline",
+    ),
+    pytest.param(
         noticed(weights(("salaries", 55), ("usagers", 25), ("partenaires", 20))),
         {"outcome": "invalid_config", "config_error": "weight_out_of_bounds",
          "colleges": ["salaries"]},

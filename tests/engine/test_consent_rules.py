@@ -279,6 +279,29 @@ CASES = [
         {"outcome": "adopted", "rejected_ballots": [{"voter": "a", "reason": "late"}]},
     ),
     case(
+        "a_change_after_an_early_close_is_refused_even_when_cast_after_the_evaluation",
+        "All five answered by 04-05 10:00 (early close), evaluated 04-05 12:00: a's objection"
+        " of 04-06 and b's of 04-09 are cast after the instant of evaluation, yet refused"
+        " whatever the instant (0.3, 8b): change_not_allowed before closes_at, late after.",
+        [*consents("a", "b", "c"), ballot("d", "consent", t(5, 9)),
+         ballot("e", "consent", t(5, 10)), objection("a", t(6)), objection("b", t(9))],
+        {"outcome": "adopted", "counts": {"consent": 5, "abstain": 0, "object": 0},
+         "rejected_ballots": [{"voter": "a", "reason": "change_not_allowed"},
+                              {"voter": "b", "reason": "late"}],
+         "outstanding_objections": []},
+        evaluated_at=t(5, 12),
+    ),
+    case(
+        "a_ballot_after_the_deadline_is_late_even_when_evaluated_before_it",
+        "Evaluated 04-06 12:00 < closes_at without early close: d's objection of 04-09 is"
+        " after the deadline, so late whatever the instant (0.3); e's consent of 04-07 is on"
+        " time but not known yet at 04-06 12:00 -> pending, 3 responders.",
+        [*consents("a", "b", "c"), objection("d", t(9)), ballot("e", "consent", t(7))],
+        {"outcome": "pending", "responders": 3, "missing": ["d", "e"],
+         "rejected_ballots": [{"voter": "d", "reason": "late"}]},
+        close_when_all_responded=False, evaluated_at=t(6, 12),
+    ),
+    case(
         "a_refused_ballot_does_not_count_towards_an_early_close",
         "Early close needs every member to have an ACCEPTED ballot; e's unreasoned objection is"
         " refused, so evaluated 04-06 12:00 < closes_at -> pending, missing [e].",

@@ -573,6 +573,34 @@ TIMING = [
         id="a_change_after_an_early_close_stays_refused_when_evaluated_after_the_deadline",
     ),
     pytest.param(
+        named({**ASYNC, "evaluated_at": "2025-03-07T12:00:00Z"}, "a b c", [
+            ("a", "yes", "2025-03-04T09:00:00Z"), ("b", "no", CLOSES),
+            ("c", "yes", "2025-03-11T09:00:00Z"), ("z", "yes", "2025-03-12T09:00:00Z"),
+            ("c", "no", "2025-03-08T09:00:00Z")]),
+        {"outcome": "pending", "counts": counts(1, 0),
+         "rejected_ballots": [{"voter": "b", "reason": "late"},
+                              {"voter": "c", "reason": "late"},
+                              {"voter": "z", "reason": "not_eligible"}]},
+        "evaluated 03-07 12:00, before closes_at: b (at closes_at) and c (03-11) are late"
+        " whatever the instant (0.3, 8b), z is refused with its first defect; c's ballot of"
+        " 03-08 is on time but not known yet at 03-07 12:00, so left out -> pending, yes 1",
+        id="a_ballot_at_or_after_the_deadline_is_refused_even_when_evaluated_before_it",
+    ),
+    pytest.param(
+        named({**ASYNC, "close_when_all_voted": True, "evaluated_at": "2025-03-07T12:00:00Z"},
+              "a b c", [
+                  ("a", "yes", "2025-03-04T09:00:00Z"), ("b", "yes", "2025-03-05T09:00:00Z"),
+                  ("c", "no", "2025-03-05T10:00:00Z"), ("a", "no", "2025-03-08T09:00:00Z"),
+                  ("b", "no", "2025-03-12T09:00:00Z")]),
+        {"outcome": "adopted", "counts": counts(2, 1), "superseded_ballots": 0,
+         "rejected_ballots": [{"voter": "a", "reason": "change_not_allowed"},
+                              {"voter": "b", "reason": "late"}]},
+        "closed early on 03-05 10:00, evaluated 03-07 12:00: a's change of 03-08 (before"
+        " closes_at) is change_not_allowed and b's of 03-12 is late (8b), though both are"
+        " cast after the instant of evaluation: 2 > 1",
+        id="ballots_after_an_early_close_are_refused_even_when_cast_after_the_evaluation",
+    ),
+    pytest.param(
         named({**ASYNC, "close_when_all_voted": True, "evaluated_at": "2025-03-07T12:00:00Z"},
               "a b", [
                   ("a", "yes", "2025-03-04T09:00:00Z"), ("b", "invalid", "2025-03-05T09:00:00Z")]),

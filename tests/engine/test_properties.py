@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Callable
 from datetime import datetime
 from fractions import Fraction
 
@@ -115,6 +116,32 @@ def _ballots_and_events(case: Json) -> tuple[list[Json], list[Json]]:
 def _instant(case: Json) -> int | None:
     evaluated = case["params"].get("evaluated_at")
     return None if evaluated is None else minute_of(evaluated)
+
+
+def _closed_when_cast(case: Json, result: Json) -> Callable[[Json], bool]:
+    """Whether the vote was closed when a ballot was cast: at or after the deadline (after
+    it when inclusive), or after the early close the result reports. Such a ballot is
+    refused whatever the instant of evaluation (RULES.md 0.3, 8b)."""
+    window = load_case(case).params.window  # type: ignore[union-attr]
+    closes, early = window.closes_at, result.get("closed_early_at")
+    closed_early = None if early is None else datetime.fromisoformat(early)
+
+    def closed(ballot: Json) -> bool:
+        cast = datetime.fromisoformat(ballot["cast_at"])
+        if closes is not None and (cast > closes
+                                   or (cast == closes and not window.deadline_inclusive)):
+            return True
+        return closed_early is not None and cast > closed_early
+
+    return closed
+
+
+def _known(case: Json, result: Json, ballots: list[Json]) -> list[Json]:
+    """The ballots the result accounts for: those cast by the instant of evaluation, and
+    later ones cast when the vote was closed."""
+    instant, closed = _instant(case), _closed_when_cast(case, result)
+    return [b for b in ballots
+            if instant is None or minute_of(b["cast_at"]) <= instant or closed(b)]
 
 
 def _first_open_minute(case: Json) -> int | None:
@@ -649,9 +676,7 @@ def test_counts_add_up_and_the_yes_share_is_yes_over_the_base(
     assert _fraction(result["yes_share"]) == (Fraction(yes, base_count) if base_count
                                               else None)
     if isinstance(case["ballots"], list):
-        instant = _instant(case)
-        known = [b for b in case["ballots"]
-                 if instant is None or minute_of(b["cast_at"]) <= instant]
+        known = _known(case, result, case["ballots"])
         assert len(result["rejected_ballots"]) + result["participants"] + result[
             "superseded_ballots"] == len(known)
 
@@ -745,15 +770,17 @@ def test_ballots_cast_after_the_instant_of_evaluation_are_not_known_yet(
     family: str, data: st.DataObject
 ) -> None:
     """Evaluating at an instant T (``now``) gives the same result as the case with
-    ``evaluated_at`` T, and as the case without its ballots cast after T."""
+    ``evaluated_at`` T, and as the case without its ballots cast after T, but for those cast
+    when the vote was closed (late, or after an early close): refused whatever T."""
     case = data.draw(TIMED_CASES[family])
     minute = data.draw(st.integers(0, SPAN + 1))
     now = datetime.fromisoformat(at(minute))
     at_now = decide(case, now)
     assert decide({**case, "params": {**case["params"], "evaluated_at": at(minute)}}) == at_now
     if isinstance(case["ballots"], list):
+        closed = _closed_when_cast(case, at_now)
         kept = [b for b in case["ballots"]
-                if "type" in b or minute_of(b["cast_at"]) <= minute]
+                if "type" in b or minute_of(b["cast_at"]) <= minute or closed(b)]
         assert decide({**case, "ballots": kept}, now) == at_now
 
 
@@ -781,8 +808,7 @@ def test_a_consent_result_accounts_for_every_member_and_every_ballot(case: Json)
     if result["outcome"] == "blocked":
         assert result["outstanding_objections"]
     ballots, _ = _ballots_and_events(case)
-    instant = _instant(case)
-    known = [b for b in ballots if instant is None or minute_of(b["cast_at"]) <= instant]
+    known = _known(case, result, ballots)
     assert len(result["rejected_ballots"]) + result["responders"] + result[
         "superseded_ballots"] == len(known)
 
