@@ -1,4 +1,4 @@
-"""Which individual ballots count: eligibility, time window, position, changes (RULES.md 0.3).
+"""Which individual ballots count: eligibility, time window, position, changes (docs/rules.md 0.3).
 
 Shared by the voting families. Ballots are read in the order of ``(cast_at, seq, arrival)``,
 so the order in which independent ballots arrive never changes what counts.
@@ -104,7 +104,7 @@ def count_ballots(
 
     A ballot cast after ``instant`` is not known yet and is left out, unless the vote was
     already closed when it was cast: at or after the deadline, or after an early close that
-    happened by ``instant``; then it is refused whatever the instant (RULES.md 0.3, 8b).
+    happened by ``instant``; then it is refused whatever the instant (docs/rules.md 0.3, 8b).
     With ``close_when_all``, the vote closes once every eligible member has a counted
     ballot: any later ballot before the deadline is refused ``change_not_allowed``.
     """
@@ -124,7 +124,7 @@ def count_ballots(
         return times[i], seqs[i] or 0
 
     def defect(i: int) -> RejectionReason | None:
-        """The first defect of RULES.md 8b before ``change_not_allowed``."""
+        """The first defect of docs/rules.md 8b before ``change_not_allowed``."""
         cast_at = times[i]
         if voters[i] not in eligible:
             return _NOT_ELIGIBLE

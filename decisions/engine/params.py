@@ -1,6 +1,6 @@
 """The parameters of each family of rules, resolved: preset, then explicit values.
 
-A parameter neither given nor in the preset takes the family default of RULES.md section 8;
+A parameter neither given nor in the preset takes the family default of docs/rules.md section 8;
 the defaults below are those.
 """
 
@@ -42,7 +42,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MajorityParams:
-    """Parameters of a majority vote, one member one vote (RULES.md 2.1).
+    """Parameters of a majority vote, one member one vote (docs/rules.md 2.1).
 
     ``mode`` ``None`` means: meeting when the electorate or the ballots are counts, else
     async. ``convocation_check.min_days`` ``None`` takes the preset's notice period.
@@ -64,7 +64,7 @@ class MajorityParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CollegeParams(MajorityParams):
-    """Parameters of a multi-college vote as in SCIC general assemblies (RULES.md 3.1).
+    """Parameters of a multi-college vote as in SCIC general assemblies (docs/rules.md 3.1).
 
     ``enforce_scic_bounds`` false lets organisations that are not SCICs use any two or more
     colleges with positive weights summing to 100.
@@ -81,7 +81,7 @@ class CollegeParams(MajorityParams):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsentParams:
-    """Parameters of an asynchronous consent process, Loomio-style (RULES.md 4.1)."""
+    """Parameters of an asynchronous consent process, Loomio-style (docs/rules.md 4.1)."""
 
     family: ClassVar[Family] = Family.CONSENT
 
@@ -102,7 +102,7 @@ class ConsentParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SociocraticParams:
-    """Parameters of sociocratic consent rounds (RULES.md 5.2).
+    """Parameters of sociocratic consent rounds (docs/rules.md 5.2).
 
     ``escalation_target`` ``None`` blocks at the rounds limit; a circle's name escalates to it.
     """
@@ -122,7 +122,7 @@ class SociocraticParams:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ElectionParams(SociocraticParams):
-    """Parameters of a sociocratic election (RULES.md 6).
+    """Parameters of a sociocratic election (docs/rules.md 6).
 
     ``proposal_rule``: ``facilitator`` (the facilitator's proposal decides the candidate;
     without one, the unique top nominee) or ``top_nominee`` (always the unique top nominee).

@@ -1,4 +1,4 @@
-"""Presets: dated bundles of parameters from the law and practice (RULES.md section 7).
+"""Presets: dated bundles of parameters from the law and practice (docs/rules.md section 7).
 
 A preset gives defaults in the case format's own JSON words; any parameter given explicitly
 in a case overrides it.

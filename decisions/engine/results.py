@@ -1,6 +1,6 @@
 """What the engine answers: one result type per family, each with its JSON form.
 
-Field names follow cases/FORMAT.md; ``to_json`` gives exact fractions as ``"num/den"``
+Field names follow docs/case-format.md; ``to_json`` gives exact fractions as ``"num/den"``
 strings and lists of member ids sorted.
 """
 
@@ -67,7 +67,7 @@ class RejectedBallot:
     cast_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The FORMAT.md record ``{voter, reason}`` (with ``cast_at`` when known)."""
+        """The docs/case-format.md record ``{voter, reason}`` (with ``cast_at`` when known)."""
         record: dict[str, Any] = {"voter": self.voter, "reason": self.reason.value}
         if self.cast_at is not None:
             record["cast_at"] = time_json(self.cast_at)
@@ -84,7 +84,7 @@ class RejectedEvent:
     event: str = "position"
 
     def to_json(self) -> dict[str, Any]:
-        """The FORMAT.md record ``{voter, round, reason}`` (with the event type)."""
+        """The docs/case-format.md record ``{voter, round, reason}`` (with the event type)."""
         return {"voter": self.voter, "round": self.round, "reason": self.reason.value,
                 "event": self.event}
 
@@ -105,7 +105,7 @@ class Result:
         return render(self.explanation, language)
 
     def to_json(self) -> dict[str, Any]:
-        """The result as FORMAT.md describes it."""
+        """The result as docs/case-format.md describes it."""
         data: dict[str, Any] = {}
         if self.case_id is not None:
             data["id"] = self.case_id
@@ -191,7 +191,7 @@ class CollegeOutcome:
     bloc: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The FORMAT.md per-college record."""
+        """The docs/case-format.md per-college record."""
         data: dict[str, Any] = {
             "weight": fraction_json(self.weight),
             "weight_effective": fraction_json(self.weight_effective),
@@ -246,7 +246,7 @@ class ConsentCounts:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConsentResult(Result):
-    """An asynchronous consent process's result (RULES.md 4.3)."""
+    """An asynchronous consent process's result (docs/rules.md 4.3)."""
 
     family: ClassVar[Family] = Family.CONSENT
 
@@ -299,7 +299,7 @@ class RoundResult:
     candidate_responded_last: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The FORMAT.md round record."""
+        """The docs/case-format.md round record."""
         data: dict[str, Any] = {
             "round": self.round,
             "version": self.version,
@@ -319,7 +319,7 @@ class RoundResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SociocraticResult(Result):
-    """A sociocratic consent process's result: the rounds so far (RULES.md 5.4)."""
+    """A sociocratic consent process's result: the rounds so far (docs/rules.md 5.4)."""
 
     family: ClassVar[Family] = Family.SOCIOCRATIC_CONSENT
 
@@ -347,7 +347,7 @@ class SociocraticResult(Result):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ElectionResult(SociocraticResult):
-    """A sociocratic election's result (RULES.md 6)."""
+    """A sociocratic election's result (docs/rules.md 6)."""
 
     family: ClassVar[Family] = Family.SOCIOCRATIC_ELECTION
 

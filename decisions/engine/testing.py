@@ -108,8 +108,8 @@ def evaluate_json(case: Mapping[str, Any] | Case, now: datetime | None = None) -
 
 
 def differences(expected: Any, actual: Any, path: str = "$") -> list[str]:
-    """How ``actual`` fails to match ``expected`` as FORMAT.md defines a match: every key of
-    ``expected`` present and equal, extra keys allowed, decimals within 0.00005."""
+    """How ``actual`` fails to match ``expected`` as docs/case-format.md defines a match:
+    every key of ``expected`` present and equal, extra keys allowed, decimals within 0.00005."""
     if isinstance(expected, Mapping):
         if not isinstance(actual, Mapping):
             return [f"{path}: expected an object, got {actual!r}"]

@@ -1,4 +1,4 @@
-"""Bases and thresholds of majority votes, in exact arithmetic (RULES.md 0.1 and 2.2)."""
+"""Bases and thresholds of majority votes, in exact arithmetic (docs/rules.md 0.1 and 2.2)."""
 
 from __future__ import annotations
 

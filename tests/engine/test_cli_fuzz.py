@@ -154,7 +154,9 @@ def test_a_head_count_without_ballots_counts_nothing(tmp_path: Path) -> None:
 
 def test_a_batch_with_a_lone_surrogate_prints_nothing(tmp_path: Path) -> None:
     """A fault found while reading the JSON text is an error of the whole input."""
-    result = answer(f"[{BROKEN[6][1]}]", tmp_path, "--batch")
+    broken = BROKEN[6][1]
+    assert isinstance(broken, str)
+    result = answer(f"[{broken}]", tmp_path, "--batch")
     check_contract(result)
     assert result.err.startswith("error: $[0].id: ")
 

@@ -1,4 +1,4 @@
-"""Family B: SCIC multi-college voting (RULES.md section 3, art. 19 octies loi 47-1775)."""
+"""Family B: SCIC multi-college voting (docs/rules.md section 3, art. 19 octies loi 47-1775)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ _HUNDRED = Fraction(100)
 def check_colleges(
     colleges: tuple[College, ...], *, enforce_scic_bounds: bool = True
 ) -> tuple[ConfigError, tuple[str, ...]] | dict[str, Fraction]:
-    """Validate a college configuration before any counting (RULES.md 3.2).
+    """Validate a college configuration before any counting (docs/rules.md 3.2).
 
     Returns each college's weight as a fraction of the total voting rights, or the error
     and the offending college ids (sorted; all ids for a count or sum error).

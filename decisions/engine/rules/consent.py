@@ -1,4 +1,4 @@
-"""Family C: asynchronous consent, Loomio-style (RULES.md section 4).
+"""Family C: asynchronous consent, Loomio-style (docs/rules.md section 4).
 
 Passes unless a valid objection stands at the deadline. The engine never judges whether an
 objection is valid: it applies the qualifications recorded by people, with who and why.
@@ -166,7 +166,7 @@ def _decide(
     missing: tuple[str, ...],
     fate: _Objections,
 ) -> tuple[Outcome, str | None, list[Step]]:
-    """Pending, participation, objections, support: RULES.md 4.2 steps 3 to 7."""
+    """Pending, participation, objections, support: docs/rules.md 4.2 steps 3 to 7."""
     if params.window.still_open(instant) and closed_early_at is None:
         closes = params.window.closes_at
         return Outcome.PENDING, None, [Step.of(

@@ -1,4 +1,4 @@
-"""Family E: sociocratic election, by nomination, change and consent rounds (RULES.md 6)."""
+"""Family E: sociocratic election, by nomination, change and consent rounds (docs/rules.md 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Family A: majority voting, one member one vote (RULES.md section 2)."""
+"""Family A: majority voting, one member one vote (docs/rules.md section 2)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def decision_step(
 def decide_majority(
     params: MajorityParams, turnout: Turnout, instant: datetime | None, case_id: str | None
 ) -> MajorityResult:
-    """Pending, quorum, base and threshold, in the order of RULES.md 2.2."""
+    """Pending, quorum, base and threshold, in the order of docs/rules.md 2.2."""
     whole = turnout.assembly
     counts = whole.counts
     convocation = params.convocation

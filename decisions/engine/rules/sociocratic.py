@@ -1,4 +1,4 @@
-"""Family D: sociocratic consent rounds (RULES.md section 5).
+"""Family D: sociocratic consent rounds (docs/rules.md section 5).
 
 The result is a pure function of the event log: rounds open on versions, members take
 positions, objections are withdrawn or re-qualified, amendments publish new versions.

@@ -94,7 +94,7 @@ def take_turnout(
     """Count a vote's turnout by group; ``groups`` is ``("",)`` without colleges."""
     mode = resolve_mode(params, electorate, ballots)
     if isinstance(ballots, Ballots):
-        assert isinstance(electorate, Roll)  # noqa: S101 - cases.py guarantees it
+        assert isinstance(electorate, Roll)  # noqa: S101 - load_case guarantees it
         return _from_ballots(params, mode, electorate, ballots, groups, instant)
     tallies = {ASSEMBLY: ballots} if isinstance(ballots, Tally) else dict(ballots.by_college)
     result: dict[str, Group] = {}
