@@ -5,6 +5,7 @@ Each part of the application keeps its own mapping in ``french_<part>.py`` besid
 
 from french_accounts import ACCOUNTS
 from french_audit import AUDIT
+from french_inputs import INPUTS
 from french_orgs import ORGS
 from french_proposals import PROPOSALS
 from french_rounds import ROUNDS
@@ -74,5 +75,5 @@ CORE: dict[str, str] = {
     "You are %(role)s of this organisation.": "Vous êtes %(role)s de cette organisation.",
 }
 
-FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **AUDIT, **ORGS, **PROPOSALS, **ROUNDS,
+FRENCH: dict[str, str] = {**CORE, **ACCOUNTS, **AUDIT, **INPUTS, **ORGS, **PROPOSALS, **ROUNDS,
                            **SCHEDULER, **SECRET, **SECURITY}

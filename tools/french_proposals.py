@@ -14,6 +14,10 @@ PROPOSALS: dict[str, str] = {
     "The outcome is recorded once the proposal is decided.":
         "Le relevé de décision s'écrit une fois la proposition décidée.",
     "Unknown decision rule.": "Règle de décision inconnue.",
+    "This text is too costly to format: it will be shown as plain text. Simplify its"
+    " Markdown (brackets, emphasis, quotes) to have it formatted.":
+        "Ce texte est trop coûteux à mettre en forme : il sera affiché en texte brut."
+        " Simplifiez son Markdown (crochets, emphase, citations) pour qu'il soit mis en forme.",
     # Settings of the organisation.
     "Members may put forward proposals": "Les membres peuvent déposer des propositions",
     "Facilitators and admins always can. Members' proposals start as drafts that"
@@ -42,7 +46,6 @@ PROPOSALS: dict[str, str] = {
         " [texte](https://example.org). L'aperçu montre le résultat.",
     "Preview": "Aperçu",
     "Decision rule": "Règle de décision",
-    "Show the options of this rule": "Afficher les options de cette règle",
     "Preset": "Préréglage",
     "A bundle of threshold, base and quorum from the law or common practice. The fields"
     " below override it where you fill them.":
@@ -323,10 +326,10 @@ PROPOSALS: dict[str, str] = {
     " round.":
         "La proposition est enregistrée comme brouillon : les membres la voient quand un·e"
         " animateur·rice ouvre son premier tour.",
-    "Each rule has its own options: after choosing another rule, show its options before"
-    " filling them in.":
-        "Chaque règle a ses options : après avoir choisi une autre règle, affichez ses options"
-        " avant de les remplir.",
+    "Only the options of the rule chosen count: the others are left as they are.":
+        "Seules les options de la règle choisie comptent : les autres restent telles quelles.",
+    "Options of: %(rules)s": "Options de : %(rules)s",
+    "Some fields need correcting": "Certains champs sont à corriger",
     "First convocation": "Première convocation",
     "Leave a field on “As the preset says” to keep the preset's value.":
         "Laissez un champ sur « Comme le prévoit le préréglage » pour garder la valeur du"

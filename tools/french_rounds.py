@@ -211,4 +211,39 @@ ROUNDS: dict[str, str] = {
     'Your reaction to the proposal.': 'Votre réaction à la proposition.',
     'a member': 'un membre',
     'less than a minute': "moins d'une minute",
+    # History kept, failed rounds and who did what (issue 8)
+    "Deadline: %(when)s (closed early on %(closed)s)":
+        "Échéance : %(when)s (clos plus tôt, le %(closed)s)",
+    "Closed by %(name)s": "Clos par %(name)s",
+    "Cancelled by %(name)s": "Annulé par %(name)s",
+    "This round could not be counted: it decides nothing.":
+        "Ce tour n'a pas pu être dépouillé : il ne décide rien.",
+    "A facilitator may open a new round.": "Un·e facilitateur·rice peut ouvrir un nouveau tour.",
+    "Reason given by the counting:": "Raison donnée par le dépouillement :",
+    "could not be counted": "non dépouillé",
+    "The round could not be counted: it decides nothing (%(reason)s).":
+        "Le tour n'a pas pu être dépouillé : il ne décide rien (%(reason)s).",
+    "Close the round now?": "Clôturer le tour maintenant ?",
+    "Members who have not answered: %(count)d of %(total)d.":
+        "Membres qui n'ont pas répondu : %(count)d sur %(total)d.",
+    "The quorum is not reached: %(count)d took part, %(needed)d are needed.":
+        "Le quorum n'est pas atteint : %(count)d ont participé, il en faut %(needed)d.",
+    "Closing now counts the round as it stands, and nobody can answer any more. The deadline"
+    " set stays on the round.":
+        "Clôturer maintenant dépouille le tour tel qu'il est, et plus personne ne pourra"
+        " répondre. L'échéance fixée reste inscrite sur le tour.",
+    "Close the round now anyway": "Clôturer le tour maintenant malgré tout",
+    "Keep the round open": "Laisser le tour ouvert",
+    "Its round has just closed: see its result before withdrawing the proposal.":
+        "Son tour vient d'être clos : consultez son résultat avant de retirer la proposition.",
+    "Membership ended": "Adhésion terminée",
+    "Round could not be counted": "Tour non dépouillé",
+    # The rule a proposal shows is the rule applied (issue 9)
+    "Ballot refused: change not allowed. This rule counts each member's first ballot only.":
+        "Bulletin refusé : changement non admis. Cette règle ne compte que le premier bulletin"
+        " de chaque membre.",
+    "The rule counts an objection without a reason (it does not require one): untick"
+    " Objection, or choose a rule that requires a reason.":
+        "La règle compte une objection sans motif (elle n'en exige pas) : décochez Objection,"
+        " ou choisissez une règle qui exige un motif.",
 }

@@ -452,7 +452,9 @@ def _counts_text(counts: StepValue, language: Language) -> str:
 
 def _nominations(data: Mapping[str, StepValue], language: Language) -> str:
     first = _counts_text(data.get("counts"), language)
-    after = _counts_text(data.get("after_change"), language)
+    if "after_change" not in data:  # no change round was held
+        return f"Nominations : {first}." if language == "fr" else f"Nominations: {first}."
+    after = _counts_text(data["after_change"], language)
     if language == "fr":
         return f"Nominations : {first} ; après le tour de changement : {after}."
     return f"Nominations: {first}; after the change round: {after}."

@@ -4,11 +4,27 @@ JSON case format, so that the exact case can be stored beside the result and rec
 Vote rounds (majority, colleges) are gathered as counts aggregated in SQL (the engine's tally
 formats), weighted by each member's vote weight: no ballot is ever loaded as an object.
 Consent and sociocratic rounds name their members (objections need names); circles are small.
+
+Which ballot of a member counts is the engine's rule (``allow_vote_change``, RULES.md 0.3),
+never decided again here:
+
+- changes allowed (the default): the tally holds each member's latest ballot, which is what
+  the engine counts of all of them (every stored ballot is in the acceptance window: the
+  server stores none outside it, ``Round.accepting``); tests/web/test_rules_honoured.py
+  compares the two.
+- changes not allowed: the server refuses a second ballot in the engine's words
+  (``services.rounds.CHANGE_NOT_ALLOWED``), and the case holds every ballot individually, in
+  order, so that the engine itself rejects any later one that raced past the server and its
+  ``rejected_ballots`` reach the results page. Individual ballots carry no vote weight and no
+  room counts: a round with either is tallied from each member's first ballot, the one the
+  engine keeps.
+- secret rounds have only counters, and a secret ballot is never changed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +45,7 @@ from .models import (
     RoundKind,
     RoundStatus,
     RoundTally,
-    SecretBallot,
+    SecretTally,
 )
 
 POSITIONS = ("yes", "no", "abstain", "blank", "invalid")
@@ -41,19 +57,21 @@ def member_key(membership_id: int) -> str:
     return str(membership_id)
 
 
-def _latest_ballots(round_id: int) -> Any:
-    """The id of each member's latest ballot in a round (ids grow with time)."""
-    return (select(func.max(Ballot.id)).where(Ballot.round_id == round_id)
-            .group_by(Ballot.membership_id))
+def _latest_ballots(round_id: int, *, changes: bool = True) -> Any:
+    """The id of the ballot that counts for each member of a round: the latest (ids grow
+    with time), or the first when changes are not allowed."""
+    pick = func.max(Ballot.id) if changes else func.min(Ballot.id)
+    return select(pick).where(Ballot.round_id == round_id).group_by(Ballot.membership_id)
 
 
-def vote_counts(db: Session, round_id: int) -> dict[str, dict[str, int]]:
+def vote_counts(db: Session, round_id: int, *,
+                changes: bool = True) -> dict[str, dict[str, int]]:
     """Weighted counts by college (``""`` without colleges) and position, in one query."""
     rows = db.execute(
         select(Elector.college, Ballot.position, func.sum(Elector.vote_weight))
         .join(Elector, (Elector.round_id == Ballot.round_id)
               & (Elector.membership_id == Ballot.membership_id))
-        .where(Ballot.id.in_(_latest_ballots(round_id)))
+        .where(Ballot.id.in_(_latest_ballots(round_id, changes=changes)))
         .group_by(Elector.college, Ballot.position)
     ).all()
     counts: dict[str, dict[str, int]] = {}
@@ -63,16 +81,14 @@ def vote_counts(db: Session, round_id: int) -> dict[str, dict[str, int]]:
 
 
 def secret_vote_counts(db: Session, round_id: int) -> dict[str, dict[str, int]]:
-    """Weighted counts of a secret round, from the secret ballots alone (the college and
-    weight were copied on each when it was cast), in the same format as ``vote_counts``."""
-    rows = db.execute(
-        select(SecretBallot.college, SecretBallot.position, func.sum(SecretBallot.vote_weight))
-        .where(SecretBallot.round_id == round_id)
-        .group_by(SecretBallot.college, SecretBallot.position)
-    ).all()
+    """Weighted counts of a secret round, from its counters alone, in the same format as
+    ``vote_counts`` (a college where nobody voted is left out, as there)."""
+    rows = db.execute(select(SecretTally.college, SecretTally.position, SecretTally.ballots,
+                             SecretTally.weight).where(SecretTally.round_id == round_id)).all()
     counts: dict[str, dict[str, int]] = {}
-    for college, position, weight in rows:
-        counts.setdefault(college or "", dict.fromkeys(POSITIONS, 0))[position] = int(weight)
+    for college, position, ballots, weight in rows:
+        if ballots:
+            counts.setdefault(college, dict.fromkeys(POSITIONS, 0))[position] = int(weight)
     return counts
 
 
@@ -91,17 +107,91 @@ def entered_tallies(db: Session, round_id: int) -> list[Any]:
         .where(RoundTally.round_id == round_id)).all())
 
 
+def ends_at(round_: Round) -> datetime:
+    """When the round stopped taking ballots: its deadline, or earlier when a facilitator
+    closed it early (the deadline stays on the round as it was set). The engine knows no
+    facilitator's close, only a window: the case's ``closes_at`` is this instant, so that a
+    ballot from then on is late, as the server refused it."""
+    if round_.closed_at is not None and round_.closed_at < round_.closes_at:
+        return round_.closed_at
+    return round_.closes_at
+
+
+def engine_colleges(colleges: Iterable[College]) -> list[dict[str, Any]]:
+    """Colleges as the engine's ``colleges`` parameter: name and exact weight."""
+    return [{"id": c.name, "weight": None if c.weight is None else
+             f"{c.weight.numerator}/{c.weight.denominator}"} for c in colleges]
+
+
+def round_colleges(db: Session, round_: Round) -> list[dict[str, Any]]:
+    """The colleges of a college vote as they were when it opened (the organisation's of
+    now for a round that has no snapshot)."""
+    if round_.colleges_json is not None:
+        found: list[dict[str, Any]] = json.loads(round_.colleges_json)
+        return found
+    return engine_colleges(db.scalars(select(College).where(
+        College.organisation_id == round_.proposal.organisation_id).order_by(College.id)))
+
+
 def _params(proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
     params: dict[str, Any] = json.loads(proposal.params or "{}")
-    params.update(opens_at=time_json(round_.opens_at), closes_at=time_json(round_.closes_at),
+    params.update(opens_at=time_json(round_.opens_at), closes_at=time_json(ends_at(round_)),
                   evaluated_at=time_json(now))
     return params
 
 
+def sample_electorate(family: str) -> dict[str, Any]:
+    """An electorate of the family's format, to read a rule without a round."""
+    if family == "scic_college":
+        return {"colleges": {}}
+    if family == "majority":
+        return {"eligible": 1}
+    return {"members": ["x"]}
+
+
+def rule_params(family: str, params: dict[str, Any]) -> Any:
+    """A rule's parameters as the engine reads them, preset and defaults applied (sample
+    colleges stand in for a college vote's, which join when a round is counted)."""
+    if family == "scic_college" and "colleges" not in params:
+        params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}
+    return load_case({"family": family, "params": params,
+                      "electorate": sample_electorate(family), "ballots": []}).params
+
+
+def _unweighted(db: Session, round_id: int) -> bool:
+    return not db.scalar(select(func.count()).select_from(Elector).where(
+        Elector.round_id == round_id, Elector.vote_weight != 1))
+
+
+def _individual_vote_case(db: Session, proposal: Proposal, round_: Round,
+                          now: datetime) -> dict[str, Any]:
+    """A vote whose rule refuses changes, every ballot in order (read as rows)."""
+    params = _params(proposal, round_, now)
+    params.update(convocation=round_.convocation, mode="async")
+    rows = db.execute(select(Elector.membership_id, Elector.college)
+                      .where(Elector.round_id == round_.id)
+                      .order_by(Elector.membership_id)).all()
+    members: list[Any] = [member_key(m) for m, _ in rows]
+    if proposal.family == "scic_college":
+        params.setdefault("enforce_scic_bounds", proposal.organisation.is_scic)
+        params["colleges"] = round_colleges(db, round_)
+        members = [{"id": member_key(m), "college": c} for m, c in rows]
+    ballots = [{"voter": member_key(row.membership_id), "position": row.position,
+                "cast_at": time_json(row.cast_at), "seq": row.id}
+               for row in _ballot_rows(db, round_.id)]
+    return {"family": proposal.family, "params": params, "electorate": {"members": members},
+            "ballots": ballots}
+
+
 def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
-    counts = (secret_vote_counts if proposal.secret else vote_counts)(db, round_.id)
-    sizes = electorate_counts(db, round_.id)
     entered = entered_tallies(db, round_.id)
+    changes = proposal.secret or bool(rule_params(proposal.family, json.loads(
+        proposal.params or "{}")).allow_vote_change)
+    if not changes and not entered and _unweighted(db, round_.id):
+        return _individual_vote_case(db, proposal, round_, now)
+    counts = (secret_vote_counts(db, round_.id) if proposal.secret
+              else vote_counts(db, round_.id, changes=changes))
+    sizes = electorate_counts(db, round_.id)
     params = _params(proposal, round_, now)
     params["convocation"] = round_.convocation
     params["mode"] = "meeting" if entered else "async"
@@ -114,15 +204,13 @@ def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) ->
             row[position] += count
         present[key] = present.get(key, 0) + in_room
     if proposal.family == "scic_college":
-        colleges = db.scalars(select(College).where(
-            College.organisation_id == proposal.organisation_id).order_by(College.id)).all()
+        names = [c["id"] for c in round_colleges(db, round_)]
         params.setdefault("enforce_scic_bounds", proposal.organisation.is_scic)
-        params["colleges"] = [{"id": c.name, "weight": None if c.weight is None else
-                               f"{c.weight.numerator}/{c.weight.denominator}"} for c in colleges]
-        electorate: dict[str, Any] = {"colleges": {c.name: {"members": sizes.get(c.name, 0),
-                                            "present": min(present.get(c.name, 0),
-                                                           sizes.get(c.name, 0))}
-                                   for c in colleges}}
+        params["colleges"] = round_colleges(db, round_)
+        electorate: dict[str, Any] = {"colleges": {name: {"members": sizes.get(name, 0),
+                                            "present": min(present.get(name, 0),
+                                                           sizes.get(name, 0))}
+                                   for name in names}}
         ballots: dict[str, Any] = {"format": "tally_by_college",
                                    **{c: v for c, v in groups.items() if c}}
     else:
@@ -198,7 +286,8 @@ def _sociocratic_case(db: Session, proposal: Proposal, upto: Round,
     consent_number = 0
     for round_ in db.scalars(select(Round).where(
             Round.proposal_id == proposal.id, Round.number <= upto.number,
-            Round.status != RoundStatus.CANCELLED).order_by(Round.number)):
+            Round.status.not_in((RoundStatus.CANCELLED, RoundStatus.FAILED)))
+            .order_by(Round.number)):
         if round_.kind in PHASE_KINDS:
             timed.append((round_.opens_at, 1, {"type": "phase",
                                                "phase": PHASE_KINDS[round_.kind]}))
@@ -222,7 +311,7 @@ def _sociocratic_case(db: Session, proposal: Proposal, upto: Round,
             opening["candidate"] = member_key(round_.candidate_id)
         timed.append((round_.opens_at, 3, opening))
         for row in _ballot_rows(db, round_.id):
-            if row.cast_at >= round_.closes_at:
+            if row.cast_at >= ends_at(round_):
                 continue  # refused when cast; kept out of the log of positions
             timed.append((row.cast_at, 4, {
                 "type": "position", "round": consent_number, "version": round_.version_number,

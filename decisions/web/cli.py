@@ -9,10 +9,14 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 from flask.cli import run_command as flask_run_command
 from flask.helpers import get_debug_flag
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import create_app, db, migrate, scheduler
+from .config import audit_folder
 from .models import Organisation, Round
-from .services import accounts, audit, recount
+from .services import accounts, audit, checkpoints, recount
+from .services.checkpoints import Head
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -124,12 +128,19 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
+@click.option("--head", "head", metavar="LENGTH:HASH",
+              help="A head of the chain kept by a member (printed on the audit page).")
+@click.option("--organisation", "slug", metavar="SLUG",
+              help="The organisation of --head (needed when there are several).")
 @with_appcontext
-def audit_verify() -> None:
-    """Check every organisation's audit chain and that every ballot still matches its
-    entry; name each problem and exit non-zero on any."""
+def audit_verify(head: str | None, slug: str | None) -> None:
+    """Check every organisation's audit chain, that every ballot still matches its entry and
+    every closed round its closing entry, and each chain against its signed checkpoints (and
+    --head); name each problem and exit non-zero on any."""
     session = db.session()
+    heads = _heads(session, head, slug)
     organisations, entries, problems = audit.verify(session)
+    problems += checkpoints.verify(session, audit_folder(current_app), heads)
     for problem in problems:
         organisation = session.get(Organisation, problem.organisation_id)
         where = f"organisation {organisation.slug if organisation else problem.organisation_id}"
@@ -140,7 +151,28 @@ def audit_verify() -> None:
         raise click.exceptions.Exit(1)
     click.echo(f"{organisations} organisation{'' if organisations == 1 else 's'},"
                f" {entries} audit entr{'y' if entries == 1 else 'ies'}: every chain holds and"
-               " every ballot matches its entry.")
+               " matches its checkpoints, every ballot and closed round matches its entry.")
+
+
+def _heads(session: Session, head: str | None, slug: str | None) -> dict[int, Head]:
+    """The member's head of ``--head``, by organisation id."""
+    if head is None:
+        if slug is not None:
+            raise click.UsageError("--organisation goes with --head.")
+        return {}
+    try:
+        parsed = Head.parse(head)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--head") from None
+    query = select(Organisation)
+    if slug is not None:
+        query = query.where(Organisation.slug == slug)
+    found = list(session.scalars(query.limit(2)))
+    if slug is not None and not found:
+        raise click.BadParameter(f"no organisation {slug!r}", param_hint="--organisation")
+    if len(found) != 1:
+        raise click.UsageError("Name the organisation of --head with --organisation SLUG.")
+    return {found[0].id: parsed}
 
 
 @cli.command("recount")

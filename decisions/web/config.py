@@ -12,11 +12,16 @@ from flask import Flask
 DEFAULTS: dict[str, Any] = {
     # None: SQLite at instance/decisions.sqlite. PostgreSQL: postgresql+psycopg://...
     "DATABASE_URL": None,
+    # Seconds a request waits for a lock another connection holds; beyond, a 503 page.
+    "DATABASE_LOCK_TIMEOUT": 30,
     "SECRET_KEY": None,
     "LANGUAGES": ("en", "fr"),
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "INVITATION_DAYS": 14,
+    # The latest deadline a round may be given, in days from now: a typo such as 9999-12-31
+    # would otherwise leave a round open for millennia.
+    "DEADLINE_HORIZON_DAYS": 730,
     "PASSWORD_RESET_SECONDS": 2 * 3600,
     # "console" prints e-mails (development); "smtp" sends them with the MAIL_* settings.
     "MAIL_BACKEND": "console",
@@ -42,6 +47,9 @@ DEFAULTS: dict[str, Any] = {
     # "in-process": `decisions run` closes due rounds itself; "off": a `decisions scheduler`
     # process or cron's `decisions close-due` does. None: "off" under TESTING, else in-process.
     "SCHEDULER": None,
+    # Where the audit chains' signed checkpoints and their Ed25519 key are kept, outside the
+    # database (None: the instance folder). Copy them where the database's admins cannot.
+    "AUDIT_FOLDER": None,
 }
 
 
@@ -72,3 +80,9 @@ def _instance_secret(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def audit_folder(app: Flask) -> Path:
+    """The folder of the audit checkpoints and their signing key (``AUDIT_FOLDER``, else the
+    instance folder)."""
+    return Path(app.config.get("AUDIT_FOLDER") or app.instance_path)

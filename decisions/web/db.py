@@ -3,6 +3,7 @@ convention, and a UTC time column type. SQLite gets WAL and foreign keys."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -60,27 +62,63 @@ class FractionType(TypeDecorator[Fraction]):
         return None if value is None else Fraction(value)
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for a URL; SQLite connections get foreign keys on and WAL."""
+#: How long a statement waits for a lock another connection holds, in seconds, by default.
+LOCK_TIMEOUT = 30.0
+#: PostgreSQL's SQLSTATEs of a write that cannot be made now: lock not available, serialization
+#: failure, deadlock, read-only transaction (a standby, or a database set read-only).
+_POSTGRES_LOCKED = {"55P03", "40001", "40P01"}
+_POSTGRES_READ_ONLY = {"25006"}
+
+
+def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT, **options: Any) -> Engine:
+    """An engine for a URL. A statement waits at most ``lock_timeout`` seconds for a lock,
+    then fails (see :func:`unavailable`). SQLite connections get foreign keys on and WAL."""
+    milliseconds = max(1, round(lock_timeout * 1000))
     if url.startswith("sqlite"):
-        options["connect_args"] = {"timeout": 30}
+        options["connect_args"] = {"timeout": lock_timeout}
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, milliseconds))
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", functools.partial(_postgres_settings, milliseconds))
     return engine
 
 
-def _sqlite_pragmas(connection: Any, record: Any) -> None:
+def _sqlite_pragmas(busy_milliseconds: int, connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_milliseconds:d}")
     cursor.close()
+
+
+def _postgres_settings(lock_milliseconds: int, connection: Any, record: Any) -> None:
+    """The lock timeout of every session (outside a transaction, so that it lasts)."""
+    autocommit = connection.autocommit
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {lock_milliseconds:d}")
+    connection.autocommit = autocommit
+
+
+def unavailable(error: DBAPIError) -> str | None:
+    """``"locked"`` when a statement gave up waiting for a lock (or lost a serialization
+    conflict), ``"read-only"`` when the database takes no writes; else ``None``."""
+    code = getattr(error.orig, "sqlstate", None)
+    message = str(error.orig).lower()
+    if code in _POSTGRES_LOCKED or "database is locked" in message \
+            or "database table is locked" in message:
+        return "locked"
+    if code in _POSTGRES_READ_ONLY or "readonly database" in message:
+        return "read-only"
+    return None
 
 
 def init_app(app: Flask) -> None:
     """Create the application's engine and session factory; close the session per request."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         lock_timeout=float(app.config.get("DATABASE_LOCK_TIMEOUT")
+                                            or LOCK_TIMEOUT))
     app.extensions["decisions.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

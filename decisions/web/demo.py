@@ -41,20 +41,23 @@ from .services import accounts, proposals, rounds
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, never a real secret
 
 PEOPLE = [
-    ("camille@demo.coop", "Camille Martin", Role.ADMIN, "workers"),
-    ("samir@demo.coop", "Samir Haddad", Role.FACILITATOR, "workers"),
-    ("lea@demo.coop", "Léa Dubois", Role.FACILITATOR, "users"),
-    ("hugo@demo.coop", "Hugo Bernard", Role.MEMBER, "workers"),
-    ("ines@demo.coop", "Inès Moreau", Role.MEMBER, "users"),
-    ("tom@demo.coop", "Tom Lefèvre", Role.MEMBER, "users"),
-    ("nora@demo.coop", "Nora Petit", Role.MEMBER, "users"),
-    ("yann@demo.coop", "Yann Le Gall", Role.MEMBER, "partners"),
-    ("awa@demo.coop", "Awa Diallo", Role.MEMBER, "partners"),
-    ("jules@demo.coop", "Jules Roux", Role.MEMBER, "workers"),
-    ("chloe@demo.coop", "Chloé Fontaine", Role.MEMBER, "users"),
-    ("malik@demo.coop", "Malik Benali", Role.MEMBER, "partners"),
+    ("camille@demo.coop", "Camille Martin", Role.ADMIN, "Salariés"),
+    ("samir@demo.coop", "Samir Haddad", Role.FACILITATOR, "Salariés"),
+    ("lea@demo.coop", "Léa Dubois", Role.FACILITATOR, "Usagers"),
+    ("hugo@demo.coop", "Hugo Bernard", Role.MEMBER, "Salariés"),
+    ("ines@demo.coop", "Inès Moreau", Role.MEMBER, "Usagers"),
+    ("tom@demo.coop", "Tom Lefèvre", Role.MEMBER, "Usagers"),
+    ("nora@demo.coop", "Nora Petit", Role.MEMBER, "Usagers"),
+    ("yann@demo.coop", "Yann Le Gall", Role.MEMBER, "Partenaires"),
+    ("awa@demo.coop", "Awa Diallo", Role.MEMBER, "Partenaires"),
+    ("jules@demo.coop", "Jules Roux", Role.MEMBER, "Salariés"),
+    ("chloe@demo.coop", "Chloé Fontaine", Role.MEMBER, "Usagers"),
+    ("malik@demo.coop", "Malik Benali", Role.MEMBER, "Partenaires"),
 ]
-COLLEGES = [("workers", Fraction(40)), ("users", Fraction(40)), ("partners", Fraction(20))]
+#: The colleges of the French network, named in French as its members read it.
+COLLEGES = [("Salariés", Fraction(40)), ("Usagers", Fraction(40)), ("Partenaires", Fraction(20))]
+#: The one member who reads English, to show that each member reads in their own language.
+READS_ENGLISH = "tom@demo.coop"
 
 
 def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
@@ -78,14 +81,14 @@ def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         for email, name, role, college in PEOPLE:
             user = accounts.find_by_email(session, email) or accounts.create_user(
                 session, email=email, name=name, password=DEMO_PASSWORD,
-                language="fr" if email != "tom@demo.coop" else "en")
+                language="en" if email == READS_ENGLISH else "fr")
             membership = Membership(organisation=network, user=user, role=role,
                                     college=colleges[college], joined_at=now)
             session.add(membership)
             session.flush()
             if role is not Role.MEMBER:
                 session.add(CircleMember(circle=steering, membership=membership))
-            if college == "workers":
+            if college == "Salariés":
                 session.add(CircleMember(circle=delivery, membership=membership))
             members[email.split("@")[0]] = membership
             logins.append((email, DEMO_PASSWORD, str(role)))

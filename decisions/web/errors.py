@@ -1,13 +1,16 @@
-"""Error pages in the application's style; a 500 rolls the session back."""
+"""Error pages in the application's style; a 500 rolls the session back, and a write the
+database cannot take now (a lock held too long, or a read-only database) gets a 503."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from . import db
 
@@ -28,6 +31,16 @@ PAGES: dict[int, tuple[LazyString, LazyString]] = {
           _l("An error happened on our side. Nothing was changed; please try again later.")),
 }
 GENERIC = (_l("Error"), _l("The request could not be completed."))
+#: A write the database cannot take now: title, explanation, and seconds before trying again.
+UNAVAILABLE: dict[str, tuple[LazyString, LazyString, int]] = {
+    "locked": (_l("Busy"),
+               _l("The site is busy saving other changes. Nothing was changed; please try"
+                  " again in a few seconds."), 10),
+    "read-only": (_l("Read only for now"),
+                  _l("The site is in read-only mode, for maintenance: pages can be read, but"
+                     " nothing can be changed. Nothing was changed; please try again in a few"
+                     " minutes."), 300),
+}
 
 
 def _page(error: HTTPException) -> tuple[str, int]:
@@ -47,7 +60,25 @@ def _internal(error: Exception) -> tuple[str, int]:
     return _page(InternalServerError())
 
 
+def _unavailable(error: DBAPIError) -> Response:
+    """503 with ``Retry-After`` when the database cannot take a write now, after rolling the
+    whole transaction back; any other database error stays a 500."""
+    reason = db.unavailable(error)
+    if reason is None:
+        raise error
+    db.session().rollback()
+    current_app.logger.warning("503 on %s %s: database %s (%s)", request.method, request.path,
+                               reason, str(error.orig).strip().splitlines()[0])
+    title, message, seconds = UNAVAILABLE[reason]
+    response = Response(render_template("errors/page.html", title=title, message=message),
+                        status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(HTTPException, _page)
     app.register_error_handler(InternalServerError, _internal)
+    app.register_error_handler(OperationalError, _unavailable)
+    app.register_error_handler(InternalError, _unavailable)  # PostgreSQL's read-only

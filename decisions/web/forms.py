@@ -3,13 +3,14 @@ fields of a new password."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, PasswordField
+from wtforms import Field, Form, PasswordField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs < 3.3
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from .services.accounts import MIN_PASSWORD
 
@@ -17,6 +18,25 @@ from .services.accounts import MIN_PASSWORD
 def add_error(field: Field, message: str) -> None:
     """Show ``message`` next to ``field``, as a validation error (a service refused it)."""
     field.errors = [*field.errors, message]
+
+
+#: C0 and C1 control characters: a line break in a name breaks e-mail headers and layouts.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: Bidirectional embeddings, overrides and isolates: a name holding one reverses the text
+#: shown after it (U+202A to U+202E, U+2066 to U+2069).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(form: Form, field: Field) -> None:
+    """A validator of names and titles: one line of visible text, refused (with a message
+    saying what to remove) when it holds control or bidirectional override characters."""
+    del form
+    value = field.data if isinstance(field.data, str) else ""
+    if CONTROLS.search(value):
+        raise ValidationError(_l("Remove the line breaks, tabs and other control characters."))
+    if BIDI_CONTROLS.search(value):
+        raise ValidationError(_l("Remove the invisible characters that reverse the direction"
+                                 " of the text."))
 
 
 def stripped(value: str | None) -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, LazyString, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 
 def select_locale() -> str | None:
@@ -21,3 +24,18 @@ def init_app(app: Flask) -> None:
     """Install Flask-Babel with our locale selector and catalogs."""
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.finalize = plain_lazy
+    app.jinja_env.filters["bdi"] = bdi
+
+
+def bdi(text: object) -> Markup:
+    """A name isolated from the running text around it (``<bdi>``): a right-to-left name
+    cannot reorder the words that follow it."""
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
+def plain_lazy(value: Any) -> Any:
+    """A lazy translation printed by a template is plain text, escaped like any other:
+    Flask-Babel's ``LazyString`` claims to be markup (``__html__``), so a message naming a
+    college or a circle would otherwise reach the page unescaped."""
+    return str(value) if isinstance(value, LazyString) else value

@@ -32,6 +32,8 @@ AUDIT_LABELS: dict[str, LazyString] = {
     "outcome_written": _l("Outcome written"),
     "membership_changed": _l("Membership changed"),
     "membership_removed": _l("Member removed"),
+    "membership_ended": _l("Membership ended"),
+    "round_failed": _l("Round could not be counted"),
     "college_weights_changed": _l("College weights changed"),
 }
 

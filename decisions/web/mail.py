@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import sys
 from email.message import EmailMessage
 
 from flask import Flask, current_app
+
+#: What may not stand in a header line: a name stored with a line break before names were
+#: checked must not make every e-mail naming it fail.
+_HEADER_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(text: str) -> str:
+    """``text`` on one line, fit for a header such as the subject."""
+    return _HEADER_BREAKS.sub(" ", text).strip()
 
 
 def send(to: str, subject: str, body: str) -> None:
@@ -15,7 +25,7 @@ def send(to: str, subject: str, body: str) -> None:
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = header_text(subject)
     message.set_content(body)
     outbox = current_app.extensions.get("decisions.outbox")
     if outbox is not None:  # tests read what was sent

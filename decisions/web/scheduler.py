@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import is_running_from_reloader
 
 from . import db
-from .models import Round
-from .services import rounds
+from .config import audit_folder
+from .models import Round, RoundStatus
+from .services import checkpoints, rounds
 
 #: Seconds between two looks for due rounds: a round closes at most this long (plus the time
 #: to count it) after its deadline, well within the five seconds promised.
@@ -59,16 +60,22 @@ def mode(app: Flask) -> str:
 
 def close_due_rounds(app: Flask) -> list[int]:
     """Close every round due by the application's clock and log each round this call closed
-    (a round another process closed first is neither closed again nor logged). The job."""
+    (a round another process closed first is neither closed again nor logged). The job.
+    A round the engine cannot count is marked failed and logged once, as an error, by
+    ``rounds.close_due``: it is never tried again."""
     with app.app_context():
         now = db.utcnow()
         sessions: sessionmaker[Session] = app.extensions["decisions.db"]
         closed = rounds.close_due(sessions, now)
         if closed:
+            with sessions() as session:  # after the closes committed: their heads are final
+                checkpoints.publish_rounds(session, audit_folder(app), closed, now)
             with sessions() as session:
                 rows = session.execute(select(Round.id, Round.proposal_id, Round.number,
                                               Round.closes_at, Round.outcome)
-                                       .where(Round.id.in_(closed)).order_by(Round.id)).all()
+                                       .where(Round.id.in_(closed),  # failed: logged
+                                              Round.status == RoundStatus.CLOSED)
+                                       .order_by(Round.id)).all()
             for row in rows:
                 logger.info("Round %d (proposal %d, round %d) closed %.1f s after its deadline:"
                             " %s", row.id, row.proposal_id, row.number,

@@ -1,6 +1,6 @@
 """Protection of every request: CSRF tokens on every state-changing request, security headers
-on every response, a limited rate of sign-in attempts, and ids in addresses that the database
-can hold."""
+on every response, a limited rate of sign-in attempts and password-reset requests, and ids in
+addresses that the database can hold."""
 
 from __future__ import annotations
 
@@ -36,14 +36,30 @@ HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 
-#: Sign-in attempts: per address, and failed ones per account.
+#: Sign-in attempts: all per address; failed ones per account and address, so that failures
+#: from elsewhere never keep the owner out (a per-account lock would let anyone lock a voter
+#: out near a deadline).
 LOGIN_PER_ADDRESS = "10 per minute"
-LOGIN_FAILURES_PER_ACCOUNT = "5 per 15 minutes"
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
+#: Password-reset requests, each an e-mail: per address, and per account (as typed, existing
+#: or not, so the answer tells no one whether it exists). A link works for hours: three an
+#: hour are plenty for its owner, and no one can flood a mailbox.
+RESET_PER_ADDRESS = "5 per hour"
+RESET_PER_ACCOUNT = "3 per hour"
 
 
-def _login_account() -> str:
-    """The account a sign-in attempt is for: the e-mail address as typed, normalised."""
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+def _typed_email() -> str:
+    """The e-mail address a form was sent for, as typed, normalised (the account)."""
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _login_account_and_address() -> str:
+    """The account a sign-in attempt is for, and the address it comes from."""
+    return f"login:{_typed_email()}|{get_remote_address()}"
+
+
+def _reset_account() -> str:
+    return f"reset:{_typed_email()}"
 
 
 def _failed(response: Response) -> bool:
@@ -55,12 +71,23 @@ def _too_many_attempts() -> str:
     return str(_("Too many sign-in attempts. Please wait a few minutes, then try again."))
 
 
-#: Decorator of the sign-in view (POST only: showing the page is not an attempt).
+def _too_many_resets() -> str:
+    return str(_("Too many requests for a new password. Please wait an hour, then try again."))
+
+
+#: Decorators of the sign-in view (POST only: showing the page is not an attempt).
 limit_login = limiter.shared_limit(LOGIN_PER_ADDRESS, scope="login-address",
                                    methods=["POST"], error_message=_too_many_attempts)
 limit_login_account = limiter.shared_limit(
-    LOGIN_FAILURES_PER_ACCOUNT, scope="login-account", key_func=_login_account,
-    methods=["POST"], deduct_when=_failed, error_message=_too_many_attempts)
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, scope="login-account-address",
+    key_func=_login_account_and_address, methods=["POST"], deduct_when=_failed,
+    error_message=_too_many_attempts)
+#: Decorators of the password-reset request view (POST only).
+limit_reset = limiter.shared_limit(RESET_PER_ADDRESS, scope="reset-address",
+                                   methods=["POST"], error_message=_too_many_resets)
+limit_reset_account = limiter.shared_limit(
+    RESET_PER_ACCOUNT, scope="reset-account", key_func=_reset_account, methods=["POST"],
+    error_message=_too_many_resets)
 
 
 class DatabaseInteger(IntegerConverter):
@@ -82,8 +109,8 @@ def _refuse_nul_characters() -> None:
 
 def init_app(app: Flask) -> None:
     """Require a valid CSRF token on every POST, PUT, PATCH and DELETE; add the security
-    headers to every response; limit sign-in attempts (off under TESTING unless
-    ``RATELIMIT_ENABLED`` says otherwise)."""
+    headers to every response; limit sign-in attempts and password-reset requests (off
+    under TESTING unless ``RATELIMIT_ENABLED`` says otherwise)."""
     csrf.init_app(app)
     app.url_map.converters["int"] = DatabaseInteger
     app.before_request(_refuse_nul_characters)

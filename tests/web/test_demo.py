@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from decisions.engine import evaluate, load_case
 from decisions.web import db
 from decisions.web.cli import cli
 from decisions.web.db import Base
-from decisions.web.models import Ballot, Membership, Proposal, Round, User
+from decisions.web.models import Ballot, College, Membership, Proposal, Round, User
 from decisions.web.services import proposals
 
 from .conftest import Clock
@@ -103,7 +104,7 @@ def test_the_general_assembly_was_decided_college_by_college(
     result = result_of(vote)
     assert json.loads(proposal.params)["preset"] == "scic_sa_ago"
     assert result["outcome"] == "adopted"
-    assert sorted(result["colleges"]) == ["partners", "users", "workers"]
+    assert sorted(result["colleges"]) == ["Partenaires", "Salariés", "Usagers"]
     assert all(college["present"] > 0 for college in result["colleges"].values())
     assert proposal.outcome == "adopted"
 
@@ -160,3 +161,20 @@ def test_the_demo_twice_with_if_empty_adds_nothing(
     assert before["proposal"] == 5
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(User)) == 12
+
+
+def test_the_demo_network_is_french_as_its_members_read_it(
+        app: Flask, demo: dict[str, Proposal]) -> None:
+    """Issue 9: the colleges of the French network were named in English. Its members read
+    French, except one who reads English (the README names both logins)."""
+    with app.app_context():
+        session = db.session()
+        names = set(session.scalars(select(College.name)))
+        languages = {u.email: u.language for u in session.scalars(select(User))}
+    assert names == {"Salariés", "Usagers", "Partenaires"}
+    assert {e for e, language in languages.items() if language != "fr"} == {"tom@demo.coop"}
+    assert languages["tom@demo.coop"] == "en"
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    assert "`camille@demo.coop` / `demo-password`" in readme
+    assert "`tom@demo.coop`" in readme
+    assert "in French" in readme

@@ -11,13 +11,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import Markup
+from sqlalchemy import select
 
-from decisions.web import db
-from decisions.web.markdown import TAGS, render
+from decisions.web import db, markdown
+from decisions.web.markdown import TAGS
 from decisions.web.models import Membership, Organisation, Proposal, ProposalStatus
 from decisions.web.services import proposals
 
 from .conftest import Auth, Clock
+
+
+def render(text: str | None) -> Markup:
+    """The safe HTML of a text, as stored when it is saved."""
+    return markdown.render(text).html
+
 
 #: Ways people have made HTML run script; each must come out inert.
 XSS_PAYLOADS = [
@@ -145,10 +152,11 @@ def test_there_are_at_least_ten_payloads() -> None:
     assert len(XSS_PAYLOADS) >= 10
 
 
-def test_the_markdown_filter_is_available_in_every_template(app: Flask) -> None:
+def test_pages_show_the_html_stored_when_the_text_was_saved(app: Flask) -> None:
     with app.app_context():
-        template = app.jinja_env.from_string("{{ text|markdown }}")
-        assert template.render(text="**a** <script>x</script>") == "<p><strong>a</strong> </p>"
+        template = app.jinja_env.from_string("{{ html|stored_html }}")
+        assert template.render(html=render("**a** <script>x</script>")) == (
+            "<p><strong>a</strong> </p>")
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
@@ -184,3 +192,49 @@ def test_a_payload_in_the_title_and_text_of_a_proposal_is_inert_on_every_page(
     assert page.count('id="main"') == 1
     with app.app_context():
         assert db.session().get_one(Proposal, proposal_id).title == payload[:200]
+
+
+#: Texts on which Python-Markdown alone takes seconds to minutes (quadratic inline scans).
+HOSTILE = {
+    "nested brackets": "[" * 25_000 + "]" * 25_000,
+    "open brackets": "[" * 50_000,
+    "html openers": "<a" * 25_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_text_is_shown_as_plain_text_within_the_budget(name: str) -> None:
+    rendered = markdown.render(HOSTILE[name], budget=0.2)
+    assert not rendered.formatted
+    assert str(rendered.html).startswith("<p>")
+    assert "<a" not in str(rendered.html)  # escaped: &lt;a
+
+
+def test_an_ordinary_long_text_is_formatted() -> None:
+    """Its time is measured in benchmarks/markdown_adversarial.py, not here."""
+    text = "\n\n".join(f"## Part {i}\n\nWe **share** [hosting](https://example.org/{i})."
+                       for i in range(600))
+    rendered = markdown.render(text, budget=10)
+    assert rendered.formatted
+    assert "<h2>Part 599</h2>" in rendered.html
+
+
+def test_a_hostile_proposal_is_rendered_once_when_saved_never_when_read(
+        app: Flask, client: FlaskClient, auth: Auth, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch, make_org: Callable[..., Organisation]) -> None:
+    organisation = make_org("coop", admin="ana@example.org")
+    with app.app_context(), db.transaction() as session:
+        author = session.scalars(select(Membership)).one()
+        proposal = proposals.create_proposal(
+            session, session.get_one(Organisation, organisation.id), author,
+            title="Brackets", body=HOSTILE["nested brackets"], family="majority",
+            params={"preset": "association_default"}, now=clock.now)
+        version = proposal.current_version
+        assert version.body_html.startswith("<p>[[[")
+    auth.login("ana@example.org")
+    calls: list[object] = []
+    monkeypatch.setattr(markdown, "render", lambda *a, **k: calls.append(a))
+    page = client.get(f"/orgs/coop/proposals/{proposal.id}")
+    assert page.status_code == 200
+    assert calls == []
+    assert "[[[[" in page.get_data(as_text=True)

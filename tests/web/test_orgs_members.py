@@ -43,11 +43,13 @@ def coop(make_org: MakeOrg, make_member: MakeMember,
 
 
 def membership(app: Flask, email: str, slug: str = "coop") -> Membership | None:
-    """The person's membership as stored now, with its college loaded."""
+    """The person's current membership as stored now (``None`` once it has ended), with its
+    college loaded."""
     with app.app_context():
         session = db.session()
         found = session.scalar(select(Membership).join(User).join(Organisation)
-                               .where(User.email == email, Organisation.slug == slug))
+                               .where(User.email == email, Organisation.slug == slug,
+                                      Membership.ended_at.is_(None)))
         if found is not None:
             _ = found.college
         return found
@@ -227,6 +229,8 @@ def test_an_admin_removes_a_member_from_the_organisation_and_its_circles(
     assert membership(app, "bo@example.org") is None
     with app.app_context():
         assert db.session().scalars(select(CircleMember)).all() == []
+        ended = db.session().get_one(Membership, bo)  # kept, for the history of its rounds
+        assert ended.ended_at is not None
 
 
 def test_an_admin_who_removes_themselves_leaves_when_another_admin_remains(

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from decisions.web.models import (
     RoundKind,
     VotersVisibility,
 )
+from decisions.web.proposals.forms import RULE_GROUPS, group_positions
 from decisions.web.services import proposals, rounds
 
 from .conftest import Auth, Clock, unit
@@ -63,11 +65,17 @@ def form(**fields: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "title": "Buy two cargo bikes", "body": "We buy **two** cargo bikes.",
         "family": "consent", "scope": "organisation", "circle": "0",
-        "voters_visible": "everyone", "reasons": ["object"], "preset": "",
-        "silence_policy": "consent", "submit": "1"}
-    if fields.get("family") in ("majority", "scic_college"):
-        data["reasons"] = []  # an objection is not a position in a vote
+        "voters_visible": "everyone", "preset": "", "silence_policy": "consent",
+        "submit": "1"}
     data.update(fields)
+    # The positions that require a reason, in the group of fields of their rule.
+    family = data["family"]  # an objection is not a position in a vote
+    reasons = data.pop("reasons", [] if family in ("majority", "scic_college") else ["object"])
+    groups = [g for g, (families, _) in RULE_GROUPS.items() if family in families]
+    for group in groups:
+        data[f"reasons_{group}"] = [p for p in reasons if p in group_positions(group)
+                                    or (group == groups[0] and not any(
+                                        p in group_positions(g) for g in groups))]
     return data
 
 
@@ -162,20 +170,117 @@ def test_a_facilitator_creates_a_proposal_of_each_family_through_the_page(
     assert "<strong>two</strong>" in page
 
 
-def test_the_rule_options_follow_the_family_chosen_and_nothing_is_written(
+def test_the_rule_options_are_each_in_their_group_and_nothing_is_written(
         app: Flask, client: FlaskClient, auth: Auth, coop: dict[str, int]) -> None:
     auth.login(FACILITATOR)
     page = client.get("/orgs/coop/proposals/new").get_data(as_text=True)
-    assert 'name="min_consents"' in page
-    assert 'name="threshold_first"' not in page
-    data = form(family="majority", show_rule="1")
-    del data["submit"], data["preset"]
-    page = client.post("/orgs/coop/proposals/new", data=data).get_data(as_text=True)
-    assert 'name="threshold_first"' in page
-    assert 'name="min_consents"' not in page
+    assert '<option selected value="consent">' in page
     assert '<option selected value="scic_sa_ago">' in page  # the SCIC's default preset
-    assert 'value="yes"' in page
-    assert 'value="object"' not in page
+    vote = page[page.index('data-families="majority scic_college"'):]
+    vote = vote[:vote.index('data-families="consent"')]
+    assert 'name="threshold_first"' in vote
+    assert 'name="min_consents"' not in vote
+    assert 'value="yes"' in vote
+    assert 'value="object"' not in vote
+    assert re.search(r'<input checked id="reasons_consent-\d" name="reasons_consent"'
+                     r' type="checkbox" value="object">', page)
+    data = form(family="majority", preview="1")
+    del data["submit"]
+    client.post("/orgs/coop/proposals/new", data=data)
+    assert count(app) == 0
+
+
+class BrowserForm(HTMLParser):
+    """What a browser sends from a page's form left as it is: checked boxes, chosen options,
+    text of the inputs; the submit buttons are left out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+
+    def _add(self, name: str | None, value: str | None) -> None:
+        if name:
+            self.data.setdefault(name, []).append(value or "")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") not in ("submit", "checkbox", "radio"):
+            self._add(found.get("name"), found.get("value"))
+        elif tag == "input" and "checked" in found:
+            self._add(found.get("name"), found.get("value") or "on")
+        elif tag == "select":
+            self._select = found.get("name")
+        elif tag == "option" and self._select and "selected" in found:
+            self._add(self._select, found.get("value"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def browser_form(page: str, **fields: Any) -> dict[str, Any]:
+    """The new proposal page's form as a browser sends it, with ``fields`` changed."""
+    parser = BrowserForm()
+    parser.feed(page)
+    return {**parser.data, **fields}
+
+
+def test_a_vote_is_created_straight_away_without_showing_its_options_first(
+        app: Flask, client: FlaskClient, auth: Auth, coop: dict[str, int]) -> None:
+    """Issue 9: choosing a vote on the fresh page and creating it failed on the objection's
+    reason, a position of consent that a vote does not have."""
+    auth.login(FACILITATOR)
+    page = client.get("/orgs/coop/proposals/new").get_data(as_text=True)
+    for family in ("majority", "scic_college"):
+        data = browser_form(page, family=family, title="Buy two cargo bikes",
+                            body="We buy two.", submit="1")
+        response = client.post("/orgs/coop/proposals/new", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        made = db.session().scalars(select(Proposal).order_by(Proposal.id)).all()
+        assert [p.family for p in made] == ["majority", "scic_college"]
+        assert json.loads(made[0].params) == {"preset": "scic_sa_ago"}
+        assert all(p.reasons_required_for == set() for p in made)
+
+
+def test_every_rule_has_its_group_of_fields_and_a_script_shows_the_chosen_one(
+        client: FlaskClient, auth: Auth, coop: dict[str, int]) -> None:
+    auth.login(FACILITATOR)
+    page = client.get("/orgs/coop/proposals/new?family=majority").get_data(as_text=True)
+    assert '<option selected value="majority">' in page
+    for name in ("threshold_first", "min_consents", "max_consent_rounds", "role"):
+        assert f'name="{name}"' in page
+    groups = re.findall(r'<fieldset[^>]*data-families="([^"]+)"', page)
+    assert {f for g in groups for f in g.split()} == set(proposals.FAMILIES)
+    assert re.search(r'<script src="/static/proposal-form\.js" defer>', page)
+    assert "show_rule" not in page
+
+
+def test_the_fields_of_a_rule_not_chosen_are_never_read(
+        app: Flask, client: FlaskClient, auth: Auth, coop: dict[str, int]) -> None:
+    auth.login(FACILITATOR)
+    response = client.post("/orgs/coop/proposals/new", data=form(
+        threshold_first="nonsense", threshold_num_first="many", min_consents="2",
+        max_consent_rounds="x", reasons_vote=["object"], term_months="-"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert json.loads(only_proposal(app).params) == {"min_consents": 2}
+
+
+def test_errors_are_announced_at_the_top_of_the_form_with_links_to_their_fields(
+        app: Flask, client: FlaskClient, auth: Auth, coop: dict[str, int]) -> None:
+    auth.login(FACILITATOR)
+    page = client.post("/orgs/coop/proposals/new", data=form(
+        title="", family="majority", preset="scic_sa_ago", quorum_first="fraction",
+        quorum_num_first="1")).get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary" id="error-summary" role="alert"'
+                        r' tabindex="-1"[^>]*>(.*?)</div>', page, re.S)
+    assert summary is not None
+    assert summary.start() < page.index('name="title"')
+    links = re.findall(r'<a href="#([\w-]+)">', summary.group(1))
+    assert links == ["title", "quorum_den_first"]
+    assert 'id="quorum_den_first"' in page
+    assert "Give both numbers of the fraction." in summary.group(1)
     assert count(app) == 0
 
 
@@ -253,7 +358,7 @@ def test_a_position_outside_the_family_cannot_require_a_reason(
     auth.login(FACILITATOR)
     page = client.post("/orgs/coop/proposals/new", data=form(
         family="majority", preset="scic_sa_ago", reasons=["object"])).get_data(as_text=True)
-    assert errors_of(page, "reasons")
+    assert errors_of(page, "reasons_vote")
     assert count(app) == 0
 
 

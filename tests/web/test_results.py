@@ -288,3 +288,60 @@ def test_participation_counts_people_in_consent_rounds(
     assert "Quorum: at least 50% of the electorate, that is 3." in page
     assert "Not reached yet." in page
     assert member_id(app, "ana@example.org") > 0
+
+
+def test_an_election_is_explained_as_the_page_shows_it(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    """Issue 9: the explanation spoke of a change round that never was, numbered the consent
+    round 1 (round 2 on the page), and said no review date was set beside the review date."""
+    everyone = ("admin@example.org", FACILITATOR, "ana@example.org", "bo@example.org",
+                "cy@example.org")
+    cy = member_id(app, "cy@example.org")
+    proposal = draft(app, coop, FACILITATOR, "sociocratic_election",
+                     {"role": "treasurer", "term_months": 12}, clock)
+    nominations = browsers.open(FACILITATOR, proposal, "nomination")
+    for email in everyone:
+        browsers.vote(email, proposal, nominations, "nominate", nominee=cy, reason="Careful")
+    clock.advance(days=7)
+    close_due(app, clock)
+    consent = browsers.open(FACILITATOR, proposal, "consent", deadline="2026-03-16T10:00",
+                            candidate=cy)
+    for email in everyone:
+        browsers.vote(email, proposal, consent, "consent")
+    clock.advance(days=7)
+    close_due(app, clock)
+    assert stored_round(app, consent).number == 2
+    page = browsers.page("ana@example.org", proposal, consent, "/results")
+    assert "Round 2 (version 1, candidate cy): adopted" in page
+    assert "Round 1" not in page
+    assert "change round" not in page
+    assert "Nominations: cy 5." in page
+    assert "Elected: cy as treasurer for 12 months." in page
+
+
+def test_a_review_date_recorded_after_the_decision_is_not_said_missing(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    """Issue 9: "no review date is set" stood beside the review date; the consent round,
+    round 2 after a clarifying round, was round 1 in the explanation."""
+    everyone = ("admin@example.org", FACILITATOR, "ana@example.org", "bo@example.org",
+                "cy@example.org")
+    proposal = draft(app, coop, FACILITATOR, "sociocratic_consent", {}, clock)
+    clarifying = browsers.open(FACILITATOR, proposal, "clarifying")
+    clock.advance(days=7)
+    close_due(app, clock)
+    consent = browsers.open(FACILITATOR, proposal, "consent", deadline="2026-03-16T10:00")
+    assert (stored_round(app, clarifying).number, stored_round(app, consent).number) == (1, 2)
+    for email in everyone:
+        browsers.vote(email, proposal, consent, "consent")
+    clock.advance(days=7)
+    close_due(app, clock)
+    page = browsers.page("ana@example.org", proposal, consent, "/results")
+    assert "Round 2 (version 1): adopted; 5 consents." in page
+    assert "Note: no review date is set." in page
+    response = browsers.of(FACILITATOR).post(
+        f"/orgs/coop/proposals/{proposal}/outcome",
+        data={"statement": "Adopted.", "review_date": "2027-05-09"})
+    assert response.status_code == 302
+    page = browsers.page("ana@example.org", proposal, consent, "/results")
+    assert "Round 2 (version 1): adopted; 5 consents." in page
+    assert "review date" not in page

@@ -141,12 +141,16 @@ def test_a_facilitator_extends_the_deadline_then_closes_early(
     assert stored_round(app, round_id).closes_at == datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
     browsers.vote("ana@example.org", proposal, round_id, "yes")
     clock.advance(days=1)
-    closed = browsers.post(FACILITATOR, proposal, round_id, "close")
+    asked = browsers.post(FACILITATOR, proposal, round_id, "close")
+    assert asked.status_code == 200  # not everyone has answered: confirm first
+    assert stored_round(app, round_id).status.value == "open"
+    closed = browsers.post(FACILITATOR, proposal, round_id, "close", confirmed="yes")
     assert closed.status_code == 302
     assert closed.headers["Location"].endswith(f"/rounds/{round_id}/results")
     stored = stored_round(app, round_id)
     assert stored.status.value == "closed"
-    assert stored.closes_at == clock()
+    assert stored.closes_at == datetime(2026, 3, 20, 9, 0, tzinfo=UTC)  # the deadline set
+    assert stored.closed_at == clock()
     assert stored.outcome == "adopted"
     page = browsers.page("bo@example.org", proposal, round_id)
     assert "This round is closed." in page
@@ -293,7 +297,8 @@ def test_a_sociocratic_proposal_goes_questions_objection_new_version_consent(
     assert stored.outcome == "adopted"
     results = browsers.page("ana@example.org", proposal, second, "/results")
     assert "Outcome: adopted" in results
-    assert "Round 1 (version 1): needs integration" in results
+    # Numbered as on the page: the clarifying round is round 1 (issue 9).
+    assert "Round 2 (version 1): needs integration" in results
     with app.app_context():
         assert db.session().get_one(Proposal, proposal).outcome == "adopted"
 
@@ -352,7 +357,7 @@ def test_an_election_nominates_changes_and_consents_to_the_candidate(
     assert f'<option selected value="{cy}">' in form.get_data(as_text=True)
     consent = browsers.open(FACILITATOR, proposal, "consent", deadline="2026-03-23T10:00",
                             candidate=cy)
-    assert "Candidate: cy" in browsers.page("cy@example.org", proposal, consent)
+    assert "Candidate: <bdi>cy</bdi>" in browsers.page("cy@example.org", proposal, consent)
     for email in everyone:
         browsers.vote(email, proposal, consent, "consent")
     clock.advance(days=7)

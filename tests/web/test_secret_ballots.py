@@ -1,6 +1,7 @@
-"""Secret ballots: who took part is kept apart from what was voted, so that no query can
-join a member to a position; the count comes from the secret ballots, weighted by college
-and vote weight; results stay hidden until the close; a secret ballot cannot be changed."""
+"""Secret ballots: who took part is kept apart from what was voted, which is only added to
+the round's counters, so that no query can join a member to a position (the attacks are in
+test_secret_linking.py); the count comes from the counters, weighted by college and vote
+weight; results stay hidden until the close; a secret ballot cannot be changed."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import func, inspect, select
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import func, inspect, select, text
 
 from decisions.engine import evaluate, load_case
 from decisions.web import db
+from decisions.web.cli import cli
 from decisions.web.models import (
     Ballot,
     Membership,
@@ -20,7 +22,7 @@ from decisions.web.models import (
     Participation,
     Round,
     RoundKind,
-    SecretBallot,
+    SecretTally,
 )
 from decisions.web.services import proposals, results, rounds
 
@@ -63,9 +65,12 @@ def test_a_secret_scic_vote_with_weights_gives_the_weighted_result(
         session = db.session()
         assert session.scalar(select(func.count()).select_from(Ballot)) == 0
         assert session.scalar(select(func.count()).select_from(Participation)) == 6
-        weights = session.execute(select(SecretBallot.college, func.sum(SecretBallot.vote_weight))
-                                  .group_by(SecretBallot.college)).all()
-        assert dict(weights) == {"workers": 4, "users": 2, "partners": 2}
+        counted: dict[str, tuple[int, int]] = {}
+        for college, ballots, weight in session.execute(select(
+                SecretTally.college, SecretTally.ballots, SecretTally.weight)):
+            before = counted.get(college, (0, 0))
+            counted[college] = (before[0] + ballots, before[1] + weight)
+        assert counted == {"workers": (2, 4), "users": (2, 2), "partners": (2, 2)}
     clock.advance(days=7)
     assert _close_due(app, clock) == [round_id]
     _status, result, case = _stored(app, round_id)
@@ -76,20 +81,41 @@ def test_a_secret_scic_vote_with_weights_gives_the_weighted_result(
     assert evaluate(load_case(case)).to_json() == result
 
 
-def test_no_column_of_the_secret_ballot_table_can_be_joined_to_a_member(app: Flask) -> None:
+def test_no_column_of_the_counters_can_be_joined_to_a_member(app: Flask) -> None:
     with app.app_context():
         inspector = inspect(db.engine_of(app))
-        columns = {c["name"]: c for c in inspector.get_columns("secret_ballot")}
-        assert set(columns) == {"id", "round_id", "college", "vote_weight", "position"}
-        assert not any("member" in name or "user" in name or name.endswith("_at")
-                       for name in columns)
-        keys = inspector.get_foreign_keys("secret_ballot")
+        assert "secret_ballot" not in inspector.get_table_names()
+        columns = {c["name"] for c in inspector.get_columns("secret_tally")}
+        assert columns == {"round_id", "college", "position", "ballots", "weight"}
+        keys = inspector.get_foreign_keys("secret_tally")
         assert [(k["referred_table"], k["constrained_columns"]) for k in keys] == [
             ("round", ["round_id"])]
-        # Nothing in the participation table but the round can meet the secret ballot.
-        shared = set(columns) & {c["name"] for c in inspector.get_columns("participation")}
+        # Nothing in the participation table but the round can meet the counters.
+        shared = columns & {c["name"] for c in inspector.get_columns("participation")}
         assert shared == {"round_id"}
-        assert str(columns["id"]["type"]).upper().startswith(("VARCHAR", "CHAR"))
+
+
+def test_the_counters_are_made_at_the_opening_and_every_ballot_rewrites_them_all(
+        app: Flask, weighted: tuple[Organisation, list[int]], clock: Clock) -> None:
+    organisation, members = weighted
+    proposal = _secret_proposal(app, organisation, members[0], "scic_college",
+                                {"preset": "scic_sa_ago"}, clock)
+    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+
+    def counters() -> dict[tuple[str, str], tuple[int, int]]:
+        with app.app_context():
+            rows = db.session().execute(select(
+                SecretTally.college, SecretTally.position, SecretTally.ballots,
+                SecretTally.weight).where(SecretTally.round_id == round_id)).all()
+        return {(college, position): (ballots, weight)
+                for college, position, ballots, weight in rows}
+
+    opened = counters()
+    assert set(opened) == {(college, position) for college in ("workers", "users", "partners")
+                           for position in ("yes", "no", "abstain", "blank")}
+    assert set(opened.values()) == {(0, 0)}
+    _vote(app, round_id, members[0], "no", clock)
+    assert counters() == {**opened, ("workers", "no"): (1, 3)}
 
 
 def test_results_stay_hidden_until_the_round_closes(
@@ -134,7 +160,9 @@ def test_a_second_secret_ballot_by_the_same_member_is_refused(
         _vote(app, round_id, members[1], "yes", clock)
     with app.app_context():
         session = db.session()
-        assert session.scalars(select(SecretBallot.position)).all() == ["no"]
+        counted = session.execute(select(SecretTally.position, SecretTally.ballots)
+                                  .where(SecretTally.ballots > 0)).all()
+        assert [tuple(row) for row in counted] == [("no", 1)]
         assert session.scalar(select(func.count()).select_from(Participation)) == 1
         assert results.took_part(session, round_id, members[1])
 
@@ -161,3 +189,74 @@ def test_the_round_page_says_a_secret_ballot_is_recorded_without_showing_it(
         f"/orgs/coop/proposals/{proposal}/rounds/{round_id}").get_data(as_text=True)
     assert "Your ballot is secret" in page
     assert "Change my position" not in page
+
+
+def _stuff(app: Flask, round_id: int) -> None:
+    """One more "yes" slipped into an open secret round behind the application's back (a
+    ``secret_ballot`` row on the storage the counters replaced)."""
+    with db.engine_of(app).begin() as connection:
+        if "secret_tally" in inspect(connection).get_table_names():
+            changed = connection.execute(text(
+                "UPDATE secret_tally SET ballots = ballots + 1, weight = weight + 1"
+                " WHERE round_id = :r AND college = 'users' AND position = 'yes'"),
+                {"r": round_id}).rowcount
+        else:
+            changed = connection.execute(text(
+                "INSERT INTO secret_ballot (id, round_id, college, vote_weight, position)"
+                " VALUES ('stuffed', :r, 'users', 1, 'yes')"), {"r": round_id}).rowcount
+    assert changed == 1
+
+
+def test_a_ballot_stuffed_into_a_secret_round_is_found_by_verify_and_recount(
+        app: Flask, weighted: tuple[Organisation, list[int]], clock: Clock,
+        runner: FlaskCliRunner) -> None:
+    organisation, members = weighted
+    proposal = _secret_proposal(app, organisation, members[0], "majority",
+                                {"preset": "association_default"}, clock)
+    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    for member in members[1:]:
+        _vote(app, round_id, member, "no", clock)
+    _stuff(app, round_id)
+    clock.advance(days=7)
+    assert _close_due(app, clock) == [round_id]
+    verified = runner.invoke(cli, ["audit", "verify"])
+    assert verified.exit_code != 0
+    assert (f"organisation coop, entry 6: round {round_id}: the secret counters hold 6"
+            " ballots for 5 participations, the audit log counts 5") in verified.output
+    recounted = runner.invoke(cli, ["recount", "--all"])
+    assert recounted.exit_code != 0
+    assert (f"round {round_id} (coop/proposal-{proposal}/round-1): the secret counters hold 6"
+            " ballots for 5 participations") in recounted.output
+
+
+def test_an_honest_secret_round_verifies_and_recounts(
+        app: Flask, weighted: tuple[Organisation, list[int]], clock: Clock,
+        runner: FlaskCliRunner) -> None:
+    organisation, members = weighted
+    proposal = _secret_proposal(app, organisation, members[0], "scic_college",
+                                {"preset": "scic_sa_ago"}, clock)
+    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    for member, position in zip(members, ("yes", "no", "yes", "abstain", "blank", "yes"),
+                                strict=True):
+        _vote(app, round_id, member, position, clock)
+    clock.advance(days=7)
+    assert _close_due(app, clock) == [round_id]
+    assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
+    assert runner.invoke(cli, ["recount", "--all"]).exit_code == 0
+
+
+def test_weight_moved_between_positions_of_a_secret_round_is_found_by_verify(
+        app: Flask, weighted: tuple[Organisation, list[int]], clock: Clock,
+        runner: FlaskCliRunner) -> None:
+    organisation, members = weighted
+    proposal = _secret_proposal(app, organisation, members[0], "majority",
+                                {"preset": "association_default"}, clock)
+    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    for member in members:
+        _vote(app, round_id, member, "no", clock)
+    with db.engine_of(app).begin() as connection:  # the ballot count is left as it was
+        connection.execute(text("UPDATE secret_tally SET weight = weight + 5"
+                                " WHERE round_id = :r AND position = 'yes'"), {"r": round_id})
+    verified = runner.invoke(cli, ["audit", "verify"])
+    assert verified.exit_code != 0
+    assert f"round {round_id}: college '(none)': the secret counters hold" in verified.output

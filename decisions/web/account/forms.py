@@ -7,7 +7,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import new_password_field, options, password_confirmation_field, stripped
+from ..forms import (
+    new_password_field,
+    one_line,
+    options,
+    password_confirmation_field,
+    stripped,
+)
 from ..models import User
 
 # Each language is named in itself, as people look for their own.
@@ -19,7 +25,7 @@ class ProfileForm(FlaskForm):
     """Name, e-mail address and preferred language; the current password when the
     address changes."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120), one_line],
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
                        filters=[stripped],

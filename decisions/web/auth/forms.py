@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..forms import new_password_field, password_confirmation_field, stripped
+from ..forms import new_password_field, one_line, password_confirmation_field, stripped
 
 
 class LoginForm(FlaskForm):
@@ -22,7 +22,8 @@ class LoginForm(FlaskForm):
 class InvitationAccountForm(FlaskForm):
     """The account of an invited person: the name shown to others, and a password."""
 
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Your name"),
+                       validators=[DataRequired(), Length(max=120), one_line],
                        render_kw={"autocomplete": "name"})
     password = new_password_field(_l("Password"))
     confirm = password_confirmation_field(_l("Password, again"))

@@ -14,7 +14,7 @@ from .. import db
 from ..forms import add_error
 from ..login import signed_in
 from ..models import Invitation
-from ..security import limit_login, limit_login_account
+from ..security import limit_login, limit_login_account, limit_reset, limit_reset_account
 from ..services import accounts, invitations
 from ..services.organisations import membership_of
 from .forms import (
@@ -58,7 +58,10 @@ def login() -> str | Response:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Sign out (a POST with its CSRF token, so no link can sign anyone out)."""
+    """Sign out (a POST with its CSRF token, so no link can sign anyone out). The session
+    ends on the server too: a copy of its cookie, or of "remember me", no longer works."""
+    with db.transaction() as session:
+        accounts.end_sessions(session, signed_in())
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -144,6 +147,8 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@limit_reset
+@limit_reset_account
 def reset_request() -> str | Response:
     """Ask for a link to set a new password (the answer never tells if the account exists)."""
     form = ResetRequestForm()

@@ -24,5 +24,5 @@ from .proposal import RoundStatus as RoundStatus
 from .proposal import RoundTally as RoundTally
 from .proposal import VotersVisibility as VotersVisibility
 from .secret import Participation as Participation
-from .secret import SecretBallot as SecretBallot
+from .secret import SecretTally as SecretTally
 from .user import User as User

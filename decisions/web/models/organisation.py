@@ -84,10 +84,18 @@ class Membership(Base):
     college_id: Mapped[int | None] = mapped_column(ForeignKey("college.id",
                                                               ondelete="SET NULL"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Leaving ends a membership; it is never deleted, so that its ballots, electorates and
+    # audit entries stay whole (``None``: a current member).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
     college: Mapped[College | None] = relationship()
+
+    @property
+    def is_current(self) -> bool:
+        """Whether this membership has not ended."""
+        return self.ended_at is None
 
     def can(self, role: Role) -> bool:
         """Whether this member has at least ``role``."""

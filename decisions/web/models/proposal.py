@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
@@ -65,12 +66,14 @@ class RoundKind(enum.StrEnum):
 
 
 class RoundStatus(enum.StrEnum):
-    """A round is scheduled, open, then closed (or cancelled)."""
+    """A round is scheduled, open, then closed (or cancelled); a round the engine cannot
+    evaluate is ``failed``, with the reason, instead of being retried for ever."""
 
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"
     CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 class Proposal(Base):
@@ -102,6 +105,7 @@ class Proposal(Base):
                                                    default=ProposalStatus.DRAFT)
     outcome: Mapped[str | None] = mapped_column(String(40))
     outcome_statement: Mapped[str] = mapped_column(Text, default="")
+    outcome_statement_html: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -139,6 +143,8 @@ class ProposalVersion(Base):
     number: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered and sanitised once, when the version is saved (never on a view).
+    body_html: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id",
                                                              ondelete="SET NULL"))
@@ -176,13 +182,33 @@ class Round(Base):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[RoundStatus] = mapped_column(_enum(RoundStatus), default=RoundStatus.OPEN)
+    # ``closes_at`` is the deadline as set (and extended); ``closed_at`` when the round was
+    # actually closed, earlier than the deadline when a facilitator closed it early.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id",
+                                                                ondelete="SET NULL"))
     outcome: Mapped[str | None] = mapped_column(String(40))
     result_json: Mapped[str | None] = mapped_column(Text)
     case_json: Mapped[str | None] = mapped_column(Text)
+    # The colleges of a multi-college vote (names and weights, the engine's ``colleges``
+    # parameter) as they were when the round opened: later renames do not reach it.
+    colleges_json: Mapped[str | None] = mapped_column(Text)
+    # Why the engine could not evaluate the round (status ``failed``).
+    failure: Mapped[str | None] = mapped_column(Text)
 
     proposal: Mapped[Proposal] = relationship(back_populates="rounds")
-    candidate: Mapped[Membership | None] = relationship()
+    candidate: Mapped[Membership | None] = relationship(foreign_keys=[candidate_id])
+    closed_by: Mapped[Membership | None] = relationship(foreign_keys=[closed_by_id])
+
+    @hybrid_method
+    def accepting(self, now: datetime) -> bool:
+        """Whether the round takes ballots, comments and events at ``now``: the engine's
+        acceptance window (``opens_at <= cast_at < closes_at``) of an open round. The one
+        home of that rule: the same expression is read on a loaded round (pages, tallies)
+        and in the WHERE of the statement that stores a ballot, so that a ballot after the
+        deadline is never stored."""
+        return ((self.status == RoundStatus.OPEN) & (self.opens_at <= now)
+                & (self.closes_at > now))
 
 
 class Elector(Base):

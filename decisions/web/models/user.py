@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
@@ -27,6 +27,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Bumped at sign-out and password change: a session cookie made before is then refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
@@ -37,7 +39,7 @@ class User(UserMixin, Base):
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        """The session's identifier of this person (Flask-Login): the id and the password
-        fingerprint, so that changing the password signs out every other session and
-        "remember me" cookie."""
-        return f"{self.id}-{self.password_fingerprint}"
+        """The session's identifier of this person (Flask-Login): the id, the session version
+        and the password fingerprint, so that signing out or changing the password ends every
+        session and "remember me" cookie made before, even a copied one."""
+        return f"{self.id}-{self.session_version or 0}-{self.password_fingerprint}"

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from ..forms import one_line
 from ..labels import ROLE_LABELS
 from ..models import Circle, College, Membership, Role
 from ..services.organisations import MAX_VOTE_WEIGHT
@@ -36,7 +37,8 @@ def choice(value: int | str, label: object) -> Any:
 class OrganisationForm(FlaskForm):
     """A new organisation: its name, the short name in its address, whether it is a SCIC."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120),
+                                               one_line])
     slug = StringField(
         _l("Short name (in addresses)"),
         validators=[DataRequired(), Length(min=2, max=60),
@@ -50,7 +52,8 @@ class OrganisationForm(FlaskForm):
 class SettingsForm(FlaskForm):
     """An organisation's name, time zone, and whether it is a SCIC."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120),
+                                               one_line])
     timezone = StringField(
         _l("Time zone"), validators=[DataRequired(), Length(max=60)],
         description=_l("Deadlines are shown in this time zone, for example Europe/Paris."),
@@ -90,7 +93,8 @@ class MemberForm(FlaskForm):
 class CollegeForm(FlaskForm):
     """A college's name."""
 
-    name = StringField(_l("Name of the college"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Name of the college"),
+                       validators=[DataRequired(), Length(max=80), one_line])
 
 
 _PERCENT = re.compile(r"^(\d{1,3}(?:[.,]\d{1,6})?|\d{1,6}/\d{1,6})\s*%?$")
@@ -181,7 +185,8 @@ class MultiCheckboxField(SelectMultipleField):
 class CircleForm(FlaskForm):
     """A circle: name, description, parent circle, steering flag, members."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120),
+                                               one_line])
     description = TextAreaField(_l("Domain and purpose"), validators=[Length(max=5000)])
     # Choices outside the list are checked by the service, with a clear message.
     parent = SelectField(_l("Inside the circle"), coerce=int, validate_choice=False)

@@ -6,20 +6,30 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from .. import db
+from ..config import audit_folder
 from ..forms import add_error
 from ..labels import AUDIT_LABELS
 from ..models import Circle, Membership, Organisation, Role
-from ..services import audit as audit_service
 from ..services import circles as circle_service
 from ..services import colleges as college_service
 from ..services import organisations
+from . import audit_page
 from .access import requires
 from .forms import (
     CircleForm,
@@ -130,17 +140,15 @@ def members(organisation: Organisation, membership: Membership) -> str:
                            membership=membership, members=rows)
 
 
-AUDIT_PAGE = 200
-
-
 @bp.route("/<slug>/audit")
 @requires(Role.MEMBER)
 def audit(organisation: Organisation, membership: Membership) -> str:
-    """The organisation's audit log, newest first (secret ballots without their content)."""
-    entries = audit_service.latest(db.session(), organisation.id, limit=AUDIT_PAGE)
+    """The organisation's audit log, newest first, 50 entries a page (secret ballots without
+    their content), with its head and the key its checkpoints are signed with."""
+    number = request.args.get("page", 1, type=int) or 1
+    shown = audit_page.page(db.session(), organisation, number, audit_folder(current_app))
     return render_template("orgs/audit.html", organisation=organisation,
-                           membership=membership, entries=entries, labels=AUDIT_LABELS,
-                           page=AUDIT_PAGE)
+                           membership=membership, log=shown, labels=AUDIT_LABELS)
 
 
 @bp.route("/<slug>/members/<int:member_id>/edit", methods=["GET", "POST"])

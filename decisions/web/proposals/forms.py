@@ -2,7 +2,10 @@
 amendment; the outcome statement.
 
 The rule's fields become parameters in the engine's case format (:meth:`ProposalForm.rule`);
-the form checks only that each field is readable, and the engine judges the rule.
+the form checks only that each field is readable, and the engine judges the rule. Every rule's
+fields are on the page, in groups (:data:`RULE_GROUPS`): a script shows the chosen rule's
+alone, and only the chosen rule's fields are read, so that a field of another rule never
+stops the draft.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from decisions.engine import PRESETS
 
-from ..forms import add_error, options, stripped
+from ..forms import add_error, one_line, options, stripped
 from ..models import Circle, ElectorateScope, Membership, Organisation, VotersVisibility
 from ..orgs.forms import MultiCheckboxField, choice
 from ..services.proposals import FAMILIES
@@ -78,10 +81,47 @@ def family_positions(family: str) -> list[str]:
     return found
 
 
+#: The groups of rule fields on the page: the families each serves, and its fields (each
+#: group also has its positions that require a reason, ``reasons_<group>``).
+RULE_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "vote": (VOTE_FAMILIES, ("preset", *(f"{name}_{convocation}" for convocation in CONVOCATIONS
+                                        for name in ("threshold", "threshold_num",
+                                                     "threshold_den", "threshold_strict", "base",
+                                                     "quorum", "quorum_num", "quorum_den")))),
+    "consent": (("consent",), ("min_consents", "silence_policy")),
+    "sociocratic": (SOCIOCRATIC_FAMILIES, ("max_consent_rounds", "escalation_target")),
+    "election": (("sociocratic_election",), ("role", "term_months")),
+}
+
+
+def group_positions(group: str) -> list[str]:
+    """The positions whose reasons a group offers: those all its families share, less those
+    an earlier group of the same families offers (an election's consent rounds are in the
+    sociocratic group, its nominations in its own)."""
+    families, _fields = RULE_GROUPS[group]
+    earlier: set[str] = set()
+    for name, (served, _fields) in RULE_GROUPS.items():
+        if name == group:
+            break
+        if set(served) & set(families):
+            earlier |= set(group_positions(name))
+    return [p for p in family_positions(families[0]) if p not in earlier
+            and all(p in family_positions(f) for f in families)]
+
+
+def _reasons(group: str) -> MultiCheckboxField:
+    """The positions of a group that require a reason; an objection does by default."""
+    return MultiCheckboxField(
+        _l("Positions that require a reason"),
+        choices=options(*((p, POSITION_LABELS.get(p, p)) for p in group_positions(group))),
+        default=["object"] if "object" in group_positions(group) else [],
+        description=_l("A member taking one of these positions must say why."))
+
+
 class ProposalForm(FlaskForm):
     """A new proposal: title, Markdown text, decision rule, electorate and options."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), one_line],
                         filters=[stripped])
     body = TextAreaField(
         _l("Text of the proposal"), validators=[DataRequired(), Length(max=MAX_BODY)],
@@ -92,7 +132,6 @@ class ProposalForm(FlaskForm):
 
     family = SelectField(_l("Decision rule"), default="consent",
                          choices=options(*((f, FAMILY_LABELS[f]) for f in FAMILIES)))
-    show_rule = SubmitField(_l("Show the options of this rule"))
 
     # Majority and multi-college votes.
     preset = SelectField(
@@ -157,6 +196,11 @@ class ProposalForm(FlaskForm):
     term_months = _number(_l("Term in months"),
                           _l("How long the elected person holds the role."))
 
+    reasons_vote = _reasons("vote")
+    reasons_consent = _reasons("consent")
+    reasons_sociocratic = _reasons("sociocratic")
+    reasons_election = _reasons("election")
+
     # Who decides.
     scope = RadioField(
         _l("Who decides"), default=ElectorateScope.ORGANISATION.value,
@@ -172,9 +216,6 @@ class ProposalForm(FlaskForm):
         _l("Hide the results until the round closes"),
         description=_l("Members see the counts only after the deadline, so that early"
                        " answers do not sway later ones."))
-    reasons = MultiCheckboxField(
-        _l("Positions that require a reason"),
-        description=_l("A member taking one of these positions must say why."))
     secret = BooleanField(
         _l("Secret ballot"),
         description=_l("Who took part and what was voted are stored apart and can never be"
@@ -204,17 +245,7 @@ class ProposalForm(FlaskForm):
         form.circle.choices = [choice(0, _l("Choose a circle")),
                                *(choice(c.id, c.name) for c in circles)]
         form.electors.choices = [choice(m.id, m.user.name) for m in members]
-        return form.for_family()
-
-    def for_family(self) -> ProposalForm:
-        """Offer the positions of the chosen family for reasons; an objection needs one by
-        default, on a fresh form or when another rule's options are shown."""
-        family = self.chosen_family
-        self.reasons.choices = options(*((p, POSITION_LABELS.get(p, p))
-                                         for p in family_positions(family)))
-        if not self.is_submitted() or self.show_rule.data:
-            self.reasons.data = [] if family in VOTE_FAMILIES else ["object"]
-        return self
+        return form
 
     @property
     def chosen_family(self) -> str:
@@ -222,8 +253,29 @@ class ProposalForm(FlaskForm):
         return self.family.data if self.family.data in FAMILIES else "consent"
 
     def wants_another_page(self) -> bool:
-        """Whether a button that writes nothing was pressed (preview, options of a rule)."""
-        return self.is_submitted() and bool(self.preview.data or self.show_rule.data)
+        """Whether the preview, which writes nothing, was asked for."""
+        return self.is_submitted() and bool(self.preview.data)
+
+    def unread_fields(self) -> set[str]:
+        """The fields of the groups that do not serve the chosen rule: whatever they hold
+        (a value left before choosing another rule) is neither read nor refused."""
+        family = self.chosen_family
+        return {name for group, (families, fields) in RULE_GROUPS.items()
+                if family not in families for name in (*fields, f"reasons_{group}")}
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate the fields of the chosen rule and those every rule shares."""
+        super().validate(extra_validators)
+        for name in self.unread_fields():
+            self[name].errors = []
+        return not any(field.errors for field in self)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The positions of the chosen rule that require a reason."""
+        family = self.chosen_family
+        return [p for group, (families, _fields) in RULE_GROUPS.items() if family in families
+                for p in self[f"reasons_{group}"].data or []]
 
     # The rule, in the engine's case format ------------------------------------------------
 
@@ -261,7 +313,7 @@ class ProposalForm(FlaskForm):
                 params["role"] = self.role.data
             if self.term_months.data is not None:
                 params["term_months"] = self.term_months.data
-        if family not in VOTE_FAMILIES and "object" not in (self.reasons.data or []):
+        if family not in VOTE_FAMILIES and "object" not in self.reasons:
             params["objection_requires_reason"] = False
         return params if complete else None
 
@@ -280,6 +332,10 @@ class ProposalForm(FlaskForm):
             add_error(num if num.data is None else den, _("Give both numbers of the fraction."))
             return None
         if key == "quorum":
+            if num.data == 0:  # "No quorum" is offered for that: 0/5 would hide the choice
+                add_error(num, _("A quorum of 0 is no quorum: choose “No quorum”, or give at"
+                                 " least 1."))
+                return None
             return ({"num": num.data, "den": den.data},)
         strict = bool(self[f"threshold_strict_{convocation}"].data)
         return ({"num": num.data, "den": den.data, "inclusive": not strict},)
@@ -323,7 +379,7 @@ def _per_convocation(key: str, first: Any, second: Any, preset: str | None) -> A
 class AmendForm(FlaskForm):
     """A new version: its title, text, and a summary of what changed."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), one_line],
                         filters=[stripped])
     body = TextAreaField(
         _l("Text of the proposal"), validators=[DataRequired(), Length(max=MAX_BODY)],

@@ -94,6 +94,7 @@ ROUND_STATUS_LABELS: dict[RoundStatus, LazyString] = {
     RoundStatus.OPEN: _l("open"),
     RoundStatus.CLOSED: _l("closed"),
     RoundStatus.CANCELLED: _l("cancelled"),
+    RoundStatus.FAILED: _l("could not be counted"),
 }
 
 POSITION_LABELS: dict[str, LazyString] = {

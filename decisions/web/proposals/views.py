@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from .. import db
+from .. import db, markdown
 from ..forms import add_error
 from ..models import (
     ElectorateScope,
@@ -44,9 +44,16 @@ from ..orgs.forms import ConfirmForm
 from ..services import circles as circle_service
 from ..services import organisations
 from ..services import proposals as proposal_service
-from ..services.rounds import next_kinds
+from ..services.rounds import next_kinds, reasons_required
 from .diff import DiffLine, line_diff
-from .forms import AmendForm, CompareForm, OutcomeForm, ProposalForm, family_positions
+from .forms import (
+    RULE_GROUPS,
+    AmendForm,
+    CompareForm,
+    OutcomeForm,
+    ProposalForm,
+    family_positions,
+)
 from .plain_words import (
     FAMILY_HELP,
     FAMILY_LABELS,
@@ -56,7 +63,6 @@ from .plain_words import (
     ROUND_STATUS_LABELS,
     STATUS_LABELS,
     VISIBILITY_LABELS,
-    VOTE_FAMILIES,
     rule_sentences,
 )
 
@@ -191,17 +197,18 @@ def new(organisation: Organisation, membership: Membership) -> str | Response:
                                                                             organisation))
     if request.method == "GET" and request.args.get("family") in FAMILY_LABELS:
         form.family.data = request.args["family"]
-        form.for_family()
-    if not form.wants_another_page() and form.validate_on_submit():
-        proposal = _create(form, organisation, membership)
-        if proposal is not None:
-            flash(_("Draft saved. A facilitator opens its first round when it is ready."),
-                  "success")
-            return _to_page_of(proposal)
+    if not form.wants_another_page():
+        if form.validate_on_submit():
+            proposal = _create(form, organisation, membership)
+            if proposal is not None:
+                flash(_("Draft saved. A facilitator opens its first round when it is ready."),
+                      "success")
+                return _to_page_of(proposal)
+        elif form.is_submitted():
+            form.rule()  # an incomplete fraction is said with the other errors
     return render_template("proposals/new.html", organisation=organisation,
                            membership=membership, form=form, family=form.chosen_family,
-                           vote_families=VOTE_FAMILIES, circles=circles,
-                           preview=bool(form.preview.data))
+                           rule_groups=RULE_GROUPS, circles=circles, preview=_preview(form))
 
 
 def _create(form: ProposalForm, organisation: Organisation,
@@ -223,7 +230,7 @@ def _create(form: ProposalForm, organisation: Organisation,
                 scope=scope, circle_id=form.circle.data or None,
                 electors=list(form.electors.data or []),
                 hide_results=bool(form.hide_results.data),
-                reason_required=tuple(form.reasons.data or ()),
+                reason_required=tuple(form.reasons),
                 voters_visible=VotersVisibility(form.voters_visible.data),
                 secret=bool(form.secret.data))
     except proposal_service.ProposalError as error:
@@ -231,6 +238,8 @@ def _create(form: ProposalForm, organisation: Organisation,
                         ElectorateScope.LIST: form.electors}.get(scope, form.family)
         if form.secret.data and scope is ElectorateScope.ORGANISATION:
             field = form.secret  # the service refuses secrecy for this rule or these options
+        if isinstance(error, proposal_service.ReasonsError):
+            field = form.reasons_field()
         add_error(field, str(error))
         return None
 
@@ -253,7 +262,7 @@ def show(organisation: Organisation, membership: Membership, proposal_id: int) -
         proposal=proposal, version=version, names=names, electors=electors,
         rule=rule_sentences(proposal.family, json.loads(proposal.params or "{}")),
         reasons=[str(POSITION_LABELS.get(p, p)) for p in family_positions(proposal.family)
-                 if p in proposal.reasons_required_for],
+                 if p in reasons_required(proposal)],
         may_change=may_change(proposal, organisation, membership)
         and proposal.status in CHANGEABLE,
         may_open_round=membership.can(Role.FACILITATOR) and bool(next_kinds(proposal)),
@@ -304,7 +313,7 @@ def amend(organisation: Organisation, membership: Membership,
             return _to_page_of(proposal)
     return render_template("proposals/amend.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form,
-                           preview=bool(form.preview.data),
+                           preview=_preview(form),
                            closed=proposal.status not in CHANGEABLE)
 
 
@@ -319,7 +328,8 @@ def withdraw(organisation: Organisation, membership: Membership, proposal_id: in
         abort(400)
     try:
         with db.transaction() as session:
-            proposal_service.withdraw(session, proposal, now=db.utcnow())
+            proposal_service.withdraw(session, proposal, now=db.utcnow(),
+                                     actor_id=membership.id)
     except proposal_service.ProposalError as error:
         flash(str(error), "error")
     else:
@@ -356,3 +366,8 @@ def outcome(organisation: Organisation, membership: Membership,
                 return _to_page_of(proposal)
     return render_template("proposals/outcome.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form)
+
+
+def _preview(form: Any) -> markdown.Rendered | None:
+    """The body as it will be shown, when the author asked for a preview."""
+    return markdown.render(form.body.data) if form.preview.data else None

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     Field,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -96,6 +97,13 @@ class DeadlineForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something (closing, cancelling): only its CSRF token."""
+
+
+class CloseForm(FlaskForm):
+    """Closing a round now; ``confirmed`` once the facilitator has been told that the quorum
+    is not reached or that members have not answered."""
+
+    confirmed = HiddenField()
 
 
 class BallotForm(FlaskForm):

@@ -11,7 +11,16 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import LazyString, format_timedelta, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -21,6 +30,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from decisions.engine import Step, render
 
 from .. import db
+from ..config import audit_folder
 from ..forms import add_error
 from ..models import (
     Elector,
@@ -41,7 +51,15 @@ from ..proposals.plain_words import (
     ROUND_KIND_LABELS,
     ROUND_STATUS_LABELS,
 )
-from ..services import ServiceError, objections, results, tallies
+from ..services import (
+    ServiceError,
+    audit,
+    checkpoints,
+    explaining,
+    objections,
+    results,
+    tallies,
+)
 from ..services import comments as comment_service
 from ..services import rounds as round_service
 from .forms import (
@@ -49,6 +67,7 @@ from .forms import (
     DECIDER_LABELS,
     QUALIFICATION_LABELS,
     BallotForm,
+    CloseForm,
     CommentForm,
     ConfirmForm,
     DeadlineForm,
@@ -84,11 +103,20 @@ def local_time(moment: datetime | None, organisation: Organisation) -> str:
     if moment is None:
         return ""
     zone = _zone(organisation)
-    local = moment.astimezone(zone)
+    try:
+        local = moment.astimezone(zone)
+    except OverflowError:  # a stored deadline at the end of year 9999: shown in UTC
+        zone = ZoneInfo("UTC")
+        local = moment.astimezone(zone)
     locale = get_locale()
     return str(_("%(date)s at %(time)s (%(zone)s)",
                  date=format_date(local.date(), "full", locale=locale),
                  time=format_time(local, "short", tzinfo=zone, locale=locale), zone=zone.key))
+
+
+def _horizon() -> timedelta:
+    """How far ahead a deadline may be set (``DEADLINE_HORIZON_DAYS``)."""
+    return timedelta(days=int(current_app.config["DEADLINE_HORIZON_DAYS"]))
 
 
 def duration(left: timedelta) -> str:
@@ -134,10 +162,11 @@ def language() -> Literal["en", "fr"]:
     return "fr" if str(get_locale()).startswith("fr") else "en"
 
 
-def explanation(result: Mapping[str, Any], names: Mapping[str, str], voters_shown: bool) -> str:
+def explanation(result: Mapping[str, Any], names: Mapping[str, str], voters_shown: bool,
+                context: explaining.Context | None = None) -> str:
     """The engine's explanation of a stored result, in the reader's language, with the
     names of members in place of their ids (who objected only when the reader may see who
-    took which position)."""
+    took which position), told as the page around it is (``context``)."""
     someone = str(_("a member"))
 
     def person(key: object, *, voter: bool) -> str:
@@ -146,7 +175,10 @@ def explanation(result: Mapping[str, Any], names: Mapping[str, str], voters_show
         return names.get(str(key), str(key))
 
     steps = []
-    for entry in result.get("explanation", []):
+    entries = result.get("explanation", [])
+    if context is not None:
+        entries = explaining.agreeing(entries, context)
+    for entry in entries:
         data: dict[str, Any] = {}
         for key, value in entry.items():
             if key == "code":
@@ -199,10 +231,6 @@ def _is_elector(session: Session, round_id: int, membership: Membership) -> bool
         Elector.round_id == round_id, Elector.membership_id == membership.id))))
 
 
-def _accepting(round_: Round, now: datetime) -> bool:
-    return round_.status is RoundStatus.OPEN and round_.opens_at <= now < round_.closes_at
-
-
 def _back(organisation: Organisation, round_: Round) -> WerkzeugResponse:
     return redirect(url_for("rounds.show", slug=organisation.slug,
                             proposal_id=round_.proposal_id, round_id=round_.id))
@@ -215,7 +243,7 @@ def _ballot_form(session: Session, round_: Round, *, submitted: bool) -> BallotF
     proposal = round_.proposal
     form = BallotForm() if submitted else BallotForm(formdata=None)
     positions = round_service.positions_of(proposal, round_.kind)
-    reason_for = set(proposal.reasons_required_for) | {"object"}
+    reason_for = set(round_service.reasons_required(proposal))
     if round_.kind is RoundKind.NOMINATION:
         reason_for.add("nominate")
     nominees = (_electors(session, round_.id)
@@ -225,7 +253,10 @@ def _ballot_form(session: Session, round_: Round, *, submitted: bool) -> BallotF
 
 def _deadline_form(organisation: Organisation, round_: Round, *,
                    submitted: bool) -> DeadlineForm:
-    later = (round_.closes_at + timedelta(days=1)).astimezone(_zone(organisation))
+    try:
+        later = (round_.closes_at + timedelta(days=1)).astimezone(_zone(organisation))
+    except OverflowError:  # whatever is stored, the page shows
+        later = round_.closes_at
     data = {"closes_at": later.replace(tzinfo=None)}
     return DeadlineForm(data=data) if submitted else DeadlineForm(formdata=None, data=data)
 
@@ -272,7 +303,7 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
     elector = _is_elector(session, round_.id, membership)
     takes_positions = round_.kind in results.POSITION_KINDS
     takes_comments = round_.kind in results.COMMENT_KINDS
-    accepting = _accepting(round_, now)
+    accepting = round_.accepting(now)
     mine = results.own_ballots(session, round_.id, membership.id) if takes_positions else []
     standing = (objections.standing_objections(session, round_.id)
                 if round_.kind is RoundKind.CONSENT else [])
@@ -358,7 +389,10 @@ def open_round(organisation: Organisation, membership: Membership,
                 with db.transaction() as session:
                     round_ = round_service.open_round(
                         session, proposal, kind, closes_at=closes_at, now=now,
-                        candidate_id=candidate if needs_candidate else None)
+                        candidate_id=candidate if needs_candidate else None,
+                        horizon=_horizon())
+            except round_service.DeadlineError as error:
+                add_error(form.closes_at, str(error))
             except round_service.RoundError as error:
                 add_error(form.kind, str(error))
             else:
@@ -447,7 +481,8 @@ def extend(organisation: Organisation, membership: Membership, proposal_id: int,
         if closes_at is not None:
             try:
                 with db.transaction() as session:
-                    round_service.extend_round(session, round_.id, closes_at, now=db.utcnow())
+                    round_service.extend_round(session, round_.id, closes_at, now=db.utcnow(),
+                                               actor_id=membership.id, horizon=_horizon())
             except round_service.RoundError as error:
                 add_error(form.closes_at, str(error))
             else:
@@ -463,16 +498,33 @@ def extend(organisation: Organisation, membership: Membership, proposal_id: int,
 @bp.route("/<int:round_id>/close", methods=["POST"])
 @requires(Role.FACILITATOR)
 def close(organisation: Organisation, membership: Membership, proposal_id: int,
-          round_id: int) -> WerkzeugResponse:
-    """Close an open round now, before its deadline: the engine decides it."""
+          round_id: int) -> Page:
+    """Close an open round now, before its deadline: the engine decides it. When members
+    have not answered or the quorum is not reached, a page says so and asks to confirm."""
     round_ = _round(organisation, proposal_id, round_id)
-    if not ConfirmForm().validate_on_submit():
+    form = CloseForm()
+    if not form.validate_on_submit():
         abort(400)
+    if form.confirmed.data != "yes" and round_.status is RoundStatus.OPEN:
+        before = results.before_closing(db.session(), round_, membership, db.utcnow())
+        if before.needs_confirmation:
+            return render_template("rounds/close.html", organisation=organisation,
+                                   membership=membership, proposal=round_.proposal,
+                                   round=round_, before=before)
     try:
         with db.transaction() as session:
-            round_service.close_early(session, round_.id, now=db.utcnow())
+            closed = round_service.close_early(session, round_.id, now=db.utcnow(),
+                                               actor_id=membership.id)
     except round_service.RoundError as error:
         flash(str(error), "error")
+        return _back(organisation, round_)
+    if closed:  # committed: publish the head that now holds its closing entry
+        checkpoints.publish(db.session(), audit_folder(current_app), [organisation.id],
+                            db.utcnow())
+    db.session().refresh(round_)
+    if round_.status is RoundStatus.FAILED:
+        flash(_("The round could not be counted: it decides nothing (%(reason)s).",
+                reason=round_.failure or ""), "error")
         return _back(organisation, round_)
     flash(_("The round is closed."), "success")
     return redirect(url_for("rounds.results", slug=organisation.slug,
@@ -489,7 +541,8 @@ def cancel(organisation: Organisation, membership: Membership, proposal_id: int,
         abort(400)
     try:
         with db.transaction() as session:
-            round_service.cancel_round(session, round_.id, now=db.utcnow())
+            round_service.cancel_round(session, round_.id, now=db.utcnow(),
+                                       actor_id=membership.id)
     except round_service.RoundError as error:
         flash(str(error), "error")
     else:
@@ -565,13 +618,32 @@ def results_page(organisation: Organisation, membership: Membership, proposal_id
     round_ = _round(organisation, proposal_id, round_id)
     now = db.utcnow()
     found = results.round_results(db.session(), round_, membership, now)
-    text = (explanation(found.result, found.names, found.voters_shown)
+    text = (explanation(found.result, found.names, found.voters_shown,
+                        explaining.context_of(db.session(), round_))
             if found.result is not None else None)
+    head, published = _audit_head(organisation, round_)
     return render_template(
         "rounds/results.html", organisation=organisation, membership=membership,
         proposal=round_.proposal, round=round_, results=found, explanation=text,
         time_left=round_service.time_left(round_, now),
-        case_visible=results.case_visible(round_.proposal, round_, membership))
+        case_visible=results.case_visible(round_.proposal, round_, membership),
+        audit_head=head, audit_head_published=published)
+
+
+def _audit_head(organisation: Organisation, round_: Round,
+                ) -> tuple[checkpoints.Head | None, bool]:
+    """The audit chain's head to show with a closed round's outcome (the outcome notice,
+    until notices are sent): the checkpoint published at its close, else the current head;
+    ``None`` while the round is not closed."""
+    if round_.status is not RoundStatus.CLOSED:
+        return None, False
+    session = db.session()
+    closing = audit.closing_entries(session, organisation.id).get(round_.id)
+    if closing is not None:
+        found = checkpoints.covering(audit_folder(current_app), organisation.id, closing[0])
+        if found is not None:
+            return found.head, True
+    return checkpoints.head(session, organisation.id), False
 
 
 @bp.route("/<int:round_id>/case.json")

@@ -108,6 +108,14 @@ def update_profile(db: Session, user: User, *, name: str, email: str, language: 
     return user
 
 
+def end_sessions(db: Session, user: User) -> User:
+    """End every session and "remember me" cookie of the account, copies included: they hold
+    the session version this bumps (see :meth:`User.get_id`)."""
+    user.session_version = (user.session_version or 0) + 1
+    db.flush()
+    return user
+
+
 def change_password(db: Session, user: User, *, current_password: str, password: str) -> User:
     """Set a new password after checking the current one. Every other session and
     "remember me" cookie of the account stops working (see :meth:`User.get_id`)."""
@@ -115,8 +123,7 @@ def change_password(db: Session, user: User, *, current_password: str, password:
         raise AccountError(_l("This is not your current password."), field="current_password")
     check_new_password(password)
     user.password_hash = hash_password(password)
-    db.flush()
-    return user
+    return end_sessions(db, user)
 
 
 class _ClockSigner(TimestampSigner):
@@ -164,8 +171,7 @@ def reset_password(db: Session, token: str, password: str) -> User:
     user = user_of_reset_token(db, token)
     check_new_password(password)
     user.password_hash = hash_password(password)
-    db.flush()
-    return user
+    return end_sessions(db, user)
 
 
 def duration_in_words(seconds: int) -> str:

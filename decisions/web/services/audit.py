@@ -27,7 +27,17 @@ from sqlalchemy.orm import Session
 from decisions.engine.results import time_json
 
 from ..db import utcnow
-from ..models import AuditEntry, Ballot, Organisation, Participation, Proposal, Round
+from ..models import (
+    AuditEntry,
+    Ballot,
+    Elector,
+    Organisation,
+    Participation,
+    Proposal,
+    Round,
+    RoundStatus,
+    SecretTally,
+)
 
 GENESIS = "0" * 64
 BALLOT_KINDS = ("ballot_cast", "ballot_changed")
@@ -103,17 +113,20 @@ def ballot_cast(db: Session, round_: Round, ballot_id: int | None, *,
 
 
 def round_event(db: Session, round_: Round, event: str, *, at: datetime,
-                **data: Any) -> AuditEntry:
-    """Record something that happened to a round (opened, extended, closed, cancelled)."""
+                actor_id: int | None = None, **data: Any) -> AuditEntry:
+    """Record something that happened to a round (opened, extended, closed, cancelled,
+    failed), by ``actor_id`` when a member did it."""
     return record(db, round_.proposal.organisation_id, event,
                   {"proposal": round_.proposal_id, "round": round_.id,
-                   "number": round_.number, **data}, at=at)
+                   "number": round_.number, **data}, at=at, actor_id=actor_id)
 
 
-def round_closed(db: Session, round_: Round, *, at: datetime) -> AuditEntry:
+def round_closed(db: Session, round_: Round, *, at: datetime,
+                 actor_id: int | None = None) -> AuditEntry:
     """Record a closed round with its outcome and the hashes of its stored case and
-    result."""
-    return round_event(db, round_, "round_closed", at=at, outcome=round_.outcome,
+    result (``actor_id``: the facilitator who closed it, if one did)."""
+    return round_event(db, round_, "round_closed", at=at, actor_id=actor_id,
+                       outcome=round_.outcome,
                        case_sha256=None if round_.case_json is None
                        else sha256(round_.case_json),
                        result_sha256=None if round_.result_json is None
@@ -142,21 +155,26 @@ class Shown:
     kind: str
     data: dict[str, Any]
     hash: str
+    actor: int | None = None
 
 
-def latest(db: Session, organisation_id: int, *, limit: int) -> list[Shown]:
-    """The organisation's latest entries, newest first; a ballot of a secret proposal shows
-    its round and count only, whatever the entry holds."""
+def latest(db: Session, organisation_id: int, *, limit: int,
+           below: int | None = None) -> list[Shown]:
+    """The organisation's latest entries (before entry ``below`` when given), newest first;
+    a ballot of a secret proposal shows its round and count only, whatever the entry
+    holds, and no actor."""
     secret_rounds = set(db.scalars(select(Round.id).join(Proposal).where(
         Proposal.organisation_id == organisation_id, Proposal.secret.is_(True))))
+    query = select(AuditEntry).where(AuditEntry.organisation_id == organisation_id)
+    if below is not None:
+        query = query.where(AuditEntry.seq < below)
     shown = []
-    for entry in db.scalars(select(AuditEntry).where(
-            AuditEntry.organisation_id == organisation_id)
-            .order_by(AuditEntry.seq.desc()).limit(limit)):
+    for entry in db.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit)):
         data = json.loads(entry.data)
+        actor = entry.actor_id
         if entry.kind in BALLOT_KINDS and data.get("round") in secret_rounds:
-            data = {"round": data.get("round"), "ballots": data.get("ballots")}
-        shown.append(Shown(entry.seq, entry.at, entry.kind, data, entry.hash))
+            data, actor = {"round": data.get("round"), "ballots": data.get("ballots")}, None
+        shown.append(Shown(entry.seq, entry.at, entry.kind, data, entry.hash, actor))
     return shown
 
 
@@ -230,8 +248,131 @@ def verify_ballots(db: Session, organisation_id: int) -> list[Problem]:
     return problems
 
 
+def closing_entries(db: Session, organisation_id: int) -> dict[int, tuple[int, dict[str, Any]]]:
+    """The latest ``round_closed`` entry of each round of the organisation: round id to
+    (seq, data)."""
+    found: dict[int, tuple[int, dict[str, Any]]] = {}
+    for seq, data in db.execute(select(AuditEntry.seq, AuditEntry.data).where(
+            AuditEntry.organisation_id == organisation_id, AuditEntry.kind == "round_closed")
+            .order_by(AuditEntry.seq)):
+        content = json.loads(data)
+        if isinstance(content, dict) and isinstance(content.get("round"), int):
+            found[content["round"]] = (seq, content)
+    return found
+
+
+def close_differences(round_: Round, entry: Mapping[str, Any]) -> list[str]:
+    """What differs between a closed round's row and what its closing entry says of it."""
+    stored = {"outcome": round_.outcome,
+              "case_sha256": None if round_.case_json is None else sha256(round_.case_json),
+              "result_sha256": None if round_.result_json is None
+              else sha256(round_.result_json)}
+    names = {"outcome": "outcome", "case_sha256": "stored case", "result_sha256":
+             "stored result"}
+    differences = []
+    for key, value in stored.items():
+        if entry.get(key) != value:
+            said = entry.get(key)
+            differences.append(f"the outcome is {value!r}, its closing entry says {said!r}"
+                               if key == "outcome" else
+                               f"the {names[key]} is not the one its closing entry hashed")
+    return differences
+
+
+def verify_closes(db: Session, organisation_id: int) -> list[Problem]:
+    """Every closed round of the organisation whose outcome, stored case or stored result is
+    not what its closing entry says (or that has no closing entry)."""
+    closing = closing_entries(db, organisation_id)
+    problems = []
+    for round_ in db.scalars(select(Round).join(Proposal).where(
+            Proposal.organisation_id == organisation_id,
+            Round.status == RoundStatus.CLOSED).order_by(Round.id)):
+        found = closing.get(round_.id)
+        if found is None:
+            problems.append(Problem(organisation_id, 0, f"round {round_.id} is closed but"
+                                    " has no closing entry"))
+            continue
+        seq, data = found
+        problems += [Problem(organisation_id, seq, f"round {round_.id}: {difference}")
+                     for difference in close_differences(round_, data)]
+    return problems
+
+
+def secret_turnout(db: Session, round_id: int) -> tuple[int, int]:
+    """A secret round's ballots, as its counters add them up, and its participations: equal
+    unless a counter was changed behind the application's back. (Counts are summed here,
+    not in SQL: each is stored with an offset, see ``FixedWidthCount``.)"""
+    counted = sum(db.scalars(select(SecretTally.ballots).where(SecretTally.round_id == round_id)))
+    took_part = db.scalar(select(func.count()).select_from(Participation)
+                          .where(Participation.round_id == round_id)) or 0
+    return counted, took_part
+
+
+def _audited_turnouts(db: Session, organisation_id: int) -> dict[int, tuple[int, int]]:
+    """The count of ballots in each round's latest ``ballot_cast`` entry: round to
+    (seq, ballots)."""
+    found: dict[int, tuple[int, int]] = {}
+    for seq, data in db.execute(select(AuditEntry.seq, AuditEntry.data).where(
+            AuditEntry.organisation_id == organisation_id, AuditEntry.kind == "ballot_cast")
+            .order_by(AuditEntry.seq)):
+        content = json.loads(data)
+        if isinstance(content.get("round"), int) and isinstance(content.get("ballots"), int):
+            found[content["round"]] = (seq, content["ballots"])
+    return found
+
+
+def secret_college_differences(db: Session, round_id: int) -> list[str]:
+    """Colleges of a secret round whose counters do not add up to its participants: their
+    number and their vote weight, from the electorate snapshot (a counter's weight changed
+    behind the application's back, say). Only totals per college are compared: nothing here
+    links a participant to a position."""
+    counters: dict[str, list[int]] = {}
+    for college, ballots, weight in db.execute(select(
+            SecretTally.college, SecretTally.ballots, SecretTally.weight)
+            .where(SecretTally.round_id == round_id)):
+        total = counters.setdefault(college, [0, 0])
+        total[0] += ballots
+        total[1] += weight
+    participants = {(college or ""): (int(count), int(weight or 0))
+                    for college, count, weight in db.execute(
+                        select(Elector.college, func.count(), func.sum(Elector.vote_weight))
+                        .join(Participation, (Participation.round_id == Elector.round_id)
+                              & (Participation.membership_id == Elector.membership_id))
+                        .where(Elector.round_id == round_id).group_by(Elector.college))}
+    found = []
+    for college in sorted(set(counters) | set(participants)):
+        ballots, weight = counters.get(college, [0, 0])
+        took_part, their_weight = participants.get(college, (0, 0))
+        if (ballots, weight) != (took_part, their_weight):
+            found.append(f"round {round_id}: college {college or '(none)'!r}: the secret"
+                         f" counters hold {ballots} ballots of weight {weight}, its"
+                         f" participants are {took_part} of weight {their_weight}")
+    return found
+
+
+def verify_secret_rounds(db: Session, organisation_id: int) -> list[Problem]:
+    """Every secret round of the organisation whose counters, participations and audit log
+    do not count the same number of ballots (a ballot slipped into the counters, say), or
+    whose counters per college do not add up to its participants' number and weight."""
+    audited = _audited_turnouts(db, organisation_id)
+    problems = []
+    for round_id in db.scalars(select(Round.id).join(Proposal).where(
+            Proposal.organisation_id == organisation_id, Proposal.secret.is_(True))
+            .order_by(Round.id)):
+        counted, took_part = secret_turnout(db, round_id)
+        seq, logged = audited.get(round_id, (0, 0))
+        if not counted == took_part == logged:
+            problems.append(Problem(organisation_id, seq, f"round {round_id}: the secret"
+                                    f" counters hold {counted} ballots for {took_part}"
+                                    f" participations, the audit log counts {logged}"))
+        problems += [Problem(organisation_id, seq, found)
+                     for found in secret_college_differences(db, round_id)]
+    return problems
+
+
 def verify(db: Session) -> tuple[int, int, list[Problem]]:
-    """Verify every organisation's chain and ballots: (organisations, entries, problems)."""
+    """Verify every organisation's chain, ballots and closed rounds: (organisations,
+    entries, problems)."""
     problems: list[Problem] = []
     organisation_ids = list(db.scalars(select(Organisation.id).order_by(Organisation.id)))
     for organisation_id in organisation_ids:
@@ -239,5 +380,7 @@ def verify(db: Session) -> tuple[int, int, list[Problem]]:
         if broken is not None:
             problems.append(broken)
         problems += verify_ballots(db, organisation_id)
+        problems += verify_closes(db, organisation_id)
+        problems += verify_secret_rounds(db, organisation_id)
     count = db.scalar(select(func.count()).select_from(AuditEntry)) or 0
     return len(organisation_ids), count, problems

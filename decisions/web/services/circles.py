@@ -52,7 +52,7 @@ def circle_members(db: Session, circle: Circle) -> list[Membership]:
     """The members of a circle, by name."""
     return list(db.scalars(
         select(Membership).join(CircleMember).join(User)
-        .where(CircleMember.circle_id == circle.id)
+        .where(CircleMember.circle_id == circle.id, Membership.ended_at.is_(None))
         .options(selectinload(Membership.user), selectinload(Membership.college))
         .order_by(User.name, User.id)))
 
@@ -105,7 +105,8 @@ def _check_steering(db: Session, organisation: Organisation, circle: Circle | No
 def _set_members(db: Session, circle: Circle, member_ids: Iterable[int]) -> None:
     wanted = set(member_ids)
     valid = set(db.scalars(select(Membership.id).where(
-        Membership.organisation_id == circle.organisation_id, Membership.id.in_(wanted))))
+        Membership.organisation_id == circle.organisation_id, Membership.ended_at.is_(None),
+        Membership.id.in_(wanted))))
     if valid != wanted:
         raise OrganisationError(_l("Choose members of this organisation."), "members")
     current = {link.membership_id: link for link in circle.members}

@@ -49,9 +49,10 @@ def find_college(db: Session, organisation: Organisation, college_id: int) -> Co
 
 
 def member_counts(db: Session, organisation: Organisation) -> dict[int, int]:
-    """How many members each college has."""
+    """How many current members each college has."""
     rows = db.execute(select(Membership.college_id, func.count(Membership.id))
                       .where(Membership.organisation_id == organisation.id,
+                             Membership.ended_at.is_(None),
                              Membership.college_id.is_not(None))
                       .group_by(Membership.college_id))
     return {college_id: count for college_id, count in rows if college_id is not None}

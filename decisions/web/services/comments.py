@@ -45,8 +45,7 @@ def post_comment(db: Session, round_id: int, membership_id: int, body: str, *,
         raise CommentError(_l("Write your comment."))
     if len(text) > MAX_COMMENT:
         raise CommentError(_l("A comment has at most 5000 characters."))
-    is_open = exists().where(Round.id == round_id, Round.status == RoundStatus.OPEN,
-                             Round.opens_at <= now, Round.closes_at > now)
+    is_open = exists().where(Round.id == round_id, Round.accepting(now))
     is_elector = exists().where(Elector.round_id == round_id,
                                 Elector.membership_id == membership_id)
     values = select(literal(round_id), literal(membership_id), literal(text),

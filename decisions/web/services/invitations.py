@@ -162,9 +162,15 @@ def _join(db: Session, invitation: Invitation, user: User) -> Membership:
         .values(used_at=now).returning(Invitation.id))
     if claimed is None:
         raise InvitationGone(_l("This invitation has already been used."))
-    membership = Membership(organisation_id=invitation.organisation_id, user=user,
-                            role=invitation.role, college_id=invitation.college_id,
-                            joined_at=now)
-    db.add(membership)
+    membership = db.scalar(select(Membership).where(
+        Membership.organisation_id == invitation.organisation_id,
+        Membership.user_id == user.id))
+    if membership is None:
+        membership = Membership(organisation_id=invitation.organisation_id, user=user)
+        db.add(membership)
+    # A former member joins again through their ended membership (one per person and
+    # organisation), which keeps the history of their earlier rounds.
+    membership.role, membership.college_id = invitation.role, invitation.college_id
+    membership.joined_at, membership.ended_at = now, None
     db.flush()
     return membership

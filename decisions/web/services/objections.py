@@ -16,7 +16,7 @@ from sqlalchemy import exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from .. import casebook
-from ..models import Ballot, Membership, Round, RoundEvent, RoundKind, RoundStatus, User
+from ..models import Ballot, Membership, Round, RoundEvent, RoundKind, User
 from . import ServiceError, audit
 from .results import latest_ballot_ids
 
@@ -54,8 +54,7 @@ def _record(db: Session, round_id: int, objector_id: int, *, kind: str, result: 
         raise ObjectionError(_l("Objections are recorded in consent rounds only."))
     if objector_id not in {member for member, _, _ in standing_objections(db, round_id)}:
         raise ObjectionError(_l("This member has no objection standing in this round."))
-    is_open = exists().where(Round.id == round_id, Round.status == RoundStatus.OPEN,
-                             Round.opens_at <= now, Round.closes_at > now)
+    is_open = exists().where(Round.id == round_id, Round.accepting(now))
     values = select(literal(round_id), literal(kind), literal(objector_id), literal(result),
                     literal(decided_by), literal(rationale),
                     literal(recorded_by), literal(now, RoundEvent.at.type)).where(is_open)

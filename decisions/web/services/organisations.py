@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import utcnow
-from ..models import College, Membership, Organisation, Role, User
+from ..models import CircleMember, College, Membership, Organisation, Role, User
 from . import audit
 
 MAX_VOTE_WEIGHT = 1_000_000
@@ -69,31 +70,38 @@ def update_settings(db: Session, organisation: Organisation, *, name: str, timez
     return organisation
 
 
+def current_members(organisation_id: int) -> Select[Membership]:
+    """The memberships of an organisation that have not ended: the members of now (ended
+    ones are kept for the history of their rounds, never for access nor new rounds)."""
+    return select(Membership).where(Membership.organisation_id == organisation_id,
+                                    Membership.ended_at.is_(None))
+
+
 def membership_of(db: Session, user: User, organisation: Organisation) -> Membership | None:
-    """The person's membership of an organisation, if they are a member."""
-    return db.scalar(select(Membership).where(Membership.user_id == user.id,
-                                              Membership.organisation_id == organisation.id))
+    """The person's membership of an organisation, if they are a member now."""
+    return db.scalar(current_members(organisation.id).where(Membership.user_id == user.id))
 
 
 def organisations_of(db: Session, user: User) -> list[Membership]:
-    """The person's memberships, by organisation name."""
+    """The person's current memberships, by organisation name."""
     return list(db.scalars(
-        select(Membership).join(Organisation).where(Membership.user_id == user.id)
+        select(Membership).join(Organisation).where(Membership.user_id == user.id,
+                                                    Membership.ended_at.is_(None))
         .order_by(Organisation.name)))
 
 
 def members_of(db: Session, organisation: Organisation) -> list[Membership]:
-    """The organisation's memberships with their people and colleges, by name."""
+    """The organisation's current memberships with their people and colleges, by name."""
     return list(db.scalars(
-        select(Membership).join(User).where(Membership.organisation_id == organisation.id)
+        current_members(organisation.id).join(User)
         .options(selectinload(Membership.user), selectinload(Membership.college))
         .order_by(User.name, User.id)))
 
 
 def find_member(db: Session, organisation: Organisation, membership_id: int) -> Membership | None:
-    """One membership of this organisation (``None`` for another organisation's)."""
-    return db.scalar(select(Membership).where(Membership.id == membership_id,
-                                              Membership.organisation_id == organisation.id))
+    """One current membership of this organisation (``None`` for another organisation's or
+    an ended one)."""
+    return db.scalar(current_members(organisation.id).where(Membership.id == membership_id))
 
 
 def lock_organisation(db: Session, organisation: Organisation) -> None:
@@ -107,7 +115,8 @@ def lock_organisation(db: Session, organisation: Organisation) -> None:
 
 def _admin_count(db: Session, organisation: Organisation) -> int:
     return db.scalar(select(func.count(Membership.id)).where(
-        Membership.organisation_id == organisation.id, Membership.role == Role.ADMIN)) or 0
+        Membership.organisation_id == organisation.id, Membership.ended_at.is_(None),
+        Membership.role == Role.ADMIN)) or 0
 
 
 def update_membership(db: Session, membership: Membership, *, role: Role, vote_weight: int,
@@ -138,8 +147,11 @@ def update_membership(db: Session, membership: Membership, *, role: Role, vote_w
     return membership
 
 
-def remove_membership(db: Session, membership: Membership) -> None:
-    """Take a person out of the organisation (and its circles); never its last admin."""
+def remove_membership(db: Session, membership: Membership, *,
+                      now: datetime | None = None) -> None:
+    """End a person's membership (they leave the organisation's circles); never its last
+    admin. The membership row stays, role kept, so that the ballots, electorates,
+    participations and audit entries of the rounds they took part in stay whole."""
     organisation = membership.organisation
     lock_organisation(db, organisation)
     db.refresh(membership)
@@ -147,7 +159,11 @@ def remove_membership(db: Session, membership: Membership) -> None:
         raise OrganisationError(
             _l("An organisation must keep at least one admin: make another member admin"
                " before removing this one."))
-    audit.record(db, organisation.id, "membership_removed",
-                 {"member": membership.id, "user": membership.user_id})
-    db.delete(membership)
+    if membership.ended_at is not None:
+        return
+    when = now or utcnow()
+    membership.ended_at = when
+    db.execute(delete(CircleMember).where(CircleMember.membership_id == membership.id))
     db.flush()
+    audit.record(db, organisation.id, "membership_ended",
+                 {"member": membership.id, "user": membership.user_id}, at=when)

@@ -1,5 +1,7 @@
 """Recounting closed rounds: the engine evaluates each stored case again and must find the
-stored result, and each case gathered again from the current rows must be the stored case."""
+stored result, each case gathered again from the current rows must be the stored case, and
+the stored case, result and outcome must be the ones the round's closing audit entry hashed
+(else case, result and rows rewritten together would recount without a difference)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from decisions.engine import CaseError, dump_case, evaluate, load_case
 
 from .. import casebook
 from ..models import Round, RoundStatus
+from . import audit
 
 
 def closed_rounds(db: Session) -> list[Round]:
@@ -54,7 +57,8 @@ def recount(db: Session, round_: Round) -> list[str]:
     if round_.case_json is None or round_.result_json is None:
         return ["no stored case or result"]
     case = json.loads(round_.case_json)
-    found: list[str] = []
+    found = _against_closing_entry(db, round_)
+    found += _stuffed(db, round_)
     try:
         again = evaluate(load_case(case)).to_json()
     except CaseError as error:
@@ -77,3 +81,23 @@ def recount(db: Session, round_: Round) -> list[str]:
                 del params["review_date"]
         found += differences(case, now, "case")
     return found
+
+
+def _against_closing_entry(db: Session, round_: Round) -> list[str]:
+    closing = audit.closing_entries(db, round_.proposal.organisation_id).get(round_.id)
+    if closing is None:
+        return ["no closing entry in the audit log"]
+    seq, data = closing
+    return [f"{difference} (audit entry {seq})"
+            for difference in audit.close_differences(round_, data)]
+
+
+def _stuffed(db: Session, round_: Round) -> list[str]:
+    """A secret round whose counters hold more ballots than members took part: counted
+    from the counters alone, its case would recount without a difference."""
+    if not round_.proposal.secret:
+        return []
+    counted, took_part = audit.secret_turnout(db, round_.id)
+    if counted <= took_part:
+        return []
+    return [f"the secret counters hold {counted} ballots for {took_part} participations"]

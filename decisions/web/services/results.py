@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from decisions.engine import (
     Case,
+    CaseError,
     CollegeParams,
     ConsentParams,
     MajorityParams,
@@ -125,6 +126,52 @@ class RoundResults:
     voters_shown: bool = False
     events: list[EventLine] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BeforeClosing:
+    """What a facilitator closing a round now is told first: how many of its electors have
+    not answered, and whether its quorum is reached (weighted as on the results page;
+    ``needed`` is ``None`` without a quorum)."""
+
+    electors: int
+    answered: int
+    responded: int
+    needed: int | None
+
+    @property
+    def silent(self) -> int:
+        """Electors who have not answered."""
+        return self.electors - self.answered
+
+    @property
+    def quorum_missing(self) -> bool:
+        """Whether the round has a quorum that is not reached."""
+        return self.needed is not None and self.responded < self.needed
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether closing now should be confirmed."""
+        return self.silent > 0 or self.quorum_missing
+
+
+def before_closing(db: Session, round_: Round, reader: Membership,
+                   now: datetime) -> BeforeClosing:
+    """How far a round is from complete, told before a facilitator closes it now."""
+    if round_.proposal.secret:
+        who: Any = ParticipationRow.membership_id
+        where: Any = ParticipationRow.round_id == round_.id
+    elif round_.kind in COMMENT_KINDS:
+        who, where = Comment.membership_id, Comment.round_id == round_.id
+    else:
+        who, where = Ballot.membership_id, Ballot.round_id == round_.id
+    answered = db.scalar(select(func.count(func.distinct(who))).where(where)) or 0
+    electors = electorate_size(db, round_.id)
+    try:
+        participation = round_results(db, round_, reader, now).participation
+    except CaseError:  # the engine cannot count it: closing will mark it failed
+        participation = Participation(answered, electors)
+    return BeforeClosing(electors, answered, participation.responded, participation.needed)
 
 
 def counts_visible(proposal: Proposal, round_: Round) -> bool:
@@ -275,8 +322,11 @@ def _vote_results(db: Session, round_: Round, now: datetime, visible: bool,
 
 def round_results(db: Session, round_: Round, reader: Membership, now: datetime,
                   ) -> RoundResults:
-    """The results of a round as ``reader`` may see them at ``now``."""
+    """The results of a round as ``reader`` may see them at ``now`` (of a failed round, only
+    the size of its electorate: the engine could not count it)."""
     proposal = round_.proposal
+    if round_.status is RoundStatus.FAILED:
+        return RoundResults(False, False, Participation(0, electorate_size(db, round_.id)))
     closed = round_.status is RoundStatus.CLOSED
     visible = counts_visible(proposal, round_)
     if round_.kind is RoundKind.VOTE and proposal.family in VOTE_FAMILIES:

@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Result, exists, insert, literal, select, update
+from sqlalchemy import CursorResult, Result, case, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from decisions.engine import dump_case, evaluate
+from decisions.engine.params import ConsentParams
+from decisions.engine.rules.consent import consent_position_rules
 
 from .. import casebook
 from ..models import (
@@ -33,9 +35,8 @@ from ..models import (
     Round,
     RoundKind,
     RoundStatus,
-    SecretBallot,
+    SecretTally,
 )
-from ..models.secret import random_id
 from . import audit
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,22 @@ class RoundError(ValueError):
 
 class BallotRefused(RoundError):
     """A ballot the server refuses (round closed, not in the electorate, bad position)."""
+
+
+class DeadlineError(RoundError):
+    """A deadline refused: its message belongs next to the deadline field."""
+
+
+#: The latest deadline from now when the caller gives none (the web passes its setting).
+DEFAULT_HORIZON = timedelta(days=730)
+
+
+def _check_deadline(closes_at: datetime, now: datetime, horizon: timedelta) -> None:
+    """Refuse a deadline beyond ``horizon`` from now: a typo (9999-12-31) would keep the
+    round open for ever and its pages could not compute dates around it."""
+    if closes_at > now + horizon:
+        raise DeadlineError(_l("The deadline cannot be more than %(days)d days away.",
+                               days=horizon.days))
 
 
 #: Rounds each family may open, after which kind of round and outcome. ``None`` keys the
@@ -87,7 +104,7 @@ POSITIONS: dict[tuple[str, RoundKind], tuple[str, ...]] = {
 }
 
 
-def _rowcount(result: Result[Any]) -> int:
+def rowcount(result: Result[Any]) -> int:
     """Rows changed by an INSERT or UPDATE."""
     return cast(CursorResult[Any], result).rowcount
 
@@ -103,13 +120,21 @@ def positions_of(proposal: Proposal, kind: RoundKind) -> tuple[str, ...]:
     return allowed
 
 
+#: Rounds that decide nothing: cancelled, or failed (the engine could not evaluate them).
+UNDECIDED = (RoundStatus.CANCELLED, RoundStatus.FAILED)
+
+
 def _last_round(proposal: Proposal) -> Round | None:
-    done = [r for r in proposal.rounds if r.status is not RoundStatus.CANCELLED]
+    done = [r for r in proposal.rounds if r.status not in UNDECIDED]
     return done[-1] if done else None
 
 
 def next_kinds(proposal: Proposal) -> set[RoundKind]:
-    """The kinds of round a facilitator may open now on this proposal."""
+    """The kinds of round a facilitator may open now on this proposal.
+
+    A cancelled or failed round counts as if it had never been: after a failed round the
+    same kind of round may be opened again (once what made it fail is mended), on the same
+    convocation."""
     if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
         return set()
     last = _last_round(proposal)
@@ -126,7 +151,8 @@ def next_kinds(proposal: Proposal) -> set[RoundKind]:
 
 def electorate_of(db: Session, proposal: Proposal) -> list[Membership]:
     """The members who decide on this proposal now (snapshotted when a round opens)."""
-    query = select(Membership).where(Membership.organisation_id == proposal.organisation_id)
+    query = select(Membership).where(Membership.organisation_id == proposal.organisation_id,
+                                     Membership.ended_at.is_(None))
     if proposal.electorate_scope is ElectorateScope.CIRCLE and proposal.circle_id is not None:
         query = query.where(Membership.id.in_(select(CircleMember.membership_id).where(
             CircleMember.circle_id == proposal.circle_id)))
@@ -140,12 +166,15 @@ def electorate_of(db: Session, proposal: Proposal) -> list[Membership]:
 
 
 def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: datetime,
-               now: datetime, candidate_id: int | None = None) -> Round:
-    """Open the next round now, until ``closes_at``, with the electorate of this moment."""
+               now: datetime, candidate_id: int | None = None,
+               horizon: timedelta = DEFAULT_HORIZON) -> Round:
+    """Open the next round now, until ``closes_at`` (at most ``horizon`` away), with the
+    electorate of this moment."""
     if kind not in next_kinds(proposal):
         raise RoundError(_l("This round cannot be opened now."))
     if closes_at <= now:
-        raise RoundError(_l("The deadline must be in the future."))
+        raise DeadlineError(_l("The deadline must be in the future."))
+    _check_deadline(closes_at, now, horizon)
     electorate = electorate_of(db, proposal)
     if not electorate:
         raise RoundError(_l("Nobody is in the electorate of this proposal."))
@@ -159,7 +188,7 @@ def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: d
     round_ = Round(proposal=proposal, number=len(proposal.rounds) + 1, kind=kind,
                    version_number=proposal.current_version.number, convocation=convocation,
                    candidate_id=candidate_id, opens_at=now, closes_at=closes_at,
-                   status=RoundStatus.OPEN)
+                   status=RoundStatus.OPEN, colleges_json=colleges_snapshot(proposal))
     db.add(round_)
     db.flush()
     db.add_all(Elector(round_id=round_.id, membership_id=m.id,
@@ -167,10 +196,22 @@ def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: d
                        vote_weight=m.vote_weight) for m in electorate)
     proposal.status = ProposalStatus.OPEN
     db.flush()
+    if proposal.secret:
+        create_counters(db, round_, positions_of(proposal, kind))
     audit.round_event(db, round_, "round_opened", at=now, round_kind=kind.value,
                       version=round_.version_number, closes_at=closes_at,
                       electors=len(electorate))
     return round_
+
+
+def colleges_snapshot(proposal: Proposal) -> str | None:
+    """The organisation's colleges as the engine's ``colleges`` parameter, kept on a college
+    vote when it opens: renaming or reweighting a college later cannot change the round
+    (its electors keep the college names of this moment too)."""
+    if proposal.family != "scic_college":
+        return None
+    return json.dumps(casebook.engine_colleges(proposal.organisation.colleges),
+                      ensure_ascii=False)
 
 
 def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *, now: datetime,
@@ -184,12 +225,11 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
     proposal = round_.proposal
     if position not in positions_of(proposal, round_.kind):
         raise BallotRefused(_l("This position is not possible in this round."))
-    if position in proposal.reasons_required_for and not reason.strip():
+    if position in reasons_required(proposal) and not reason.strip():
         raise BallotRefused(_l("Please give a reason for this position."))
     if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE) and nominee_id is None:
         raise BallotRefused(_l("Choose whom you nominate."))
-    is_open = exists().where(Round.id == round_id, Round.status == RoundStatus.OPEN,
-                             Round.opens_at <= now, Round.closes_at > now)
+    is_open = exists().where(Round.id == round_id, Round.accepting(now))
     is_elector = exists().where(Elector.round_id == round_id,
                                 Elector.membership_id == membership_id)
     if proposal.secret:
@@ -197,28 +237,83 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
                      is_elector=is_elector)
         audit.ballot_cast(db, round_, None, at=now)
         return
+    first_only = not changes_allowed(proposal, round_.kind)
+    has_voted = exists().where(Ballot.round_id == round_id,
+                               Ballot.membership_id == membership_id)
     values = select(literal(round_id), literal(membership_id), literal(position),
                     literal(reason.strip()), literal(concern.strip()), literal(nominee_id),
-                    literal(now, Ballot.cast_at.type)).where(is_open, is_elector)
+                    literal(now, Ballot.cast_at.type)).where(
+                        is_open, is_elector, *((~has_voted,) if first_only else ()))
     stored = db.execute(insert(Ballot).from_select(
         ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at"],
         values).returning(Ballot.id))
     ballot_id = stored.scalar_one_or_none()
     if ballot_id is not None:
         audit.ballot_cast(db, round_, ballot_id, at=now)
-    else:
-        if now >= round_.closes_at or round_.status is not RoundStatus.OPEN:
-            raise BallotRefused(_l("This round is closed: its deadline has passed."))
-        if now < round_.opens_at:
-            raise BallotRefused(_l("This round is not open yet."))
-        raise BallotRefused(_l("You are not in the electorate of this round."))
+        return
+    _refuse(round_, now)
+    if first_only and db.scalar(select(has_voted)):
+        raise BallotRefused(CHANGE_NOT_ALLOWED)
+    raise BallotRefused(_l("You are not in the electorate of this round."))
+
+
+#: The engine's reason for a later ballot under ``allow_vote_change: false``, in its words
+#: (``change not allowed``), said to the member when the server refuses it.
+CHANGE_NOT_ALLOWED = _l("Ballot refused: change not allowed. This rule counts each member's"
+                        " first ballot only.")
+
+
+def _refuse(round_: Round, now: datetime) -> None:
+    """Say why a round that stored nothing at ``now`` takes nothing, if it does not."""
+    if round_.accepting(now):
+        return
+    if round_.status is RoundStatus.OPEN and now < round_.opens_at:
+        raise BallotRefused(_l("This round is not open yet."))
+    raise BallotRefused(_l("This round is closed: its deadline has passed."))
+
+
+def changes_allowed(proposal: Proposal, kind: RoundKind) -> bool:
+    """Whether a member's later ballot replaces the first in a round of this kind: the
+    rule's ``allow_vote_change`` (a secret ballot is never changed, refused apart)."""
+    if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or proposal.family not in (
+            "majority", "scic_college", "consent"):
+        return True
+    rule = casebook.rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    return bool(getattr(rule, "allow_vote_change", True))
+
+
+#: The families whose members may object.
+OBJECTION_FAMILIES = ("consent", "sociocratic_consent", "sociocratic_election")
+
+
+def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
+    """The positions the engine refuses without a reason under this rule: an objection
+    when ``objection_requires_reason`` (for consent, when its policy rejects the ballot
+    rather than counting it as a consent)."""
+    if family not in OBJECTION_FAMILIES:
+        return frozenset()
+    rule = casebook.rule_params(family, params)
+    if isinstance(rule, ConsentParams):
+        return frozenset(p.value for p in consent_position_rules(rule).need_reason)
+    return frozenset({"object"}) if getattr(rule, "objection_requires_reason", True) else (
+        frozenset())
+
+
+def reasons_required(proposal: Proposal) -> frozenset[str]:
+    """The positions that need a reason on this proposal: those the web asks a reason for
+    beside the rule (never an objection: the rule alone says that), and those the engine
+    refuses without one. The proposal page, the round page and the server all read this."""
+    asked = proposal.reasons_required_for - {"object"}
+    return asked | engine_reasons(proposal.family, json.loads(proposal.params or "{}"))
 
 
 def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, *,
                  now: datetime, is_open: Any, is_elector: Any) -> None:
-    """A secret ballot: the participation (who, when) and the ballot (what, with the college
-    and weight of the electorate snapshot, under a random id) in one transaction, sharing
-    only the round. It cannot be changed: replacing it would need a link between the two."""
+    """A secret ballot: the participation (who, when) is stored and the ballot (what, with the
+    college and weight of the electorate snapshot) only added to the round's counters, in one
+    transaction. It cannot be changed: nothing stored says which counter to take it from.
+    (The savepoint only keeps the transaction usable when the same member's other ballot
+    wins the race for the participation.)"""
     took_part = exists().where(Participation.round_id == round_.id,
                                Participation.membership_id == membership_id)
     values = select(literal(round_.id), literal(membership_id),
@@ -233,42 +328,78 @@ def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, 
     if stored is None:
         if db.scalar(select(took_part)):
             raise BallotRefused(_l("You have already voted: a secret ballot cannot be changed."))
-        if now >= round_.closes_at or round_.status is not RoundStatus.OPEN:
-            raise BallotRefused(_l("This round is closed: its deadline has passed."))
-        if now < round_.opens_at:
-            raise BallotRefused(_l("This round is not open yet."))
+        _refuse(round_, now)
         raise BallotRefused(_l("You are not in the electorate of this round."))
-    db.execute(insert(SecretBallot).from_select(
-        ["id", "round_id", "college", "vote_weight", "position"],
-        select(literal(random_id()), literal(round_.id), Elector.college, Elector.vote_weight,
-               literal(position)).where(Elector.round_id == round_.id,
-                                        Elector.membership_id == membership_id)))
+    _add_to_counters(db, round_.id, membership_id, position)
 
 
-def close_round(db: Session, round_id: int, *, now: datetime) -> bool:
+def _add_to_counters(db: Session, round_id: int, membership_id: int, position: str) -> None:
+    """Add one secret ballot to its round's counters: every counter of the round is
+    rewritten, all but one with zero added, so that none of them marks the last ballot.
+    The college and weight are read first so that the statement that carries the position
+    does not name the member (a logged statement would otherwise link them by itself)."""
+    college, weight = db.execute(select(Elector.college, Elector.vote_weight).where(
+        Elector.round_id == round_id, Elector.membership_id == membership_id)).one()
+    mine = (SecretTally.college == (college or "")) & (SecretTally.position == position)
+    db.execute(update(SecretTally).where(SecretTally.round_id == round_id).values(
+        ballots=SecretTally.ballots + case((mine, 1), else_=0),
+        weight=SecretTally.weight + case((mine, weight), else_=0))
+        .execution_options(synchronize_session=False))
+
+
+def create_counters(db: Session, round_: Round, positions: tuple[str, ...]) -> None:
+    """The zero counters of a secret round: one per college of its electorate (``""``
+    without colleges) and position, in a fixed order."""
+    colleges = sorted({college or "" for college in db.scalars(
+        select(Elector.college).where(Elector.round_id == round_.id).distinct())})
+    db.add_all(SecretTally(round_id=round_.id, college=college, position=position,
+                           ballots=0, weight=0)
+               for college in colleges for position in sorted(positions))
+    db.flush()
+
+
+def close_round(db: Session, round_id: int, *, now: datetime,
+                actor_id: int | None = None) -> bool:
     """Close a round and store the engine's result and the exact case it came from.
 
     Idempotent: only the caller whose conditional update moves the round from open to closed
     does the work (``True``); any other, concurrent or later, gets ``False``. Everything
-    happens in the caller's transaction: the round is open, or closed with its result.
+    happens in the caller's transaction: the round is open, or closed with its result. A
+    round the engine cannot evaluate is marked ``failed`` with the reason instead (still
+    ``True``: it has left the open rounds for good). ``actor_id``: the facilitator who closed
+    it (``None``: its deadline did).
     """
     won = db.connection().execute(update(Round).where(Round.id == round_id,
                                          Round.status == RoundStatus.OPEN)
-                     .values(status=RoundStatus.CLOSED, closed_at=now))
-    if _rowcount(won) != 1:
+                     .values(status=RoundStatus.CLOSED, closed_at=now, closed_by_id=actor_id))
+    if rowcount(won) != 1:
         return False
     round_ = db.get_one(Round, round_id, populate_existing=True)
     if round_.kind in (RoundKind.CONSENT, RoundKind.VOTE):
-        evaluated_at = max(now, round_.closes_at)
-        case = casebook.round_case(db, round_, evaluated_at)
-        result = evaluate(case)
+        try:
+            case = casebook.round_case(db, round_, max(now, casebook.ends_at(round_)))
+            result = evaluate(case)
+        except Exception as error:  # whatever it is, this round cannot be counted
+            _failed(db, round_, error, now=now, actor_id=actor_id)
+            return True
         round_.case_json = json.dumps(dump_case(case), ensure_ascii=False)
         round_.result_json = json.dumps(result.to_json(), ensure_ascii=False)
         round_.outcome = result.outcome.value
         _after_round(round_, now)
     db.flush()
-    audit.round_closed(db, round_, at=now)
+    audit.round_closed(db, round_, at=now, actor_id=actor_id)
     return True
+
+
+def _failed(db: Session, round_: Round, error: BaseException, *, now: datetime,
+            actor_id: int | None) -> None:
+    """Mark a round the engine could not evaluate as failed, with the reason, logged once:
+    a failed round is never tried again."""
+    reason = f"{type(error).__name__}: {error}"
+    round_.status, round_.failure = RoundStatus.FAILED, reason
+    db.flush()
+    audit.round_event(db, round_, "round_failed", at=now, actor_id=actor_id, reason=reason)
+    logger.error("Round %d could not be counted and is marked failed: %s", round_.id, reason)
 
 
 def _after_round(round_: Round, now: datetime) -> None:
@@ -283,38 +414,44 @@ def _after_round(round_: Round, now: datetime) -> None:
     proposal.decided_at = now
 
 
-def close_early(db: Session, round_id: int, *, now: datetime) -> bool:
-    """A facilitator closes an open round before its deadline: the deadline becomes now."""
+def close_early(db: Session, round_id: int, *, now: datetime,
+                actor_id: int | None = None) -> bool:
+    """A facilitator (``actor_id``) closes an open round now, maybe before its deadline: the
+    deadline stays as it was set, ``closed_at`` says when it was closed, and the case counts
+    the ballots until then (``casebook.ends_at``)."""
     round_ = db.get(Round, round_id)
     if round_ is None or round_.status is not RoundStatus.OPEN:
         raise RoundError(_l("Only an open round can be closed."))
-    if now < round_.closes_at:
-        round_.closes_at = now
-        db.flush()
-    return close_round(db, round_id, now=now)
+    return close_round(db, round_id, now=now, actor_id=actor_id)
 
 
-def extend_round(db: Session, round_id: int, closes_at: datetime, *, now: datetime) -> None:
-    """Move an open round's deadline later."""
+def extend_round(db: Session, round_id: int, closes_at: datetime, *, now: datetime,
+                 actor_id: int | None = None, horizon: timedelta = DEFAULT_HORIZON) -> None:
+    """Move an open round's deadline later, at most ``horizon`` from now."""
     round_ = db.get(Round, round_id)
     if round_ is None or round_.status is not RoundStatus.OPEN or now >= round_.closes_at:
         raise RoundError(_l("Only an open round can be extended."))
     if closes_at <= round_.closes_at:
-        raise RoundError(_l("The new deadline must be later than the current one."))
+        raise DeadlineError(_l("The new deadline must be later than the current one."))
+    _check_deadline(closes_at, now, horizon)
     previous, round_.closes_at = round_.closes_at, closes_at
     db.flush()
-    audit.round_event(db, round_, "round_extended", at=now, closes_at=closes_at,
-                      previous_closes_at=previous)
+    audit.round_event(db, round_, "round_extended", at=now, actor_id=actor_id,
+                      closes_at=closes_at, previous_closes_at=previous)
 
 
-def cancel_round(db: Session, round_id: int, *, now: datetime) -> None:
-    """Cancel an open round: its ballots are kept but it decides nothing."""
+def cancel_round(db: Session, round_id: int, *, now: datetime,
+                 actor_id: int | None = None) -> None:
+    """Cancel an open round: its ballots are kept but it decides nothing. The conditional
+    update never overwrites a round closed meanwhile (by the scheduler, say)."""
     changed = db.connection().execute(update(Round).where(Round.id == round_id,
                                              Round.status == RoundStatus.OPEN)
-                         .values(status=RoundStatus.CANCELLED, closed_at=now))
-    if _rowcount(changed) != 1:
+                         .values(status=RoundStatus.CANCELLED, closed_at=now,
+                                 closed_by_id=actor_id))
+    if rowcount(changed) != 1:
         raise RoundError(_l("Only an open round can be cancelled."))
-    audit.round_event(db, db.get_one(Round, round_id), "round_cancelled", at=now)
+    audit.round_event(db, db.get_one(Round, round_id, populate_existing=True),
+                      "round_cancelled", at=now, actor_id=actor_id)
 
 
 def due_rounds(db: Session, now: datetime) -> list[int]:
@@ -335,8 +472,9 @@ def close_due(sessions: sessionmaker[Session], now: datetime) -> list[int]:
                 if close_round(db, round_id, now=now):
                     closed.append(round_id)
         except Exception:
-            # One round that cannot be closed (rolled back, tried again next time) must not
-            # keep every later deadline open.
+            # A round the engine cannot count is marked failed by close_round, once; what
+            # is left is the database or the disk failing (rolled back, tried again next
+            # time), which must not keep every later deadline open either.
             logger.exception("Round %d could not be closed", round_id)
     return closed
 

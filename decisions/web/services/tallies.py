@@ -8,11 +8,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from .. import casebook
-from ..models import College, Round, RoundKind, RoundStatus, RoundTally
+from ..models import Round, RoundKind, RoundTally
 from . import ServiceError
 
 ROOM_POSITIONS = ("yes", "no", "abstain", "blank", "invalid")
@@ -44,11 +44,11 @@ class RoomCount:
 
 
 def tally_groups(db: Session, round_: Round) -> list[str]:
-    """The groups counted separately: the colleges of a multi-college vote, else ``""``."""
+    """The groups counted separately: the colleges of a multi-college vote (as they were
+    when it opened, the names its electors have), else ``""``."""
     if round_.proposal.family != "scic_college":
         return [""]
-    return list(db.scalars(select(College.name).where(
-        College.organisation_id == round_.proposal.organisation_id).order_by(College.id)))
+    return [college["id"] for college in casebook.round_colleges(db, round_)]
 
 
 def entered(db: Session, round_id: int) -> dict[str, RoomCount]:
@@ -65,8 +65,7 @@ def enter_tally(db: Session, round_id: int, counts: Mapping[str, RoomCount], *,
     round_ = db.get(Round, round_id, with_for_update={"read": True})
     if round_ is None or round_.kind is not RoundKind.VOTE:
         raise TallyError(_l("Counts from the room are entered for votes only."))
-    if (round_.status is not RoundStatus.OPEN or now >= round_.closes_at
-            or now < round_.opens_at):
+    if not round_.accepting(now):
         raise TallyError(_l("This round is closed: its deadline has passed."))
     groups = tally_groups(db, round_)
     sizes = casebook.electorate_counts(db, round_id)
