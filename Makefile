@@ -16,12 +16,23 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[web,postgres,test]'
 	touch $(STAMP)
 
+# The .po catalogs are the source of the translations (edit them with Poedit, Weblate or any
+# editor); `make translations` extracts the messages of the code, adds the new ones to both
+# catalogs (never guessing a translation: no fuzzy matching), compiles them, and fails while a
+# French message is missing, empty or fuzzy. Keep the keywords in step with
+# tests/web/test_translations.py.
+KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
+
 $(MO): $(STAMP) $(CATALOGS)/fr/LC_MESSAGES/messages.po $(CATALOGS)/en/LC_MESSAGES/messages.po
-	$(BIN)/python tools/translations.py compile 2>/dev/null
+	$(BIN)/pybabel -q compile -d $(CATALOGS)
 
 translations: $(STAMP)
-	$(BIN)/python tools/translations.py update 2>/dev/null
-	$(BIN)/python tools/translations.py check
+	$(BIN)/pybabel -q extract -F babel.cfg $(KEYWORDS) --no-location --omit-header \
+		--sort-output -o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel -q compile -d $(CATALOGS)
+	$(BIN)/pytest -q -p no:cacheprovider tests/web/test_translations.py
 
 # The development server speaks plain HTTP on this machine: cookies cannot be HTTPS-only.
 run: $(STAMP) $(MO)
@@ -46,6 +57,7 @@ pytest: $(STAMP) $(MO)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/college_million.py
+	$(BIN)/python benchmarks/markdown_adversarial.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -57,10 +57,10 @@ CORPUS = {
 
 
 def main() -> None:
-    """Render each input once (after one warm-up, and a second for the spare helper to be
+    """Render each input once (after one warm-up, and two seconds for the spare helpers to be
     ready, as on a server that has been running) and print the figures."""
     render("warm *up*")
-    time.sleep(1)
+    time.sleep(2)
     worst = 0.0
     print(f"{'input':24} {'chars':>6} {'ms':>8}  shown as")
     for name, text in CORPUS.items():

@@ -7,48 +7,41 @@ renders anything.
 
 Python-Markdown takes quadratic time on some inputs (25,000 ``[`` then 25,000 ``]`` took
 156 s): its inline patterns rescan the rest of a paragraph at every bracket, emphasis or
-backtick. Rather than guess every such input, rendering runs in a helper process with a
-budget (``BUDGET``): a text that cannot be rendered in time is killed with its process and
-shown as plain paragraphs (escaped, line breaks kept), and the preview tells the author. A 50,000
-character proposal of ordinary Markdown renders in about 150 ms on a 2-core machine;
-benchmarks/markdown_adversarial.py measures the rest.
+backtick. Rather than guess every such input, rendering runs in a helper process
+(``markdown_helper.py``) with a budget (``BUDGET``): a text that cannot be rendered in time is
+killed with its process and shown as plain paragraphs (escaped, line breaks kept), and the
+preview tells the author. A 50,000-character proposal of ordinary Markdown renders in about
+150 ms on a 2-core machine; benchmarks/markdown_adversarial.py measures the rest.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import logging
+import select
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
-import markdown as markdown_package  # type: ignore[import-untyped]  # ships no type information
-import nh3
 from markupsafe import Markup, escape
 
-if TYPE_CHECKING:
-    from multiprocessing.process import BaseProcess
+from . import markdown_helper
+from .markdown_helper import TAGS as TAGS
+from .markdown_helper import frame, read_exactly
+from .markdown_helper import to_safe_html as to_safe_html
 
+if TYPE_CHECKING:
     from flask import Flask
 
-#: Markdown extensions: tables, fenced code blocks, lists that start where they say.
-EXTENSIONS = ("tables", "fenced_code", "sane_lists")
-
-#: What the sanitiser keeps. No images (they would load from anywhere when a page is read),
-#: no ``id`` (a text must not redefine the page's own elements), no style, no script.
-TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "i", "ins", "li", "ol", "p", "pre", "s", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
-ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"},
-              "td": {"align"}, "th": {"align"}}
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
-#: Links open without giving the linked site a handle on our page, nor a search-engine vote.
-LINK_REL = "noopener noreferrer nofollow"
+logger = logging.getLogger(__name__)
 
 #: Seconds a text may take to render before it is shown as plain text instead.
 BUDGET = 0.175
+#: Helpers kept ready beside the one rendering: two, so that hostile texts sent one after
+#: another each find one ready while the next starts (a start takes ~100 ms, more on a busy
+#: machine).
+SPARES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +53,6 @@ class Rendered:
     formatted: bool
 
 
-_renderer = markdown_package.Markdown(extensions=list(EXTENSIONS), output_format="html")
-
-
-def to_safe_html(text: str) -> str:
-    """Render and sanitise, with no budget (in the helper process, or for trusted text)."""
-    html = _renderer.reset().convert(text or "")
-    return nh3.clean(html, tags=set(TAGS), attributes=ATTRIBUTES, url_schemes=set(URL_SCHEMES),
-                     link_rel=LINK_REL, strip_comments=True)
-
-
 def plain(text: str) -> Markup:
     """A text as escaped paragraphs, its line breaks kept: what a costly text shows."""
     paragraphs = (p for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip())
@@ -78,96 +61,107 @@ def plain(text: str) -> Markup:
     return Markup(html)  # noqa: S704 - every paragraph was escaped
 
 
-#: Modules the helpers' fork server imports once, so that a new helper starts in milliseconds.
-PRELOAD = ["markdown", "markdown.extensions.tables", "markdown.extensions.fenced_code",
-           "markdown.extensions.sane_lists", "nh3", "decisions.web.markdown"]
+class _Process:
+    """One helper: a plain child process running this module, spoken to through pipes."""
 
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - our own module, no shell
+            [sys.executable, "-P", markdown_helper.__file__], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        self._in, self._out = self.process.stdin, self.process.stdout
+        self.receive(None)  # "ready": starting a helper is not counted in the budget
 
-def _serve(connection: Connection) -> None:
-    """The helper process: render each text received, until the pipe closes."""
-    to_safe_html("# a\n\n*b* [c](https://d.example)\n\n| e |\n|---|\n| f |\n\n```\ng\n```")
-    connection.send("ready")
-    while True:
-        try:
-            text = connection.recv()
-        except (EOFError, OSError):
-            return
-        connection.send(to_safe_html(text))
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def send(self, text: str) -> None:
+        assert self._in is not None  # noqa: S101 - opened with a pipe above
+        self._in.write(frame(text.encode()))
+        self._in.flush()
+
+    def receive(self, budget: float | None) -> str | None:
+        """The next answer, or ``None`` when none came within ``budget`` seconds."""
+        assert self._out is not None  # noqa: S101 - opened with a pipe above
+        if budget is not None and not select.select([self._out], [], [], budget)[0]:
+            return None
+        size = int.from_bytes(read_exactly(self._out, 8), "big")
+        return read_exactly(self._out, size).decode()
+
+    def stop(self) -> None:
+        self.process.kill()
+        threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
+        self.process.wait()
+        for stream in (self._in, self._out):
+            if stream is not None:
+                stream.close()
 
 
 class _Helper:
-    """Helper processes of one application process: one renders (one text at a time), a
-    spare waits ready to replace it the moment a text runs over its budget, so that giving
+    """Helper processes of one application process: one renders (one text at a time),
+    spares wait ready to replace it the moment a text runs over its budget, so that giving
     up costs no start-up time.
 
-    Helpers are forked by multiprocessing's fork server, a clean process started once with
-    the renderer imported: never a fork of a threaded web worker."""
+    A helper is a new interpreter running ``markdown_helper.py`` alone, never a fork of a
+    threaded web worker nor a re-import of the program that started it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._active: tuple[BaseProcess, Connection] | None = None
-        self._spare: tuple[BaseProcess, Connection] | None = None
+        self._active: _Process | None = None
+        self._spares: list[_Process] = []
         self._spare_lock = threading.Lock()
-        self._replenishing = False
+        self._starting = 0
 
-    @staticmethod
-    def _start() -> tuple[BaseProcess, Connection]:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOAD)
-        ours, theirs = context.Pipe()
-        process = context.Process(target=_serve, args=(theirs,), daemon=True,
-                                  name="decisions-markdown")
-        process.start()
-        theirs.close()
-        ours.recv()  # "ready": starting a helper is not counted in the budget
-        return process, ours
-
-    @staticmethod
-    def _stop(helper: tuple[BaseProcess, Connection]) -> None:
-        process, connection = helper
-        process.kill()
-        connection.close()
-        threading.Thread(target=process.join, daemon=True).start()
-
-    def _take_spare(self) -> tuple[BaseProcess, Connection] | None:
+    def _take_spare(self) -> _Process | None:
         with self._spare_lock:
-            spare, self._spare = self._spare, None
+            spare = self._spares.pop(0) if self._spares else None
         self._replenish()
         return spare
 
     def _replenish(self) -> None:
-        """Start a new spare in the background, unless one is there or on its way."""
+        """Start spares in the background, up to ``SPARES`` ready or on their way."""
         with self._spare_lock:
-            if self._spare is not None or self._replenishing:
-                return
-            self._replenishing = True
+            missing = SPARES - len(self._spares) - self._starting
+            self._starting += max(missing, 0)
+        for _ in range(missing):
+            threading.Thread(target=self._start_spare, daemon=True,
+                             name="decisions-markdown-spare").start()
 
-        def start() -> None:
-            helper = self._start()
-            with self._spare_lock:
-                self._spare, self._replenishing = helper, False
+    def _start_spare(self) -> None:
+        helper: _Process | None = None
+        try:
+            helper = _Process()
+        except (OSError, EOFError):
+            logger.warning("A Markdown helper process could not start", exc_info=True)
+        with self._spare_lock:
+            self._starting -= 1
+            if helper is not None:
+                self._spares.append(helper)
 
-        threading.Thread(target=start, daemon=True, name="decisions-markdown-spare").start()
-
-    def _ready(self) -> Connection:
-        if self._active is not None and not self._active[0].is_alive():
-            self._stop(self._active)
+    def _ready(self) -> _Process:
+        if self._active is not None and not self._active.alive():
+            self._active.stop()
             self._active = None
         if self._active is None:
-            self._active = self._take_spare() or self._start()
+            self._active = self._take_spare() or _Process()
         self._replenish()
-        return self._active[1]
+        return self._active
 
     def render(self, text: str, budget: float) -> str | None:
-        """The safe HTML of ``text``, or ``None`` when it took longer than ``budget``."""
+        """The safe HTML of ``text``, or ``None`` when it took longer than ``budget`` (or
+        its helper died)."""
         with self._lock:
-            connection = self._ready()
-            connection.send(text)
-            if connection.poll(budget):
-                html: str = connection.recv()
+            helper = self._ready()
+            try:
+                helper.send(text)
+                html = helper.receive(budget)
+            except (OSError, EOFError):
+                html = None
+            if html is not None:
                 return html
-            if self._active is not None:
-                self._stop(self._active)
+            helper.stop()
             self._active = self._take_spare()
             return None
 
@@ -195,3 +189,5 @@ def stored(html: str | None) -> Markup:
 def init_app(app: Flask) -> None:
     """Add the ``stored_html`` filter to every template."""
     app.add_template_filter(stored, "stored_html")
+
+
