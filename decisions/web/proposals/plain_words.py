@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext as babel_ngettext
 
 from decisions.engine import PRESETS, Family
 
@@ -18,6 +19,12 @@ from ..models import ProposalStatus, RoundKind, RoundStatus, VotersVisibility
 def _(message: str, **values: Any) -> str:
     """A message in the reader's language (Flask-Babel's ``gettext``, typed)."""
     return str(gettext(message, **values))
+
+
+def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
+    """The singular or plural form, by ``num``, in the reader's language (Flask-Babel's
+    ``ngettext``, typed): French counts 0 and 1 in the singular, English only 1."""
+    return str(babel_ngettext(singular, plural, num, **values))
 
 
 FAMILY_LABELS: dict[str, LazyString] = {
@@ -231,32 +238,29 @@ def preset_words(name: str) -> str:
 def _rounds_limit(values: Mapping[str, Any]) -> str:
     count = int(values.get("max_consent_rounds", 3))
     target = values.get("escalation_target")
-    if count == 1:
-        if target:
-            return _("If objections remain after a single consent round, the proposal passes"
-                     " to the circle %(circle)s.", circle=target)
-        return _("If objections remain after a single consent round, the proposal is"
-                 " blocked.")
     if target:
-        return _("If objections remain after %(count)d consent rounds, the proposal passes to"
-                 " the circle %(circle)s.", count=count, circle=target)
-    return _("If objections remain after %(count)d consent rounds, the proposal is blocked.",
-             count=count)
+        return ngettext("If objections remain after a single consent round, the proposal"
+                        " passes to the circle %(circle)s.",
+                        "If objections remain after %(count)d consent rounds, the proposal"
+                        " passes to the circle %(circle)s.", count, count=count, circle=target)
+    return ngettext("If objections remain after a single consent round, the proposal is"
+                    " blocked.",
+                    "If objections remain after %(count)d consent rounds, the proposal is"
+                    " blocked.", count, count=count)
 
 
 def _election_words(values: Mapping[str, Any]) -> str:
     role, months = values.get("role"), values.get("term_months")
     if role and months:
-        if int(months) == 1:
-            return _("Election for the role %(role)s, for one month.", role=role)
-        return _("Election for the role %(role)s, for %(count)d months.", role=role,
-                 count=int(months))
+        return ngettext("Election for the role %(role)s, for one month.",
+                        "Election for the role %(role)s, for %(count)d months.", int(months),
+                        role=role, count=int(months))
     if role:
         return _("Election for the role %(role)s.", role=role)
     if months:
-        if int(months) == 1:
-            return _("Election for a role, for one month.")
-        return _("Election for a role, for %(count)d months.", count=int(months))
+        return ngettext("Election for a role, for one month.",
+                        "Election for a role, for %(count)d months.", int(months),
+                        count=int(months))
     return _("Election for a role.")
 
 
@@ -282,11 +286,10 @@ def rule_sentences(family: str, params: Mapping[str, Any]) -> list[str]:
         consents = int(values.get("min_consents", 1))
         if consents == 0:
             sentences.append(_("No explicit consent is needed."))
-        elif consents == 1:
-            sentences.append(_("At least one member must consent explicitly."))
         else:
-            sentences.append(_("At least %(count)d members must consent explicitly.",
-                               count=consents))
+            sentences.append(ngettext("At least one member must consent explicitly.",
+                                      "At least %(count)d members must consent explicitly.",
+                                      consents, count=consents))
         return sentences
     if family == "sociocratic_election":
         return [_election_words(values),

@@ -66,7 +66,8 @@ def check_rule(family: str, params: dict[str, Any]) -> str | None:
         return str(_l("Unknown decision rule."))
     zero = _zero_quorum(params.get("quorum"))
     if zero is not None:
-        return f"{zero}: {_l('a quorum of 0 is no quorum (null), give at least 1')}"
+        reason = _l("a quorum of 0 is no quorum (null), give at least 1")
+        return f"{zero}: {reason}"
     if family == "scic_college" and "colleges" not in params:
         # The organisation's colleges join the parameters when a round is counted.
         params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}

@@ -1,4 +1,0 @@
-"""French translations of scheduler."""
-
-SCHEDULER: dict[str, str] = {
-}
