@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,6 +36,7 @@ from decisions.engine import Case, load_case
 from decisions.engine.results import time_json
 
 from .models import (
+    UNDECIDED,
     Ballot,
     College,
     Elector,
@@ -43,7 +45,6 @@ from .models import (
     Round,
     RoundEvent,
     RoundKind,
-    RoundStatus,
     RoundTally,
     SecretTally,
 )
@@ -151,11 +152,25 @@ def sample_electorate(family: str) -> dict[str, Any]:
 
 def rule_params(family: str, params: dict[str, Any]) -> Any:
     """A rule's parameters as the engine reads them, preset and defaults applied (sample
-    colleges stand in for a college vote's, which join when a round is counted)."""
+    colleges stand in for a college vote's, which join when a round is counted). Read once
+    per rule and process: every ballot asks, and the engine's values are immutable."""
+    return _rule_params(family, json.dumps(params, sort_keys=True, ensure_ascii=False))
+
+
+@lru_cache(maxsize=512)
+def _rule_params(family: str, params_text: str) -> Any:
+    params = json.loads(params_text)
     if family == "scic_college" and "colleges" not in params:
         params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}
     return load_case({"family": family, "params": params,
                       "electorate": sample_electorate(family), "ballots": []}).params
+
+
+def allows_changes(proposal: Proposal) -> bool:
+    """Whether a member's later ballot replaces the first under the proposal's rule
+    (``allow_vote_change``; rules without it let members change their position)."""
+    rule = rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    return bool(getattr(rule, "allow_vote_change", True))
 
 
 def _unweighted(db: Session, round_id: int) -> bool:
@@ -185,8 +200,7 @@ def _individual_vote_case(db: Session, proposal: Proposal, round_: Round,
 
 def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
     entered = entered_tallies(db, round_.id)
-    changes = proposal.secret or bool(rule_params(proposal.family, json.loads(
-        proposal.params or "{}")).allow_vote_change)
+    changes = proposal.secret or allows_changes(proposal)
     if not changes and not entered and _unweighted(db, round_.id):
         return _individual_vote_case(db, proposal, round_, now)
     counts = (secret_vote_counts(db, round_.id) if proposal.secret
@@ -204,9 +218,10 @@ def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) ->
             row[position] += count
         present[key] = present.get(key, 0) + in_room
     if proposal.family == "scic_college":
-        names = [c["id"] for c in round_colleges(db, round_)]
+        colleges = round_colleges(db, round_)
+        names = [c["id"] for c in colleges]
         params.setdefault("enforce_scic_bounds", proposal.organisation.is_scic)
-        params["colleges"] = round_colleges(db, round_)
+        params["colleges"] = colleges
         electorate: dict[str, Any] = {"colleges": {name: {"members": sizes.get(name, 0),
                                             "present": min(present.get(name, 0),
                                                            sizes.get(name, 0))}
@@ -286,7 +301,7 @@ def _sociocratic_case(db: Session, proposal: Proposal, upto: Round,
     consent_number = 0
     for round_ in db.scalars(select(Round).where(
             Round.proposal_id == proposal.id, Round.number <= upto.number,
-            Round.status.not_in((RoundStatus.CANCELLED, RoundStatus.FAILED)))
+            Round.status.not_in(UNDECIDED))
             .order_by(Round.number)):
         if round_.kind in PHASE_KINDS:
             timed.append((round_.opens_at, 1, {"type": "phase",

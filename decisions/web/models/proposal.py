@@ -76,6 +76,10 @@ class RoundStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+#: Rounds that decide nothing: cancelled, or failed (the engine could not evaluate them).
+UNDECIDED = (RoundStatus.CANCELLED, RoundStatus.FAILED)
+
+
 class Proposal(Base):
     """A text put to a decision under one rule of the engine.
 

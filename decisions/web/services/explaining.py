@@ -15,10 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Round, RoundKind, RoundStatus
-
-#: Rounds that decide nothing, left out of the engine's case (as in ``casebook``).
-_UNDECIDED = (RoundStatus.CANCELLED, RoundStatus.FAILED)
+from ..models import UNDECIDED, Round, RoundKind
 
 
 @dataclass(frozen=True)
@@ -35,7 +32,7 @@ def context_of(db: Session, round_: Round) -> Context:
     """The context of a round's explanation, up to and including that round."""
     held = db.execute(select(Round.kind, Round.number).where(
         Round.proposal_id == round_.proposal_id, Round.number <= round_.number,
-        Round.status.not_in(_UNDECIDED)).order_by(Round.number)).all()
+        Round.status.not_in(UNDECIDED)).order_by(Round.number)).all()
     consent = [number for kind, number in held if kind is RoundKind.CONSENT]
     return Context(round_numbers=dict(enumerate(consent, start=1)),
                    change_round=any(kind is RoundKind.CHANGE for kind, _ in held),

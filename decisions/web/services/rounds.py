@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, Result, case, exists, insert, literal, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from decisions.engine import dump_case, evaluate
@@ -23,6 +23,7 @@ from decisions.engine.rules.consent import consent_position_rules
 
 from .. import casebook
 from ..models import (
+    UNDECIDED,
     Ballot,
     CircleMember,
     Elector,
@@ -118,10 +119,6 @@ def positions_of(proposal: Proposal, kind: RoundKind) -> tuple[str, ...]:
     if proposal.family == "consent" and "positions" in params:
         allowed = tuple(p for p in allowed if p in params["positions"])
     return allowed
-
-
-#: Rounds that decide nothing: cancelled, or failed (the engine could not evaluate them).
-UNDECIDED = (RoundStatus.CANCELLED, RoundStatus.FAILED)
 
 
 def _last_round(proposal: Proposal) -> Round | None:
@@ -278,8 +275,7 @@ def changes_allowed(proposal: Proposal, kind: RoundKind) -> bool:
     if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or proposal.family not in (
             "majority", "scic_college", "consent"):
         return True
-    rule = casebook.rule_params(proposal.family, json.loads(proposal.params or "{}"))
-    return bool(getattr(rule, "allow_vote_change", True))
+    return casebook.allows_changes(proposal)
 
 
 #: The families whose members may object.
@@ -377,12 +373,14 @@ def close_round(db: Session, round_id: int, *, now: datetime,
     round_ = db.get_one(Round, round_id, populate_existing=True)
     if round_.kind in (RoundKind.CONSENT, RoundKind.VOTE):
         try:
-            case = casebook.round_case(db, round_, max(now, casebook.ends_at(round_)))
-            result = evaluate(case)
-        except Exception as error:  # whatever it is, this round cannot be counted
+            engine_case = casebook.round_case(db, round_, max(now, casebook.ends_at(round_)))
+            result = evaluate(engine_case)
+        except SQLAlchemyError:
+            raise  # the database's trouble, not the round's: rolled back and tried again
+        except Exception as error:  # whatever else, this round cannot be counted
             _failed(db, round_, error, now=now, actor_id=actor_id)
             return True
-        round_.case_json = json.dumps(dump_case(case), ensure_ascii=False)
+        round_.case_json = json.dumps(dump_case(engine_case), ensure_ascii=False)
         round_.result_json = json.dumps(result.to_json(), ensure_ascii=False)
         round_.outcome = result.outcome.value
         _after_round(round_, now)
