@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := decisions/web/translations
 MO := $(CATALOGS)/fr/LC_MESSAGES/messages.mo $(CATALOGS)/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint typecheck contracts pytest bench translations clean
+.PHONY: run test lint typecheck contracts pytest browser-deps bench translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 # editor); `make translations` extracts the messages of the code, adds the new ones to both
 # catalogs (never guessing a translation: no fuzzy matching), compiles them, and fails while a
 # French message is missing, empty or fuzzy. Keep the keywords in step with
-# tests/web/test_translations.py.
-KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2
+# tests/web/test_translations.py. The services mark their English messages with N_ (they
+# import no translation machinery; the web layer translates them).
+KEYWORDS := -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k N_
 
 $(MO): $(STAMP) $(CATALOGS)/fr/LC_MESSAGES/messages.po $(CATALOGS)/en/LC_MESSAGES/messages.po
 	$(BIN)/pybabel -q compile -d $(CATALOGS)
@@ -55,9 +56,28 @@ contracts: $(STAMP)
 pytest: $(STAMP) $(MO)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+# The browser tests (tests/browser, `pytest -m browser`) drive Debian's Chromium through
+# Playwright (whose own browser downloads are not used). Installed here when missing, with sudo
+# unless root; `.ci/run` calls this first. Without Chromium, `make test` skips them, except
+# under CI=true where they fail.
+CHROMIUM := /usr/bin/chromium
+
+browser-deps:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+# Every benchmark (see benchmarks/README.md), on a quiet machine: about half an hour, the
+# load 4 runs per database (PostgreSQL at 127.0.0.1:5432). `make bench BENCH=--with-openslides`
+# adds the comparison with OpenSlides 3.3 (installed in benchmarks/data/, hours at 10,000 votes).
+bench: $(STAMP) $(MO)
 	$(BIN)/python benchmarks/college_million.py
 	$(BIN)/python benchmarks/markdown_adversarial.py
+	for database in "" --postgres; do for run in 1 2 3 4; do \
+		$(BIN)/python benchmarks/http_load.py $$database || exit 1; done; done
+	$(BIN)/python benchmarks/results_scale.py
+	$(if $(filter --with-openslides,$(BENCH)),$(BIN)/python benchmarks/openslides_compare.py)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

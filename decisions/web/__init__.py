@@ -38,5 +38,4 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(proposals_bp)
     app.register_blueprint(rounds_bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
-    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     return app

@@ -5,19 +5,23 @@ Vote rounds (majority, colleges) are gathered as counts aggregated in SQL (the e
 formats), weighted by each member's vote weight: no ballot is ever loaded as an object.
 Consent and sociocratic rounds name their members (objections need names); circles are small.
 
-Which ballot of a member counts is the engine's rule (``allow_vote_change``, RULES.md 0.3),
+Which ballot of a member counts is the engine's rule (``allow_vote_change``, docs/rules.md 0.3),
 never decided again here:
 
 - changes allowed (the default): the tally holds each member's latest ballot, which is what
   the engine counts of all of them (every stored ballot is in the acceptance window: the
   server stores none outside it, ``Round.accepting``); tests/web/test_rules_honoured.py
-  compares the two.
+  compares the two. The case is gathered from the ballots themselves (the record, which a
+  recount gathers again); the ballot that counts is also kept on the elector's row
+  (``Elector.ballot_id`` and ``position``, by ``services.rounds``), so that the live counts
+  of an open round read one row per elector, not every ballot (``live_tally``).
 - changes not allowed: the server refuses a second ballot in the engine's words
   (``services.rounds.CHANGE_NOT_ALLOWED``), and the case holds every ballot individually, in
   order, so that the engine itself rejects any later one that raced past the server and its
   ``rejected_ballots`` reach the results page. Individual ballots carry no vote weight and no
   room counts: a round with either is tallied from each member's first ballot, the one the
-  engine keeps.
+  engine keeps (and which the elector's row holds under this rule). So is a round still
+  open, whose counts are provisional (``case_json(tally=live_tally(...))``).
 - secret rounds have only counters, and a secret ballot is never changed.
 """
 
@@ -25,16 +29,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from decisions.engine import Case, load_case
-from decisions.engine.results import time_json
+from decisions.engine.results import fraction_json, time_json
 
+from .families import TALLY_POSITIONS, descriptor
 from .models import (
     UNDECIDED,
     Ballot,
@@ -49,7 +55,7 @@ from .models import (
     SecretTally,
 )
 
-POSITIONS = ("yes", "no", "abstain", "blank", "invalid")
+Columns = TypeVarTuple("Columns")
 PHASE_KINDS = {RoundKind.CLARIFYING: "clarifying", RoundKind.REACTIONS: "reactions"}
 
 
@@ -58,38 +64,78 @@ def member_key(membership_id: int) -> str:
     return str(membership_id)
 
 
-def _latest_ballots(round_id: int, *, changes: bool = True) -> Any:
-    """The id of the ballot that counts for each member of a round: the latest (ids grow
-    with time), or the first when changes are not allowed."""
+def counted(query: Select[*Columns], round_id: int) -> Select[*Columns]:
+    """``query`` over each elector of a round who voted, joined to the ballot that counts
+    for them (``Elector.ballot_id``): one row per elector, however often they changed."""
+    return (query.select_from(Elector).join(Ballot, Ballot.id == Elector.ballot_id)
+            .where(Elector.round_id == round_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ElectorateTally:
+    """A round's electors as a vote counts them: weighted counts by college (``""``
+    without colleges) and position of their counted ballots, the weighted size of each
+    college, and how many people's ballots count."""
+
+    counts: dict[str, dict[str, int]]
+    sizes: dict[str, int]
+    voters: int
+
+
+def _ballots_that_count(round_id: int, *, changes: bool = True) -> Select[int]:
+    """The id of the ballot that counts for each member of a round, from the ballots
+    themselves: the latest (ids grow with time), or the first when changes are not
+    allowed. What a round is decided and recounted on, whatever ``Elector.ballot_id``
+    says (the same ballot, kept for reading: see ``services.rounds``)."""
     pick = func.max(Ballot.id) if changes else func.min(Ballot.id)
     return select(pick).where(Ballot.round_id == round_id).group_by(Ballot.membership_id)
 
 
-def vote_counts(db: Session, round_id: int, *,
-                changes: bool = True) -> dict[str, dict[str, int]]:
-    """Weighted counts by college (``""`` without colleges) and position, in one query."""
+def electorate_tally(db: Session, round_id: int, *, changes: bool = True) -> ElectorateTally:
+    """The tally of a round's electors from their ballots (the record), in two queries."""
     rows = db.execute(
-        select(Elector.college, Ballot.position, func.sum(Elector.vote_weight))
+        select(Elector.college, Ballot.position, func.sum(Elector.vote_weight), func.count())
         .join(Elector, (Elector.round_id == Ballot.round_id)
               & (Elector.membership_id == Ballot.membership_id))
-        .where(Ballot.id.in_(_latest_ballots(round_id, changes=changes)))
-        .group_by(Elector.college, Ballot.position)
+        .where(Ballot.id.in_(_ballots_that_count(round_id, changes=changes)))
+        .group_by(Elector.college, Ballot.position)).all()
+    return _tally(rows, electorate_counts(db, round_id))
+
+
+def live_tally(db: Session, round_id: int) -> ElectorateTally:
+    """The tally of a round's electors from each one's counted ballot as casting keeps it
+    (``Elector.position``), in one query that reads the electors' index alone however
+    many ballots were cast: the provisional counts of an open round."""
+    rows = db.execute(
+        select(Elector.college, Elector.position, func.sum(Elector.vote_weight), func.count())
+        .where(Elector.round_id == round_id).group_by(Elector.college, Elector.position)
     ).all()
+    sizes: dict[str, int] = {}
+    for college, _, weight, _ in rows:
+        sizes[college or ""] = sizes.get(college or "", 0) + int(weight)
+    return _tally([row for row in rows if row[1] is not None], sizes)
+
+
+def _tally(rows: Iterable[Any], sizes: dict[str, int]) -> ElectorateTally:
+    """A tally from rows of (college, position, weight, people)."""
     counts: dict[str, dict[str, int]] = {}
-    for college, position, weight in rows:
-        counts.setdefault(college or "", dict.fromkeys(POSITIONS, 0))[position] = int(weight)
-    return counts
+    voters = 0
+    for college, position, weight, people in rows:
+        counts.setdefault(college or "", dict.fromkeys(TALLY_POSITIONS, 0))[position] = int(
+            weight)
+        voters += int(people)
+    return ElectorateTally(counts, sizes, voters)
 
 
 def secret_vote_counts(db: Session, round_id: int) -> dict[str, dict[str, int]]:
     """Weighted counts of a secret round, from its counters alone, in the same format as
-    ``vote_counts`` (a college where nobody voted is left out, as there)."""
+    ``electorate_tally`` (a college where nobody voted is left out, as there)."""
     rows = db.execute(select(SecretTally.college, SecretTally.position, SecretTally.ballots,
                              SecretTally.weight).where(SecretTally.round_id == round_id)).all()
     counts: dict[str, dict[str, int]] = {}
     for college, position, ballots, weight in rows:
         if ballots:
-            counts.setdefault(college, dict.fromkeys(POSITIONS, 0))[position] = int(weight)
+            counts.setdefault(college, dict.fromkeys(TALLY_POSITIONS, 0))[position] = int(weight)
     return counts
 
 
@@ -112,16 +158,18 @@ def ends_at(round_: Round) -> datetime:
     """When the round stopped taking ballots: its deadline, or earlier when a facilitator
     closed it early (the deadline stays on the round as it was set). The engine knows no
     facilitator's close, only a window: the case's ``closes_at`` is this instant, so that a
-    ballot from then on is late, as the server refused it."""
-    if round_.closed_at is not None and round_.closed_at < round_.closes_at:
+    ballot from then on is late, as the server refused it. A round that closed itself when
+    every elector had answered (``closed_by`` none) keeps its deadline: the engine finds
+    that instant in the ballots (``close_when_all_*``) and counts the last answer."""
+    if (round_.closed_at is not None and round_.closed_at < round_.closes_at
+            and round_.closed_by_id is not None):
         return round_.closed_at
     return round_.closes_at
 
 
 def engine_colleges(colleges: Iterable[College]) -> list[dict[str, Any]]:
     """Colleges as the engine's ``colleges`` parameter: name and exact weight."""
-    return [{"id": c.name, "weight": None if c.weight is None else
-             f"{c.weight.numerator}/{c.weight.denominator}"} for c in colleges]
+    return [{"id": c.name, "weight": fraction_json(c.weight)} for c in colleges]
 
 
 def round_colleges(db: Session, round_: Round) -> list[dict[str, Any]]:
@@ -143,9 +191,10 @@ def _params(proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
 
 def sample_electorate(family: str) -> dict[str, Any]:
     """An electorate of the family's format, to read a rule without a round."""
-    if family == "scic_college":
+    rules = descriptor(family)
+    if rules.by_college:
         return {"colleges": {}}
-    if family == "majority":
+    if rules.is_vote:
         return {"eligible": 1}
     return {"members": ["x"]}
 
@@ -160,7 +209,7 @@ def rule_params(family: str, params: dict[str, Any]) -> Any:
 @lru_cache(maxsize=512)
 def _rule_params(family: str, params_text: str) -> Any:
     params = json.loads(params_text)
-    if family == "scic_college" and "colleges" not in params:
+    if descriptor(family).by_college and "colleges" not in params:
         params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}
     return load_case({"family": family, "params": params,
                       "electorate": sample_electorate(family), "ballots": []}).params
@@ -187,7 +236,7 @@ def _individual_vote_case(db: Session, proposal: Proposal, round_: Round,
                       .where(Elector.round_id == round_.id)
                       .order_by(Elector.membership_id)).all()
     members: list[Any] = [member_key(m) for m, _ in rows]
-    if proposal.family == "scic_college":
+    if descriptor(proposal.family).by_college:
         params.setdefault("enforce_scic_bounds", proposal.organisation.is_scic)
         params["colleges"] = round_colleges(db, round_)
         members = [{"id": member_key(m), "college": c} for m, c in rows]
@@ -198,14 +247,16 @@ def _individual_vote_case(db: Session, proposal: Proposal, round_: Round,
             "ballots": ballots}
 
 
-def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) -> dict[str, Any]:
+def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime,
+               tally: ElectorateTally | None) -> dict[str, Any]:
     entered = entered_tallies(db, round_.id)
     changes = proposal.secret or allows_changes(proposal)
-    if not changes and not entered and _unweighted(db, round_.id):
+    if tally is None and not (changes or entered) and _unweighted(db, round_.id):
         return _individual_vote_case(db, proposal, round_, now)
-    counts = (secret_vote_counts(db, round_.id) if proposal.secret
-              else vote_counts(db, round_.id, changes=changes))
-    sizes = electorate_counts(db, round_.id)
+    tally = tally or electorate_tally(db, round_.id, changes=changes)
+    counts, sizes = tally.counts, tally.sizes
+    if proposal.secret:
+        counts = secret_vote_counts(db, round_.id)
     params = _params(proposal, round_, now)
     params["convocation"] = round_.convocation
     params["mode"] = "meeting" if entered else "async"
@@ -213,11 +264,11 @@ def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) ->
     present = {key: sum(values.values()) for key, values in counts.items()}
     for college, in_room, *room_counts in entered:
         key = college or ""
-        row = groups.setdefault(key, dict.fromkeys(POSITIONS, 0))
-        for position, count in zip(POSITIONS, room_counts, strict=True):
+        row = groups.setdefault(key, dict.fromkeys(TALLY_POSITIONS, 0))
+        for position, count in zip(TALLY_POSITIONS, room_counts, strict=True):
             row[position] += count
         present[key] = present.get(key, 0) + in_room
-    if proposal.family == "scic_college":
+    if descriptor(proposal.family).by_college:
         colleges = round_colleges(db, round_)
         names = [c["id"] for c in colleges]
         params.setdefault("enforce_scic_bounds", proposal.organisation.is_scic)
@@ -232,9 +283,9 @@ def _vote_case(db: Session, proposal: Proposal, round_: Round, now: datetime) ->
         eligible = sum(sizes.values())
         electorate = {"eligible": eligible,
                       "present": min(sum(present.values()), eligible)}
-        total = dict.fromkeys(POSITIONS, 0)
+        total = dict.fromkeys(TALLY_POSITIONS, 0)
         for row in groups.values():
-            for position in POSITIONS:
+            for position in TALLY_POSITIONS:
                 total[position] += row[position]
         ballots = {"format": "tally", **total}
     return {"family": proposal.family, "params": params, "electorate": electorate,
@@ -343,19 +394,24 @@ def _sociocratic_case(db: Session, proposal: Proposal, upto: Round,
             "ballots": [entry for _, _, entry in timed]}
 
 
-def case_json(db: Session, round_: Round, now: datetime) -> dict[str, Any]:
-    """The case of a round, as the engine's JSON case format."""
+def case_json(db: Session, round_: Round, now: datetime, *,
+              tally: ElectorateTally | None = None) -> dict[str, Any]:
+    """The case of a round, as the engine's JSON case format; a vote counted from
+    ``tally`` when given, whatever its rule (the provisional counts of an open round: the
+    engine needs each ballot only to refuse a change that raced past the server)."""
     proposal = round_.proposal
-    if proposal.family in ("majority", "scic_college"):
-        data = _vote_case(db, proposal, round_, now)
-    elif proposal.family == "consent":
-        data = _consent_case(db, proposal, round_, now)
-    else:
+    rules = descriptor(proposal.family)
+    if rules.is_vote:
+        data = _vote_case(db, proposal, round_, now, tally)
+    elif rules.sociocratic:
         data = _sociocratic_case(db, proposal, round_, now)
+    else:
+        data = _consent_case(db, proposal, round_, now)
     data["id"] = f"{proposal.organisation.slug}/proposal-{proposal.id}/round-{round_.number}"
     return data
 
 
-def round_case(db: Session, round_: Round, now: datetime) -> Case:
+def round_case(db: Session, round_: Round, now: datetime, *,
+               tally: ElectorateTally | None = None) -> Case:
     """The case of a round, read by the engine (raises ``CaseError`` if inconsistent)."""
-    return load_case(case_json(db, round_, now))
+    return load_case(case_json(db, round_, now, tally=tally))

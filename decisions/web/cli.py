@@ -52,7 +52,8 @@ def user_create(email: str, name: str, password: str) -> None:
     """Create an account."""
     try:
         with db.transaction() as session:
-            user = accounts.create_user(session, email=email, name=name, password=password)
+            user = accounts.create_user(session, email=email, name=name, password=password,
+                                        now=db.utcnow())
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Account {user.email} created.")

@@ -14,8 +14,12 @@ from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
+
+from decisions.engine.results import fraction_json
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,7 +60,7 @@ class FractionType(TypeDecorator[Fraction]):
     cache_ok = True
 
     def process_bind_param(self, value: Fraction | None, dialect: Dialect) -> str | None:
-        return None if value is None else f"{value.numerator}/{value.denominator}"
+        return fraction_json(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Fraction | None:
         return None if value is None else Fraction(value)
@@ -72,7 +76,8 @@ _POSTGRES_READ_ONLY = {"25006"}
 
 def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT, **options: Any) -> Engine:
     """An engine for a URL. A statement waits at most ``lock_timeout`` seconds for a lock,
-    then fails (see :func:`unavailable`). SQLite connections get foreign keys on and WAL."""
+    then fails (see :func:`unavailable`). SQLite connections get foreign keys on, WAL and
+    :class:`unicode_lower`."""
     milliseconds = max(1, round(lock_timeout * 1000))
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": lock_timeout}
@@ -90,6 +95,26 @@ def _sqlite_pragmas(busy_milliseconds: int, connection: Any, record: Any) -> Non
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={busy_milliseconds:d}")
     cursor.close()
+    connection.create_function("unicode_lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: object) -> object:
+    return text.lower() if isinstance(text, str) else text
+
+
+# Named as SQL calls it (func.unicode_lower), as SQLAlchemy's own generic functions are.
+class unicode_lower(GenericFunction[str]):
+    """Text in lower case, every letter of it (``func.unicode_lower``): PostgreSQL's
+    ``lower``; on SQLite, whose ``lower`` lowers ASCII letters only ("Ève" stays "Ève"),
+    Python's, registered on each connection (slower: for searches that need it)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(unicode_lower, "postgresql")
+def _postgres_lower(element: unicode_lower, compiler: Any, **options: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **options)})"
 
 
 def _postgres_settings(lock_milliseconds: int, connection: Any, record: Any) -> None:

@@ -80,7 +80,7 @@ def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         members: dict[str, Membership] = {}
         for email, name, role, college in PEOPLE:
             user = accounts.find_by_email(session, email) or accounts.create_user(
-                session, email=email, name=name, password=DEMO_PASSWORD,
+                session, email=email, name=name, password=DEMO_PASSWORD, now=now,
                 language="en" if email == READS_ENGLISH else "fr")
             membership = Membership(organisation=network, user=user, role=role,
                                     college=colleges[college], joined_at=now)
@@ -230,7 +230,8 @@ def _sociocratic_objection_integrated(story: _Story, delivery: Circle) -> None:
     ])
     story.close(second)  # adopted
     proposals.record_outcome(
-        story.session, proposal, review_date=(story.ago(22) + timedelta(days=182)).date(),
+        story.session, proposal, now=story.now,
+        review_date=(story.ago(22) + timedelta(days=182)).date(),
         statement="Le cercle livraison à vélo loue un local à Montreuil pour un atelier de "
                   "réparation partagé, à l'essai pendant six mois, avec un budget de 9 000 € "
                   "la première année. Samir prépare le bail ; Hugo recrute le mécanicien. "
@@ -267,7 +268,7 @@ def _general_assembly_by_colleges(story: _Story) -> None:
     ])
     story.close(vote)  # adopted, college by college
     proposals.record_outcome(
-        story.session, proposal, review_date=None,
+        story.session, proposal, now=story.now, review_date=None,
         statement="Les comptes 2025 sont approuvés par les trois collèges ; l'excédent est "
                   "mis en réserve.")
 
@@ -325,5 +326,6 @@ def _election(story: _Story, steering: Circle) -> None:
                            ("lea", "consent", "")])
     story.close(consent)  # elected
     proposals.record_outcome(
-        story.session, proposal, review_date=(story.ago(11) + timedelta(days=365)).date(),
+        story.session, proposal, now=story.now,
+        review_date=(story.ago(11) + timedelta(days=365)).date(),
         statement="Léa Dubois est élue secrétaire du comité de pilotage pour un an.")

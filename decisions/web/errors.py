@@ -1,5 +1,6 @@
-"""Error pages in the application's style; a 500 rolls the session back, and a write the
-database cannot take now (a lock held too long, or a read-only database) gets a 503."""
+"""Error pages in the application's style (a 500 rolls the session back, and a write the
+database cannot take now, a lock held too long or a read-only database, gets a 503), and the
+services' refusals in the reader's language."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from . import db
+from .services import ServiceError
 
 #: Title and explanation of each error page people may meet.
 PAGES: dict[int, tuple[LazyString, LazyString]] = {
@@ -41,6 +43,11 @@ UNAVAILABLE: dict[str, tuple[LazyString, LazyString, int]] = {
                      " nothing can be changed. Nothing was changed; please try again in a few"
                      " minutes."), 300),
 }
+
+
+def error_text(error: ServiceError) -> str:
+    """A service's refusal in the reader's language, its values filled in."""
+    return str(_(error.message, **error.params))
 
 
 def _page(error: HTTPException) -> tuple[str, int]:

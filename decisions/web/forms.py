@@ -12,12 +12,24 @@ from wtforms import Field, Form, PasswordField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs < 3.3
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from .errors import error_text
+from .services import ServiceError
 from .services.accounts import MIN_PASSWORD
 
 
 def add_error(field: Field, message: str) -> None:
     """Show ``message`` next to ``field``, as a validation error (a service refused it)."""
     field.errors = [*field.errors, message]
+
+
+def show_error(form: Form, error: ServiceError, default: str | None = None) -> bool:
+    """Show a service's refusal next to the field it names, else next to ``default``;
+    ``False`` when the form has neither (the caller says it another way)."""
+    name = error.field if error.field is not None and error.field in form else default
+    if name is None:
+        return False
+    add_error(form[name], error_text(error))
+    return True
 
 
 #: C0 and C1 control characters: a line break in a name breaks e-mail headers and layouts.

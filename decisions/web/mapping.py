@@ -33,7 +33,7 @@ def engine_colleges(colleges: Iterable[College],
 
 
 def enforce_scic_bounds(organisation: Organisation) -> bool:
-    """Whether the law of SCICs bounds the organisation's colleges (RULES.md 3.2 and 10)."""
+    """Whether the law of SCICs bounds the organisation's colleges (docs/rules.md 3.2 and 10)."""
     return organisation.is_scic
 
 

@@ -2,7 +2,7 @@
 has passed, every two seconds, and once at start-up for the rounds that became overdue while
 nothing was running.
 
-Three ways to run it (DESIGN.md, Deadlines):
+Three ways to run it (docs/architecture.md, "Deadlines"):
 
 - ``decisions run`` starts a background scheduler in the serving process when
   ``SCHEDULER`` is ``"in-process"`` (the default, except under ``TESTING``);

@@ -14,6 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from .services import accounts
+
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
@@ -110,8 +112,10 @@ def _refuse_nul_characters() -> None:
 def init_app(app: Flask) -> None:
     """Require a valid CSRF token on every POST, PUT, PATCH and DELETE; add the security
     headers to every response; limit sign-in attempts and password-reset requests (off
-    under TESTING unless ``RATELIMIT_ENABLED`` says otherwise)."""
+    under TESTING unless ``RATELIMIT_ENABLED`` says otherwise); hash new passwords with
+    ``PASSWORD_HASH_METHOD`` when set (tests use a fast one)."""
     csrf.init_app(app)
+    accounts.hash_method = app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
     app.url_map.converters["int"] = DatabaseInteger
     app.before_request(_refuse_nul_characters)
     https = bool(app.config.get("HTTPS"))

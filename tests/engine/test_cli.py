@@ -1,35 +1,70 @@
-"""The JSON command line (cases/FORMAT.md, "Command line"), run for real as a subprocess.
+"""The JSON command line (docs/case-format.md, "Command line").
 
 ``python -m decisions.engine evaluate CASE.json | - [--batch] [--explain en|fr]``: a result as
 JSON on stdout with exit status 0 for every decision; malformed input exits with status 2 and
 one line ``error: <JSON path>: ...`` on stderr, never a traceback. The cases are written here
 and run from temporary files, so the tests need nothing outside this repository.
+
+``main``, the function the command runs, runs in this process with UTF-8 streams as a
+terminal's (a new interpreter per case would cost most of the time of these tests); the
+tests marked "real command" run ``python -m decisions.engine`` as a subprocess.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from decisions.engine import evaluate, load_case
+from decisions.engine.__main__ import main
 
 COMMAND = [sys.executable, "-m", "decisions.engine", "evaluate"]
 OUTCOMES = {"pending", "adopted", "rejected", "no_quorum", "blocked", "needs_integration",
             "escalated", "invalid_config", "invalid_convocation"}
 
 
-def run(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    """The command line with ``args`` after ``evaluate``; output kept as bytes."""
-    return subprocess.run(
-        [*COMMAND, *args], input=stdin.encode() if isinstance(stdin, str) else stdin,
-        capture_output=True, check=False, timeout=60,
-    )
+@dataclass(frozen=True)
+class Completed:
+    """A run of the command line: its exit status and its two streams, as bytes."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> Completed:
+    """The command line with ``args`` after ``evaluate``, run in this process; output kept as
+    bytes. Argument errors exit through ``SystemExit`` with their line on ``sys.stderr``, as
+    in the real command."""
+    out, err = io.BytesIO(), io.BytesIO()
+    out_text = io.TextIOWrapper(out, encoding="utf-8", newline="\n")
+    err_text = io.TextIOWrapper(err, encoding="utf-8", newline="\n")
+    given = stdin.encode() if isinstance(stdin, str) else stdin or b""
+    with contextlib.redirect_stdout(out_text), contextlib.redirect_stderr(err_text):
+        try:
+            status = main(["evaluate", *args], out_text, err_text, stdin=io.BytesIO(given))
+        except SystemExit as exit_:
+            status = exit_.code if isinstance(exit_.code, int) else 1
+    for stream in (out_text, err_text):
+        stream.flush()
+        stream.detach()
+    return Completed(status, out.getvalue(), err.getvalue())
+
+
+def run_command(*args: str) -> Completed:
+    """The real command, ``python -m decisions.engine evaluate`` with ``args``, as a
+    subprocess."""
+    completed = subprocess.run([*COMMAND, *args], capture_output=True, check=False, timeout=60)
+    return Completed(completed.returncode, completed.stdout, completed.stderr)
 
 
 def write(tmp_path: Path, content: Any, name: str = "case.json") -> Path:
@@ -44,7 +79,7 @@ def write(tmp_path: Path, content: Any, name: str = "case.json") -> Path:
     return path
 
 
-def decoded(completed: subprocess.CompletedProcess[bytes]) -> tuple[str, str]:
+def decoded(completed: Completed) -> tuple[str, str]:
     return completed.stdout.decode("utf-8"), completed.stderr.decode("utf-8")
 
 
@@ -244,7 +279,7 @@ def test_every_family_is_decided_from_standard_input(family: str) -> None:
 
 
 def test_the_command_line_gives_the_same_json_as_the_python_api(tmp_path: Path) -> None:
-    completed = run(str(write(tmp_path, SCIC_BALLOTS)))
+    completed = run_command(str(write(tmp_path, SCIC_BALLOTS)))  # the real command
     assert completed.returncode == 0
     assert json.loads(completed.stdout) == evaluate(load_case(SCIC_BALLOTS)).to_json()
 
@@ -412,7 +447,7 @@ def test_explain_works_for_a_whole_batch_of_every_family(tmp_path: Path, languag
 def test_an_unknown_explain_language_exits_with_status_2_and_one_error_line(
     tmp_path: Path,
 ) -> None:
-    completed = run(str(write(tmp_path, SCIC_TALLY)), "--explain", "de")
+    completed = run_command(str(write(tmp_path, SCIC_TALLY)), "--explain", "de")  # real
     out, err = decoded(completed)
     assert completed.returncode == 2
     assert out == ""

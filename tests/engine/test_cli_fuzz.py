@@ -1,4 +1,4 @@
-"""The command line keeps its contract on any input (cases/FORMAT.md, "Command line").
+"""The command line keeps its contract on any input (docs/case-format.md, "Command line").
 
 Exit status 0 with one JSON result on stdout, or exit status 2 with nothing on stdout and
 exactly one line ``error: $...`` on stderr naming the JSON path; never a traceback, and a

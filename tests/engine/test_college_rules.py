@@ -1,6 +1,6 @@
-"""Family B (SCIC multi-college voting): the edge cases of RULES.md sections 3, 7, 8b, 10.
+"""Family B (SCIC multi-college voting): the edge cases of docs/rules.md sections 3, 7, 8b, 10.
 
-Every expected value below was computed by hand from RULES.md; the arithmetic is in each
+Every expected value below was computed by hand from docs/rules.md; the arithmetic is in each
 case's ``why``. Weights are written in percent and reported as fractions of 1 (50 -> "1/2").
 Proportional method (3.4): share_c = yes_c / base_c, S = sum(w_c * share_c) over expressing
 colleges, divided by the expressing weight under ``redistribute`` and by 1 under ``fixed``.

@@ -1,8 +1,8 @@
-"""Family C, asynchronous consent (RULES.md sections 0.3, 4 and 8b), case by case.
+"""Family C, asynchronous consent (docs/rules.md sections 0.3, 4 and 8b), case by case.
 
-Every expected value was worked out by hand from RULES.md and cases/FORMAT.md; the reasoning
-is in each case's ``why``. A result matches when ``differences`` (FORMAT.md's matching rule)
-finds nothing.
+Every expected value was worked out by hand from docs/rules.md and docs/case-format.md; the
+reasoning is in each case's ``why``. A result matches when ``differences`` (the matching rule
+of docs/case-format.md) finds nothing.
 
 Common frame unless a case says otherwise: members a, b, c, d, e; the vote opens
 2025-04-01T08:00Z and closes 2025-04-08T08:00Z; it is evaluated at the deadline (closed).

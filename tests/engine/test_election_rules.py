@@ -1,8 +1,8 @@
-"""Family E, sociocratic election (RULES.md sections 6, 5 and 8b), case by case.
+"""Family E, sociocratic election (docs/rules.md sections 6, 5 and 8b), case by case.
 
-Every expected value was worked out by hand from RULES.md and cases/FORMAT.md; the reasoning
-is in each case's ``why``. A result matches when ``differences`` (FORMAT.md's matching rule)
-finds nothing.
+Every expected value was worked out by hand from docs/rules.md and docs/case-format.md; the
+reasoning is in each case's ``why``. A result matches when ``differences`` (the matching rule
+of docs/case-format.md) finds nothing.
 
 Common frame unless a case says otherwise: members a..f (all present), role facilitator for
 12 months, the ``sociocratic_election`` preset (self_nomination true, proposal_rule
@@ -374,7 +374,7 @@ def test_a_sociocratic_election_is_decided_as_rules_section_6_says(
 
 
 def test_the_explanation_mentions_the_role_and_the_term() -> None:
-    """RULES.md 6: term_months and role are "recorded in the result and the explanation"."""
+    """docs/rules.md 6: term_months and role are "recorded in the result and the explanation"."""
     data = {"family": "sociocratic_election",
             "params": {"preset": "sociocratic_election", "role": "treasurer",
                        "term_months": 24},

@@ -1,9 +1,9 @@
-"""Family A (majority voting): the edge cases of RULES.md sections 0, 2, 7, 8 and 8b.
+"""Family A (majority voting): the edge cases of docs/rules.md sections 0, 2, 7, 8 and 8b.
 
-Every expected value below was computed by hand from RULES.md; the arithmetic is in each
+Every expected value below was computed by hand from docs/rules.md; the arithmetic is in each
 case's ``why`` (the comparisons of section 0.1: ``2*yes > base``, ``3*yes >= 2*base``,
 ``4*yes >= 3*base``, ``yes*den >= num*base``, quorum ``present*den >= num*eligible``).
-Results are compared with FORMAT.md's matching rule (``differences``).
+Results are compared with docs/case-format.md's matching rule (``differences``).
 """
 
 from __future__ import annotations
@@ -819,8 +819,8 @@ REASONS = [
             ("c", "yes", "2025-03-02T09:00:00Z"), ("z", "no", "2025-03-05T09:00:00Z")]),
         [{"voter": "c", "reason": "too_early"}, {"voter": "z", "reason": "not_eligible"},
          {"voter": "b", "reason": "late"}],
-        "rejected ballots are records, listed in chronological order (FORMAT.md conventions):"
-        " c 03-02, z 03-05, b 03-11, whatever the input order",
+        "rejected ballots are records, listed in chronological order (docs/case-format.md"
+        " conventions): c 03-02, z 03-05, b 03-11, whatever the input order",
         id="rejected_ballots_are_listed_in_chronological_order",
     ),
 ]

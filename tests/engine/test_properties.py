@@ -121,7 +121,7 @@ def _instant(case: Json) -> int | None:
 def _closed_when_cast(case: Json, result: Json) -> Callable[[Json], bool]:
     """Whether the vote was closed when a ballot was cast: at or after the deadline (after
     it when inclusive), or after the early close the result reports. Such a ballot is
-    refused whatever the instant of evaluation (RULES.md 0.3, 8b)."""
+    refused whatever the instant of evaluation (docs/rules.md 0.3, 8b)."""
     window = load_case(case).params.window  # type: ignore[union-attr]
     closes, early = window.closes_at, result.get("closed_early_at")
     closed_early = None if early is None else datetime.fromisoformat(early)
@@ -384,7 +384,7 @@ def test_a_standing_valid_objection_always_prevents_adoption_in_a_consent_proces
     ``object`` being an offered position; they cast no other ballot. Events about them are
     only ones that must not lift the objection: qualified ``valid`` (any time), or
     ``invalid``/``concern``/withdrawn but dated before the objection or at/after the
-    deadline (RULES.md 8b: such qualifications are ignored). The outcome is never
+    deadline (docs/rules.md 8b: such qualifications are ignored). The outcome is never
     ``adopted`` (``blocked``, or ``pending``/``no_quorum`` which come first), and once the
     deadline has passed the objector is listed among the outstanding objections."""
     params = case["params"]
@@ -556,7 +556,7 @@ def test_effective_college_weights_sum_to_one_and_the_weighted_share_is_a_propor
 def test_the_weighted_share_is_the_weighted_mean_of_the_expressing_colleges(
     case: Json,
 ) -> None:
-    """Recomputed from the per-college records (RULES.md 3.4, 3.5): proportional
+    """Recomputed from the per-college records (docs/rules.md 3.4, 3.5): proportional
     ``sum(w_c * share_c) / D``, bloc ``sum(w_c for yes blocs) / D``, over expressing
     colleges, with D the expressing weight (redistribute) or 1 (fixed)."""
     result = decide(case)
@@ -579,7 +579,7 @@ def test_the_weighted_share_is_the_weighted_mean_of_the_expressing_colleges(
 @given(case=college_cases())
 def test_null_weights_decide_as_equal_weights_written_out(case: Json) -> None:
     """All weights ``null`` (the legal default) and every weight ``"100/n"`` give the same
-    result (RULES.md 3.2 item 2)."""
+    result (docs/rules.md 3.2 item 2)."""
     colleges = case["params"]["colleges"]
     written = copy.deepcopy(case)
     for college, equal in zip(colleges, written["params"]["colleges"], strict=True):
@@ -642,7 +642,7 @@ def test_counts_add_up_and_the_yes_share_is_yes_over_the_base(
     family: str, data: st.DataObject
 ) -> None:
     """The counts sum to the participants; participants and present are at most the
-    eligible; ``base_count`` is the RULES.md 2.1 sum for its base; ``yes_share`` is
+    eligible; ``base_count`` is the docs/rules.md 2.1 sum for its base; ``yes_share`` is
     ``yes/base_count`` (``null`` iff the base is empty); for colleges the assembly's
     figures are the sums of the colleges'. With individual ballots, every ballot known at
     the instant of evaluation is counted, superseded or refused, exactly once."""
@@ -684,7 +684,7 @@ def test_counts_add_up_and_the_yes_share_is_yes_over_the_base(
 @PROPERTY
 @given(case=majority_cases())
 def test_a_majority_is_decided_by_exact_cross_multiplication(case: Json) -> None:
-    """Recomputed from the result's numbers (RULES.md 0.1, 2.2): the quorum is met iff
+    """Recomputed from the result's numbers (docs/rules.md 0.1, 2.2): the quorum is met iff
     ``present*den >= num*eligible``; a decided vote is adopted iff ``yes > no`` (simple) or
     ``yes*den >= num*base`` (inclusive) / ``>`` (strict); an empty base is rejected."""
     result = decide(case)

@@ -1,8 +1,8 @@
-"""Family D, sociocratic consent (RULES.md sections 5 and 8b), case by case.
+"""Family D, sociocratic consent (docs/rules.md sections 5 and 8b), case by case.
 
-Every expected value was worked out by hand from RULES.md and cases/FORMAT.md; the reasoning
-is in each case's ``why``. A result matches when ``differences`` (FORMAT.md's matching rule)
-finds nothing.
+Every expected value was worked out by hand from docs/rules.md and docs/case-format.md; the
+reasoning is in each case's ``why``. A result matches when ``differences`` (the matching rule
+of docs/case-format.md) finds nothing.
 
 Common frame unless a case says otherwise: circle members p, q, r, s, t, all present; the
 ``sociocratic_consent`` preset (max_consent_rounds 3, absent_policy await, allow_abstain

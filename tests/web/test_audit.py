@@ -10,7 +10,6 @@ from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select, text
@@ -21,6 +20,7 @@ from decisions.web.cli import cli
 from decisions.web.models import (
     AuditEntry,
     College,
+    Invitation,
     Membership,
     Organisation,
     Proposal,
@@ -30,14 +30,9 @@ from decisions.web.models import (
 )
 from decisions.web.services import audit, colleges, objections, organisations, proposals, rounds
 
-from .conftest import Clock, six_member_scic, unit
-
-
-@pytest.fixture
-def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
-         ) -> tuple[Organisation, list[int]]:
-    """A SCIC with colleges 50/30/20 and six members, two per college."""
-    return six_member_scic(make_org, make_member)
+from .conftest import Clock, unit
+from .round_steps import coop as coop
+from .round_steps import open_round, proposal_of, vote
 
 
 def entries(app: Flask, organisation_id: int) -> list[tuple[int, str, dict[str, Any]]]:
@@ -53,27 +48,6 @@ def appended(app: Flask, organisation_id: int, action: Callable[[Session], Any],
     with unit(app) as session:
         action(session)
     return [(kind, data) for _, kind, data in entries(app, organisation_id)[before:]]
-
-
-def proposal_of(app: Flask, organisation: Organisation, author: int, family: str,
-                params: dict[str, Any], clock: Clock, **extra: Any) -> int:
-    with unit(app) as session:
-        return proposals.create_proposal(
-            session, session.get_one(Organisation, organisation.id),
-            session.get_one(Membership, author), title="Buy cargo bikes", body="Two.",
-            family=family, params=params, now=clock(), **extra).id
-
-
-def open_round(app: Flask, proposal_id: int, kind: RoundKind, clock: Clock) -> int:
-    with unit(app) as session:
-        return rounds.open_round(session, session.get_one(Proposal, proposal_id), kind,
-                                 closes_at=clock() + timedelta(days=7), now=clock()).id
-
-
-def vote(app: Flask, round_id: int, member: int, position: str, clock: Clock,
-         **extra: Any) -> None:
-    with unit(app) as session:
-        rounds.cast_ballot(session, round_id, member, position, now=clock(), **extra)
 
 
 def closed_majority_round(app: Flask, coop: tuple[Organisation, list[int]],
@@ -133,7 +107,8 @@ def test_each_round_event_appends_one_entry(
         assert data["case_sha256"] == audit.sha256(stored.case_json or "")
         assert data["result_sha256"] == audit.sha256(stored.result_json or "")
     [(kind, data)] = appended(app, org, lambda s: proposals.record_outcome(
-        s, s.get_one(Proposal, proposal), statement="We buy them.", review_date=None))
+        s, s.get_one(Proposal, proposal), statement="We buy them.", review_date=None,
+        now=clock()))
     assert (kind, data["statement"]) == ("outcome_written", "We buy them.")
     with app.app_context():
         assert audit.verify_chain(db.session(), org) is None
@@ -161,11 +136,11 @@ def test_versions_cancellations_members_and_weights_append_one_entry_each(
             College.organisation_id == org, College.name == "partners"))
     [(kind, data)] = appended(app, org, lambda s: organisations.update_membership(
         s, s.get_one(Membership, members[1]), role=Role.FACILITATOR, vote_weight=3,
-        college_id=partners))
+        college_id=partners, now=clock()))
     assert (kind, data["role"], data["vote_weight"], data["college"]) == (
         "membership_changed", "facilitator", 3, "partners")
     [(kind, data)] = appended(app, org, lambda s: organisations.remove_membership(
-        s, s.get_one(Membership, members[2])))
+        s, s.get_one(Membership, members[2]), now=clock()))
     assert (kind, data["member"]) == ("membership_ended", members[2])
 
     def weights(session: Session) -> None:
@@ -173,7 +148,7 @@ def test_versions_cancellations_members_and_weights_append_one_entry_each(
         ids = {c.name: c.id for c in colleges.colleges_of(session, org_)}
         colleges.set_weights(session, org_, {ids["workers"]: Fraction(40),
                                              ids["users"]: Fraction(40),
-                                             ids["partners"]: Fraction(20)})
+                                             ids["partners"]: Fraction(20)}, now=clock())
     [(kind, data)] = appended(app, org, weights)
     assert (kind, data["weights"]) == ("college_weights_changed",
                                        {"workers": "40/1", "users": "40/1", "partners": "20/1"})
@@ -298,3 +273,34 @@ def test_members_read_the_log_newest_first_without_secret_ballots(
     assert "position" not in page.lower()
     assert "Member:" not in page
     assert "<td>m1</td>" not in page  # nor who cast it
+
+
+def test_the_members_of_a_test_world_join_through_the_services_and_the_chain_holds(
+        app: Flask, make_org: Callable[..., Organisation],
+        make_member: Callable[..., Membership], clock: Clock) -> None:
+    """``make_member`` invites and lets the person accept, and has an admin set a weight other
+    than 1, as people join: the audit chain of a test world verifies, rounds and all."""
+    organisation = make_org("coop", admin="ana@example.org",
+                            colleges={"workers": 50, "users": 30, "partners": 20})
+    weighted = make_member(organisation, "bo@example.org", role="facilitator",
+                           college="users", vote_weight=3)
+    members = [weighted.id] + [make_member(organisation, f"m{i}@example.org",
+                                           college=("workers", "partners")[i % 2]).id
+                               for i in range(5)]
+    assert [(kind, data["member"], data["vote_weight"], data["college"])
+            for _, kind, data in entries(app, organisation.id)] == [
+        ("membership_changed", weighted.id, 3, "users")]
+    closed_majority_round(app, (organisation, members), clock)
+    with app.app_context():
+        session = db.session()
+        invitations = list(session.scalars(select(Invitation).order_by(Invitation.id)))
+        joined = list(session.scalars(select(Membership).where(
+            Membership.organisation_id == organisation.id, Membership.role != Role.ADMIN)
+            .order_by(Membership.id)))
+        _, _, problems = audit.verify(session)
+        kept = [(m.role, m.vote_weight, m.college.name if m.college else None) for m in joined]
+    assert problems == []
+    assert [i.used_at for i in invitations] == [m.joined_at for m in joined]
+    assert kept == [
+        (Role.FACILITATOR, 3, "users"),
+        *[(Role.MEMBER, 1, ("workers", "partners")[i % 2]) for i in range(5)]]

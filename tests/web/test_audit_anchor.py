@@ -21,7 +21,6 @@ from decisions.web.cli import cli
 from decisions.web.models import (
     AuditEntry,
     Ballot,
-    Membership,
     Organisation,
     Proposal,
     ProposalStatus,
@@ -31,17 +30,9 @@ from decisions.web.models import (
 )
 from decisions.web.services import audit, proposals
 
-from .conftest import Clock, six_member_scic, unit
-from .test_audit import open_round, proposal_of, vote
-
-Coop = tuple[Organisation, list[int]]
-
-
-@pytest.fixture
-def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
-         ) -> Coop:
-    """A SCIC with colleges 50/30/20 and six members, two per college."""
-    return six_member_scic(make_org, make_member)
+from .conftest import Clock, unit
+from .round_steps import Coop, open_round, proposal_of, vote
+from .round_steps import coop as coop
 
 
 def folder(app: Flask) -> Path:
@@ -179,7 +170,8 @@ def test_entries_deleted_after_a_members_copy_of_the_head_are_found_with_it(
     round_id = closed_by_scheduler(app, coop, clock)
     with unit(app) as session:
         proposal = session.get_one(Round, round_id).proposal
-        proposals.record_outcome(session, proposal, statement="No bikes.", review_date=None)
+        proposals.record_outcome(session, proposal, statement="No bikes.", review_date=None,
+                                 now=db.utcnow())
     length, hash_ = chain_head(app, organisation.id)
     cli_passes(runner)
     with db.engine_of(app).begin() as connection:

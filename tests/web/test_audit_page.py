@@ -5,25 +5,25 @@ the oldest entry (issue 8, part 5)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from decisions.web.models import Membership, Organisation, RoundKind
+from decisions.web.models import Organisation, RoundKind
 from decisions.web.services import audit
 
-from .conftest import Clock, six_member_scic, unit
-from .test_audit import open_round, proposal_of, vote
+from .conftest import Clock, unit
+from .round_steps import coop_once as coop_once
+from .round_steps import open_round, proposal_of, vote
 
 
 @pytest.fixture
-def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
-         ) -> tuple[Organisation, list[int]]:
-    """A SCIC with colleges 50/30/20 and six members, two per college."""
-    return six_member_scic(make_org, make_member)
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 def rows(page: str) -> list[str]:

@@ -1,36 +1,20 @@
 """The authorization matrix: every route of the application, for every kind of visitor.
 
 A new route fails ``test_every_route_is_in_the_matrix`` until its expected answers are
-written here: nobody can add a page without saying who may open it.
+written here: nobody can add a page without saying who may open it. The cases share one world
+(``world.py``), built once; what a case writes is rolled back after it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from decisions.web import db
-from decisions.web.models import (
-    Circle,
-    College,
-    Invitation,
-    Membership,
-    Organisation,
-    Proposal,
-    ProposalStatus,
-    Role,
-    RoundKind,
-    User,
-)
-from decisions.web.services import proposals, rounds
 
 from .conftest import Auth
+from .world import VISITOR_EMAIL
+from .world import app as app
+from .world import world as world
 
 VISITORS = ("anonymous", "outsider", "member", "facilitator", "admin")
 LOGIN, OK, FORBIDDEN, MISSING = "login", "ok", "forbidden", "missing"
@@ -130,73 +114,6 @@ def test_every_route_is_in_the_matrix(app: Flask) -> None:
               if rule.endpoint != "static"
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     assert routes == {(endpoint, method) for endpoint, method, _, _ in MATRIX}
-
-
-def _rounds_world(session: Session, organisation: Organisation, author: Membership,
-                  now: datetime) -> dict[str, int]:
-    """Proposals with rounds in each state the round pages need, by the app's clock."""
-    week = timedelta(days=7)
-
-    def draft(family: str, preset: str) -> Proposal:
-        return proposals.create_proposal(
-            session, organisation, author, title=f"A {family} proposal", body="Text.",
-            family=family, params={"preset": preset}, now=now - 2 * week)
-
-    vote = draft("majority", "scic_sa_ago")
-    closed = rounds.open_round(session, vote, RoundKind.VOTE, closes_at=now - week,
-                               now=now - 2 * week)
-    rounds.close_round(session, closed.id, now=now - week)  # no quorum: a second convocation
-    vote_round = rounds.open_round(session, vote, RoundKind.VOTE, closes_at=now + week,
-                                   now=now - week)
-    socio = draft("sociocratic_consent", "sociocratic_consent")
-    consent_round = rounds.open_round(session, socio, RoundKind.CONSENT, closes_at=now + week,
-                                      now=now)
-    talk = draft("sociocratic_consent", "sociocratic_consent")
-    comment_round = rounds.open_round(session, talk, RoundKind.CLARIFYING,
-                                      closes_at=now + week, now=now)
-    return {"vote": vote.id, "closed": closed.id, "vote_round": vote_round.id,
-            "socio": socio.id, "consent_round": consent_round.id, "talk": talk.id,
-            "comment_round": comment_round.id}
-
-
-@pytest.fixture
-def world(app: Flask, make_org: Callable[..., Organisation],
-          make_member: Callable[..., Membership],
-          make_user: Callable[..., User]) -> dict[str, object]:
-    """An organisation with one visitor of each kind, and one thing of each kind in it."""
-    coop = make_org("coop", admin="admin@coop.example.org",
-                    colleges={"workers": 50, "users": 30, "partners": 20})
-    make_org("other", admin="outsider@other.example.org")
-    make_member(coop, "member@coop.example.org")
-    make_member(coop, "facilitator@coop.example.org", role="facilitator")
-    target = make_member(coop, "target@coop.example.org")
-    with app.app_context(), db.transaction() as session:
-        organisation = session.get(Organisation, coop.id)
-        assert organisation is not None
-        circle = Circle(organisation=organisation, name="Delivery", description="")
-        session.add(circle)
-        now = datetime.now(UTC)
-        invitation = Invitation(organisation=organisation, email="new@coop.example.org",
-                                role="member", token_hash="0" * 64, created_at=now,
-                                expires_at=now.replace(year=now.year + 1))
-        session.add(invitation)
-        session.flush()
-        college = session.scalar(select(College).where(College.organisation_id == coop.id))
-        assert college is not None
-        author = session.scalar(select(Membership).where(
-            Membership.organisation_id == coop.id, Membership.role == Role.ADMIN))
-        assert author is not None
-        proposal = proposals.create_proposal(
-            session, organisation, author, title="Buy cargo bikes", body="Two bikes.",
-            family="consent", params={}, now=now)
-        proposal.status = ProposalStatus.OPEN  # members read it; nobody has voted yet
-        return {"slug": "coop", "circle": circle.id, "college": college.id,
-                "member": target.id, "invitation": invitation.id, "proposal": proposal.id,
-                **_rounds_world(session, organisation, author, app.config["CLOCK"]())}
-
-
-VISITOR_EMAIL = {"outsider": "outsider@other.example.org", "member": "member@coop.example.org",
-                 "facilitator": "facilitator@coop.example.org", "admin": "admin@coop.example.org"}
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

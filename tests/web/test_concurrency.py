@@ -93,14 +93,14 @@ def _setup(app: Flask, voters: int) -> Setup:
     now = datetime.now(UTC)
     with app.app_context(), db.transaction() as session:
         owner = accounts.create_user(session, email="owner@example.org", name="Owner",
-                                     password=PASSWORD)
+                                     password=PASSWORD, now=db.utcnow())
         org = organisations.create_organisation(session, owner, name="Coop", slug="coop",
-                                                is_scic=False)
+                                                is_scic=False, now=db.utcnow())
         emails = [f"voter{i}@example.org" for i in range(voters)]
         members: dict[str, int] = {}
         for email in emails:
             user = accounts.create_user(session, email=email, name=email.split("@")[0],
-                                        password=PASSWORD)
+                                        password=PASSWORD, now=db.utcnow())
             membership = Membership(organisation_id=org.id, user_id=user.id, role=Role.MEMBER,
                                     vote_weight=1, joined_at=now)
             session.add(membership)

@@ -4,23 +4,35 @@ token, even from a signed-in admin, and writes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .test_authorization import MATRIX, VISITOR_EMAIL
-from .test_authorization import world as world
+from .conftest import Clock, as_new, rolled_back
+from .test_authorization import MATRIX
 from .variant import csrf_token, login_with_token, row_counts, variant
+from .world import VISITOR_EMAIL
+from .world import world as world
 
 POSTS = [(endpoint, path) for endpoint, method, path, _ in MATRIX if method == "POST"]
 
 
-@pytest.fixture
-def protected(app: Flask) -> Iterator[Flask]:
-    """The application with CSRF protection on, as in production."""
-    with variant(app, WTF_CSRF_ENABLED=True) as other:
+@pytest.fixture(scope="module")
+def csrf_on(shared_app: Flask) -> Iterator[Flask]:
+    """The application with CSRF protection on, as in production, built once."""
+    with variant(shared_app, WTF_CSRF_ENABLED=True) as other:
         yield other
+
+
+@pytest.fixture
+def protected(csrf_on: Flask, shared_app: Flask, world: dict[str, object], clock: Clock,
+              tmp_path: Path) -> Iterator[Flask]:
+    """That application on the module's world, as new; what the test writes is rolled
+    back (both applications' sessions share the test's transaction)."""
+    with as_new(csrf_on, clock, tmp_path / "instance"), rolled_back(shared_app, csrf_on):
+        yield csrf_on
 
 
 @pytest.fixture

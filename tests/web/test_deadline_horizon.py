@@ -12,18 +12,25 @@ from sqlalchemy import update
 from decisions.web import db
 from decisions.web.models import Organisation, Proposal, Round
 
-from .conftest import Clock
+from .conftest import Clock, module_world
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, stored_round
 
 FACILITATOR = "fa@example.org"
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
     organisation = make_org("coop", admin="admin@example.org", is_scic=False)
     make_member(organisation, FACILITATOR, role="facilitator")
     make_member(organisation, "ana@example.org")
     return organisation
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
-"""The demo: a new user finds every decision family at work, with the outcomes it tells."""
+"""The demo: a new user finds every decision family at work, with the outcomes it tells.
+
+The demo is seeded once for the module; what a test writes is rolled back after it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,24 +19,39 @@ from decisions.engine import evaluate, load_case
 from decisions.web import db
 from decisions.web.cli import cli
 from decisions.web.db import Base
+from decisions.web.families import DESCRIPTORS
 from decisions.web.models import Ballot, College, Membership, Proposal, Round, User
-from decisions.web.services import proposals
 
-from .conftest import Clock
+from .conftest import Clock, built_once, empty_every_table
+
+
+@pytest.fixture(scope="module")
+def demo(shared_app: Flask, tmp_path_factory: pytest.TempPathFactory,
+         ) -> Iterator[dict[str, Proposal]]:
+    """The demo seeded through its command, once; its proposals by family."""
+    with built_once(shared_app, tmp_path_factory.mktemp("demo")) as app:
+        result = app.test_cli_runner().invoke(cli, ["demo", "--if-empty"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            session = db.session()
+            found = {p.family: p for p in session.scalars(select(Proposal))}
+            for proposal in found.values():  # load what the tests read, then leave it
+                _ = [proposal.versions, proposal.organisation, proposal.circle,
+                     *[(r.candidate, r.result_json) for r in proposal.rounds]]
+        yield found
 
 
 @pytest.fixture
-def demo(app: Flask, runner: FlaskCliRunner) -> dict[str, Proposal]:
-    """The demo seeded through its command; its proposals by family."""
-    result = runner.invoke(cli, ["demo", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        session = db.session()
-        found = {p.family: p for p in session.scalars(select(Proposal))}
-        for proposal in found.values():  # load what the tests read, then leave the session
-            _ = [proposal.versions, proposal.organisation, proposal.circle,
-                 *[(r.candidate, r.result_json) for r in proposal.rounds]]
-        return found
+def app(rolled_back_app: Flask, demo: dict[str, Proposal]) -> Flask:
+    """The application on the demo, as new; what the test writes is rolled back."""
+    return rolled_back_app
+
+
+@pytest.fixture
+def empty(app: Flask) -> Flask:
+    """The application on an empty database (emptied in the test's transaction)."""
+    empty_every_table(db.engine_of(app))
+    return app
 
 
 def result_of(round_: Round) -> dict[str, Any]:
@@ -47,7 +65,7 @@ def email_of(app: Flask, membership_id: int | None) -> str:
         return db.session().get_one(Membership, membership_id).user.email
 
 
-def test_the_demo_prints_the_logins(app: Flask, runner: FlaskCliRunner) -> None:
+def test_the_demo_prints_the_logins(empty: Flask, runner: FlaskCliRunner) -> None:
     result = runner.invoke(cli, ["demo", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert "camille@demo.coop" in result.output
@@ -56,7 +74,7 @@ def test_the_demo_prints_the_logins(app: Flask, runner: FlaskCliRunner) -> None:
 
 
 def test_the_demo_has_a_proposal_of_every_family(demo: dict[str, Proposal]) -> None:
-    assert sorted(demo) == sorted(proposals.FAMILIES)
+    assert sorted(demo) == sorted(DESCRIPTORS)
     assert all(p.organisation.slug == "reseau-demo" for p in demo.values())
 
 

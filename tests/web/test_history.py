@@ -35,19 +35,24 @@ from decisions.web.models import (
 )
 from decisions.web.services import organisations, proposals, rounds
 
-from .conftest import Auth, Clock, six_member_scic, unit
-from .test_audit import open_round, proposal_of, vote
-
-Coop = tuple[Organisation, list[int]]
+from .conftest import Auth, Clock, module_world, six_member_scic, unit
+from .round_steps import Coop, close_due, open_round, proposal_of, vote
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
          make_user: Callable[..., User]) -> Coop:
     """A SCIC with colleges 50/30/20, its admin Ana, a facilitator Fa and six members."""
     organisation, members = six_member_scic(make_org, make_member)
     make_member(organisation, "fa@example.org", role="facilitator")
     return organisation, members
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 def _member_ids(app: Flask, organisation: Organisation) -> list[int]:
@@ -58,7 +63,8 @@ def _member_ids(app: Flask, organisation: Organisation) -> list[int]:
 
 def _remove(app: Flask, membership_id: int) -> None:
     with unit(app) as session:
-        organisations.remove_membership(session, session.get_one(Membership, membership_id))
+        organisations.remove_membership(session, session.get_one(Membership, membership_id),
+                                        now=db.utcnow())
 
 
 def _round(app: Flask, round_id: int) -> Round:
@@ -66,11 +72,6 @@ def _round(app: Flask, round_id: int) -> Round:
         found = db.session().get_one(Round, round_id)
         _ = found.proposal
         return found
-
-
-def _close_due(app: Flask, clock: Clock) -> list[int]:
-    with app.app_context():
-        return rounds.close_due(app.extensions["decisions.db"], clock())
 
 
 def _entries(app: Flask, organisation: Organisation, kind: str) -> list[AuditEntry]:
@@ -103,7 +104,7 @@ def test_a_member_who_leaves_keeps_their_ballots_and_every_round_recounts(
         for member in members:
             vote(app, round_id, member, "consent" if family == "consent" else "yes", clock)
         clock.advance(days=7)
-        assert _close_due(app, clock) == [round_id]
+        assert close_due(app, clock) == [round_id]
         closed.append(round_id)
     _remove(app, leaving)
     with app.app_context():
@@ -134,7 +135,7 @@ def test_an_open_round_whose_electors_all_voted_still_closes_after_one_leaves(
         vote(app, round_id, member, "no" if member == members[1] else "yes", clock)
     _remove(app, members[1])
     clock.advance(days=7)
-    assert _close_due(app, clock) == [round_id]
+    assert close_due(app, clock) == [round_id]
     closed = _round(app, round_id)
     assert closed.status is RoundStatus.CLOSED
     assert closed.outcome == "adopted"
@@ -152,7 +153,7 @@ def test_a_former_member_reaches_none_of_the_organisations_pages_nor_new_rounds(
     round_id = open_round(app, proposal, RoundKind.VOTE, clock)
     vote(app, round_id, members[1], "no", clock)
     clock.advance(days=7)
-    _close_due(app, clock)
+    close_due(app, clock)
     _remove(app, members[1])
     auth.login("m1@example.org")
     assert client.get("/orgs/coop/proposals/").status_code == 403
@@ -188,7 +189,8 @@ def test_a_former_member_invited_again_gets_their_membership_back(
                                 expires_at=db.utcnow() + timedelta(days=3650))
         session.add(invitation)
     with unit(app) as session:
-        joined = invitations.accept(session, "t", session.get_one(Membership, members[1]).user)
+        joined = invitations.accept(session, "t", session.get_one(Membership, members[1]).user,
+                                    db.utcnow())
         assert joined.id == members[1]
         assert joined.is_current
         assert joined.role is Role.FACILITATOR
@@ -213,7 +215,7 @@ def test_renaming_and_reweighting_a_college_during_a_vote_changes_nothing_of_it(
         assert partners is not None
         partners.weight = Fraction(40)
     clock.advance(days=7)
-    assert _close_due(app, clock) == [round_id]
+    assert close_due(app, clock) == [round_id]
     closed = _round(app, round_id)
     assert closed.status is RoundStatus.CLOSED
     assert closed.case_json is not None
@@ -242,13 +244,13 @@ def test_a_round_the_engine_cannot_count_is_marked_failed_once_and_never_retried
     organisation, _ = coop
     proposal, round_id = _broken_round(app, coop, clock)
     clock.advance(days=7)
-    _close_due(app, clock)
+    close_due(app, clock)
     failed = _round(app, round_id)
     assert failed.status is RoundStatus.FAILED
     assert failed.failure is not None
     assert "no_such_preset" in failed.failure
     clock.advance(seconds=2)
-    assert _close_due(app, clock) == []
+    assert close_due(app, clock) == []
     assert _round(app, round_id).status is RoundStatus.FAILED
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
@@ -358,7 +360,7 @@ def test_the_scheduler_closes_a_round_in_nobodys_name(
     organisation, _ = coop
     _, round_id = _vote_round(app, coop, clock, 3)
     clock.advance(days=7)
-    _close_due(app, clock)
+    close_due(app, clock)
     assert _round(app, round_id).closed_by_id is None
     assert [e.actor_id for e in _entries(app, organisation, "round_closed")] == [None]
 
@@ -371,7 +373,7 @@ def test_an_early_close_keeps_the_deadline_and_refuses_later_ballots(
                            {"preset": "consent_async"}, clock)
     round_id = open_round(app, proposal, RoundKind.CONSENT, clock)
     deadline = _round(app, round_id).closes_at
-    for member in _member_ids(app, organisation):
+    for member in _member_ids(app, organisation)[1:]:  # the last answer would close it
         vote(app, round_id, member, "consent", clock)
     clock.advance(days=1)
     with unit(app) as session:

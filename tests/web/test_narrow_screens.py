@@ -1,5 +1,6 @@
 """Every page fits a 375 px screen without losing information (issue 9): checked on the
-style sheet and the templates (no browser is installed to measure the pages)."""
+style sheet and the templates (tests/browser/test_narrow_screens.py measures the pages in
+Chromium)."""
 
 from __future__ import annotations
 

@@ -15,13 +15,13 @@ from sqlalchemy import select
 from decisions.web import db
 from decisions.web.models import Circle, CircleMember, Membership, Organisation, Role, User
 
-from .conftest import Auth
+from .conftest import Auth, module_world
 
 MakeOrg = Callable[..., Organisation]
 MakeMember = Callable[..., Membership]
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: MakeOrg, make_member: MakeMember,
          make_user: Callable[..., User]) -> Organisation:
     """A network: steering committee > delivery > bikes, and a top-level finance circle.
@@ -42,6 +42,13 @@ def coop(make_org: MakeOrg, make_member: MakeMember,
         finance = Circle(organisation_id=organisation.id, name="Finance")
         session.add_all([steering, delivery, bikes, finance])
     return organisation
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 @pytest.fixture(autouse=True)

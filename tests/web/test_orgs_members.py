@@ -22,13 +22,13 @@ from decisions.web.models import (
 )
 from decisions.web.services import organisations
 
-from .conftest import Auth
+from .conftest import Auth, module_world
 
 MakeOrg = Callable[..., Organisation]
 MakeMember = Callable[..., Membership]
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: MakeOrg, make_member: MakeMember,
          make_user: Callable[..., User]) -> Organisation:
     """A SCIC whose admin is Ana, with Bo (member, users) and Cy (facilitator)."""
@@ -40,6 +40,13 @@ def coop(make_org: MakeOrg, make_member: MakeMember,
     make_member(organisation, "bo@example.org", college="users", vote_weight=3)
     make_member(organisation, "cy@example.org", role="facilitator")
     return organisation
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 def membership(app: Flask, email: str, slug: str = "coop") -> Membership | None:
@@ -199,10 +206,10 @@ def test_two_admins_demoting_each_other_leave_one_admin(
         assert len(admins) == 2
         with db.transaction() as tx:
             organisations.update_membership(tx, admins[0], role=Role.MEMBER, vote_weight=1,
-                                            college_id=None)
+                                            college_id=None, now=db.utcnow())
         with pytest.raises(organisations.OrganisationError), db.transaction() as tx:
             organisations.update_membership(tx, admins[1], role=Role.MEMBER, vote_weight=1,
-                                            college_id=None)
+                                            college_id=None, now=db.utcnow())
         roles = set(session.scalars(select(Membership.role)))
     assert Role.ADMIN in roles
 

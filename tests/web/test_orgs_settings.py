@@ -13,18 +13,25 @@ from sqlalchemy import select
 from decisions.web import db
 from decisions.web.models import Membership, Organisation
 
-from .conftest import Auth
+from .conftest import Auth, module_world
 
 MakeOrg = Callable[..., Organisation]
 MakeMember = Callable[..., Membership]
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
     """A SCIC whose admin is Ana, with Bo as a member."""
     organisation = make_org("coop", admin="ana@example.org")
     make_member(organisation, "bo@example.org")
     return organisation
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 def stored(app: Flask, slug: str = "coop") -> tuple[str, str, bool]:

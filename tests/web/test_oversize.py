@@ -10,9 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from .conftest import Auth
-from .test_authorization import MATRIX, VISITOR_EMAIL
-from .test_authorization import world as world
+from .test_authorization import MATRIX
 from .variant import row_counts
+from .world import VISITOR_EMAIL
+from .world import app as app
+from .world import world as world
 
 POSTS = [path for _, method, path, _ in MATRIX if method == "POST"]
 MIB = 1024 * 1024

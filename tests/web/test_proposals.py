@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from decisions.web import db
+from decisions.web.families import DESCRIPTORS, descriptor
 from decisions.web.models import (
     Circle,
     CircleMember,
@@ -30,16 +31,16 @@ from decisions.web.models import (
     RoundKind,
     VotersVisibility,
 )
-from decisions.web.proposals.forms import RULE_GROUPS, group_positions
+from decisions.web.proposals.forms import group_positions
 from decisions.web.services import proposals, rounds
 
-from .conftest import Auth, Clock, unit
+from .conftest import Auth, Clock, module_world, unit
 
 ADMIN, FACILITATOR, MEMBER, OTHER = ("ana@example.org", "fay@example.org", "mo@example.org",
                                      "ola@example.org")
 
 
-@pytest.fixture
+@module_world
 def coop(app: Flask, make_org: Callable[..., Organisation],
          make_member: Callable[..., Membership]) -> dict[str, int]:
     """A SCIC with an admin, a facilitator, two members and a steering circle."""
@@ -60,6 +61,13 @@ def coop(app: Flask, make_org: Callable[..., Organisation],
     return ids
 
 
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
+
+
 def form(**fields: Any) -> dict[str, Any]:
     """What the new proposal page sends, for a consent proposal unless told otherwise."""
     data: dict[str, Any] = {
@@ -71,7 +79,7 @@ def form(**fields: Any) -> dict[str, Any]:
     # The positions that require a reason, in the group of fields of their rule.
     family = data["family"]  # an objection is not a position in a vote
     reasons = data.pop("reasons", [] if family in ("majority", "scic_college") else ["object"])
-    groups = [g for g, (families, _) in RULE_GROUPS.items() if family in families]
+    groups = descriptor(family).form_groups
     for group in groups:
         data[f"reasons_{group}"] = [p for p in reasons if p in group_positions(group)
                                     or (group == groups[0] and not any(
@@ -252,7 +260,7 @@ def test_every_rule_has_its_group_of_fields_and_a_script_shows_the_chosen_one(
     for name in ("threshold_first", "min_consents", "max_consent_rounds", "role"):
         assert f'name="{name}"' in page
     groups = re.findall(r'<fieldset[^>]*data-families="([^"]+)"', page)
-    assert {f for g in groups for f in g.split()} == set(proposals.FAMILIES)
+    assert {f for g in groups for f in g.split()} == set(DESCRIPTORS)
     assert re.search(r'<script src="/static/proposal-form\.js" defer>', page)
     assert "show_rule" not in page
 

@@ -4,11 +4,9 @@ cases gathered again from the rows, must match what was stored."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select, text
@@ -17,15 +15,10 @@ from decisions.web import db
 from decisions.web.cli import cli
 from decisions.web.models import Membership, Organisation, Proposal, RoundKind
 
-from .conftest import Clock, six_member_scic, unit
-from .test_audit import closed_majority_round, open_round, proposal_of, vote
-
-
-@pytest.fixture
-def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
-         ) -> tuple[Organisation, list[int]]:
-    """A SCIC with colleges 50/30/20 and six members, two per college."""
-    return six_member_scic(make_org, make_member)
+from .conftest import Clock, unit
+from .round_steps import coop as coop
+from .round_steps import open_round, proposal_of, vote
+from .test_audit import closed_majority_round
 
 
 def close(app: Flask, clock: Clock) -> None:
@@ -73,7 +66,8 @@ def test_every_family_recounts_to_what_was_stored(
     close(app, clock)
     with unit(app) as session:  # written after the decision: not part of its case
         proposals.record_outcome(session, session.get_one(Proposal, sociocratic),
-                                 statement="One bike.", review_date=date(2027, 3, 1))
+                                 statement="One bike.", review_date=date(2027, 3, 1),
+                                 now=clock())
     result = runner.invoke(cli, ["recount", "--all"])
     assert result.exit_code == 0, result.output
     assert result.output == "5 closed rounds recounted: no difference.\n"

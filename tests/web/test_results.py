@@ -6,6 +6,7 @@ in a few queries without loading one of them."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,12 +15,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, insert, select
+from sqlalchemy import Connection, event, func, insert, select, update
 
 from decisions.engine import evaluate, load_case
 from decisions.web import db
 from decisions.web.models import (
     Ballot,
+    Elector,
     Membership,
     Organisation,
     Role,
@@ -27,17 +29,13 @@ from decisions.web.models import (
     User,
     VotersVisibility,
 )
-from decisions.web.services import rounds
+from decisions.web.services import rounds, voters
 
 from .conftest import Clock
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id, stored_round
+from .round_steps import close_due
 
 FACILITATOR = "fa@example.org"
-
-
-def close_due(app: Flask, clock: Clock) -> list[int]:
-    with app.app_context():
-        return rounds.close_due(app.extensions["decisions.db"], clock())
 
 
 @pytest.fixture
@@ -197,6 +195,19 @@ def _crowd(app: Flask, organisation: Organisation) -> None:
              "vote_weight": 1, "joined_at": now} for user in users])
 
 
+def count_latest(connection: Connection, round_id: int) -> None:
+    """Each elector's latest ballot made the one that counts, as casting it does
+    (``services.rounds``), for ballots inserted in bulk."""
+    latest = (select(func.max(Ballot.id)).where(Ballot.round_id == Elector.round_id,
+                                                Ballot.membership_id == Elector.membership_id)
+              .scalar_subquery())
+    connection.execute(update(Elector).where(Elector.round_id == round_id)
+                       .values(ballot_id=latest))
+    connection.execute(update(Elector).where(Elector.round_id == round_id).values(
+        position=select(Ballot.position).where(Ballot.id == Elector.ballot_id)
+        .scalar_subquery()))
+
+
 def _position(member: int, change: int) -> str:
     return ("yes", "no", "abstain", "yes")[(member + change) % 4]
 
@@ -242,6 +253,7 @@ def test_the_results_of_a_hundred_thousand_ballots_take_a_few_queries_and_load_n
     begun = time.perf_counter()
     with db.engine_of(app).begin() as connection:
         connection.execute(insert(Ballot), rows)
+        count_latest(connection, round_id)
     assert len(rows) == ELECTORS * CHANGES == 100_000
     clock.advance(hours=1)
     expected = {p: sum(1 for m in members if _position(m, CHANGES - 1) == p)
@@ -267,7 +279,13 @@ def test_the_results_of_a_hundred_thousand_ballots_take_a_few_queries_and_load_n
         closed = client.get(url)
     assert closed.status_code == 200
     assert "Outcome: adopted" in closed.get_data(as_text=True)
-    assert "Crowd 999" in closed.get_data(as_text=True)  # who voted what: everyone may see
+    assert "Voters 1–50 of 1000" in closed.get_data(as_text=True)  # everyone may see who
+    assert loaded == []
+    assert len(statements) <= MAX_QUERIES, statements
+    with watching(app) as (statements, loaded):
+        found = client.get(f"{url}?search=crowd+999")
+    assert ">Crowd 999<" in found.get_data(as_text=True)
+    assert "Voters 1–1 of 1" in found.get_data(as_text=True)
     assert loaded == []
     assert len(statements) <= MAX_QUERIES, statements
     print(f"results page: {live_queries} queries open, {len(statements)} closed;"
@@ -345,3 +363,165 @@ def test_a_review_date_recorded_after_the_decision_is_not_said_missing(
     page = browsers.page("ana@example.org", proposal, consent, "/results")
     assert "Round 2 (version 1): adopted; 5 consents." in page
     assert "review date" not in page
+
+
+# Voters by page (issue 11) -------------------------------------------------------------
+
+VOTERS = 120
+
+
+def _voters(app: Flask, organisation: Organisation, names: list[str]) -> list[int]:
+    """Members named ``names``, inserted in bulk; their membership ids, in order."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.app_context(), db.transaction() as session:
+        session.execute(insert(User), [
+            {"email": f"voter{i}@example.org", "name": name, "password_hash": "x",
+             "created_at": now} for i, name in enumerate(names)])
+        users = session.scalars(select(User.id).where(User.email.like("voter%"))
+                                .order_by(User.id)).all()
+        session.execute(insert(Membership), [
+            {"organisation_id": organisation.id, "user_id": user, "role": Role.MEMBER,
+             "vote_weight": 1, "joined_at": now} for user in users])
+        return list(session.scalars(select(Membership.id).where(Membership.user_id.in_(users))
+                                    .order_by(Membership.user_id)))
+
+
+def _cast(app: Flask, clock: Clock, round_id: int, ballots: list[tuple[int, str]]) -> None:
+    """Ballots cast through the rounds service, as the vote form does, a second apart."""
+    with app.app_context(), db.transaction() as session:
+        for member, position in ballots:
+            rounds.cast_ballot(session, round_id, member, position, now=clock.advance(seconds=1),
+                               reason=f"reason {member}")
+
+
+@pytest.fixture
+def crowded_vote(app: Flask, coop: Organisation, browsers: Browsers,
+                 clock: Clock) -> tuple[int, int, list[int]]:
+    """A vote where 120 members named "Voter 000" to "Voter 119" voted (listed in that
+    order): the proposal, the round and their membership ids."""
+    members = _voters(app, coop, [f"Voter {i:03d}" for i in reversed(range(VOTERS))])
+    members.reverse()  # members[i] is "Voter i"
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    _cast(app, clock, round_id, [(m, ("yes", "no")[i % 2]) for i, m in enumerate(members)])
+    return proposal, round_id, members
+
+
+def test_the_second_page_lists_the_next_fifty_voters_by_name(
+        browsers: Browsers, crowded_vote: tuple[int, int, list[int]]) -> None:
+    proposal, round_id, _ = crowded_vote
+    page = browsers.page("ana@example.org", proposal, round_id, "/results?page=2")
+    assert "Voters 51–100 of 120" in page
+    listed = [int(n) for n in re.findall(r"<bdi>Voter (\d{3})</bdi>", page)]
+    assert listed == list(range(50, 100))
+    assert 'rel="prev"' in page
+    assert re.search(r'href="[^"]*page=3[^"]*" rel="next"', page)
+    assert re.search(r'page=2[^"]*" aria-current="page"', page)
+    assert "120 of 125 took part" in page  # counts are every voter's, not a page's
+
+
+def test_voters_are_found_by_name_whatever_the_case(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
+        crowded_vote: tuple[int, int, list[int]]) -> None:
+    proposal, round_id, _ = crowded_vote
+    page = browsers.page("ana@example.org", proposal, round_id, "/results?search=vOTER+01")
+    assert "Voters 1–10 of 10" in page
+    assert re.findall(r"<bdi>(Voter \d{3})</bdi>", page) == [f"Voter 01{i}" for i in range(10)]
+    assert 'value="vOTER 01"' in page  # the search stays in its field
+    assert "rel=\"next\"" not in page
+
+
+def test_a_name_with_letters_beyond_ascii_is_found_whatever_their_case(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    members = _voters(app, coop, ["Élodie Ñúñez", "Eloise Nunez"])
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    _cast(app, clock, round_id, [(m, "yes") for m in members])
+    page = browsers.page("ana@example.org", proposal, round_id, "/results?search=ÉLODIE+ñú")
+    assert "Voters 1–1 of 1" in page
+    assert "<bdi>Élodie Ñúñez</bdi>" in page
+    assert "Eloise" not in page
+
+
+@pytest.mark.parametrize(("search", "found"), [
+    ("%", 0), ("_", 0), ("\\", 0), ("%_%", 0), ("' OR 1=1 --", 0),
+    ('"><script>alert(1)</script>', 0), ("{{7*7}}", 0), ("x" * 5000, 0),
+    ("Voter\x00 001", 1),  # a NUL byte, which PostgreSQL refuses in text, is dropped
+])
+def test_a_hostile_search_finds_only_names_that_contain_it_and_is_shown_inert(
+        browsers: Browsers, crowded_vote: tuple[int, int, list[int]], search: str,
+        found: int) -> None:
+    proposal, round_id, _ = crowded_vote
+    response = browsers.of("ana@example.org").get(
+        f"{browsers.base(proposal)}/{round_id}/results", query_string={"search": search})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert page.count("<bdi>Voter") == found
+    assert ("name contains “" in page) is (found == 0)
+    assert "120 of 125 took part" in page
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ("?page=99", "Voters 101–120 of 120"), ("?page=3", "Voters 101–120 of 120"),
+    ("?page=0", "Voters 1–50 of 120"), ("?page=-4", "Voters 1–50 of 120"),
+    ("?page=two", "Voters 1–50 of 120"), ("?page=2&search=voter+11", "Voters 1–10 of 10"),
+])
+def test_a_page_beyond_the_end_shows_the_last_and_a_page_before_the_first_the_first(
+        browsers: Browsers, crowded_vote: tuple[int, int, list[int]], query: str,
+        shown: str) -> None:
+    proposal, round_id, _ = crowded_vote
+    page = browsers.page("ana@example.org", proposal, round_id, f"/results{query}")
+    assert shown in page
+
+
+def test_counts_and_queries_do_not_grow_when_every_member_changes_their_vote_ten_times(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
+        crowded_vote: tuple[int, int, list[int]]) -> None:
+    proposal, round_id, members = crowded_vote
+    url = f"{browsers.base(proposal)}/{round_id}/results"
+    client = browsers.of("ana@example.org")
+    client.get(url)  # signed in, session warm
+    with watching(app) as (before, _):
+        first = client.get(url).get_data(as_text=True)
+    positions = ("yes", "no", "abstain")
+    for change in range(10):
+        _cast(app, clock, round_id, [(m, positions[(i + change) % 3])
+                                     for i, m in enumerate(members)])
+    with watching(app) as (after, loaded):
+        changed = client.get(url).get_data(as_text=True)
+    expected = {p: sum(1 for i in range(VOTERS) if positions[(i + 9) % 3] == p)
+                for p in positions}
+    for position, label in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstention")):
+        assert f'>{label}</td><td data-label="Count">{expected[position]}<' in changed
+    assert '>Yes</td><td data-label="Count">60<' in first
+    assert f"{VOTERS} of 125 took part" in changed
+    assert "Voters 1–50 of 120" in changed
+    assert len(after) == len(before) <= MAX_QUERIES
+    assert loaded == []
+    with app.app_context():
+        counted = dict(db.session().execute(select(Elector.membership_id, Elector.ballot_id)
+                                            .where(Elector.round_id == round_id)).all())
+        latest = dict(db.session().execute(
+            select(Ballot.membership_id, func.max(Ballot.id)).where(Ballot.round_id == round_id)
+            .group_by(Ballot.membership_id)).all())
+    assert {m: counted[m] for m in latest} == latest
+    assert sum(1 for ballot in counted.values() if ballot is None) == 5  # who never voted
+
+
+def test_so_many_voters_are_listed_in_the_order_they_joined(
+        browsers: Browsers, crowded_vote: tuple[int, int, list[int]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorting a hundred thousand names costs more than the rest of the page: beyond
+    ``BY_NAME_UP_TO`` voters, the list follows the members' order (search finds a name)."""
+    monkeypatch.setattr(voters, "BY_NAME_UP_TO", VOTERS - 1)
+    proposal, round_id, _ = crowded_vote
+    page = browsers.page("ana@example.org", proposal, round_id, "/results")
+    assert "Voters 1–50 of 120" in page
+    assert "listed in the order they joined the organisation" in page
+    listed = [int(n) for n in re.findall(r"<bdi>Voter (\d{3})</bdi>", page)]
+    assert listed == list(range(119, 69, -1))  # "Voter 119" joined first
+    found = browsers.page("ana@example.org", proposal, round_id, "/results?search=voter+00")
+    assert re.findall(r"<bdi>(Voter \d{3})</bdi>", found) == [f"Voter 00{i}" for i in range(10)]

@@ -22,14 +22,14 @@ from decisions.web.models import (
 )
 from decisions.web.services import rounds
 
-from .conftest import Clock
+from .conftest import Clock, module_world
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id, stored_round
 
 FACILITATOR = "fa@example.org"
 MEMBERS = ("ana@example.org", "bo@example.org", "cy@example.org")
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
     """A cooperative without colleges: an admin, a facilitator and three members."""
     organisation = make_org("coop", admin="admin@example.org", is_scic=False)
@@ -37,6 +37,13 @@ def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
     for email in MEMBERS:
         make_member(organisation, email)
     return organisation
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 @pytest.fixture

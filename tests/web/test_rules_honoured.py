@@ -27,7 +27,6 @@ Parameters of the form, and how each is honoured:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -50,9 +49,9 @@ from decisions.web.models import (
 )
 from decisions.web.services import proposals, rounds
 
-from .conftest import Auth, Clock, six_member_scic, unit
-
-Coop = tuple[Organisation, list[int]]
+from .conftest import Auth, Clock, unit
+from .round_steps import Coop as Coop  # test_close_when_all imports it from here
+from .round_steps import coop_once as coop_once
 
 #: The fields of a result that decide (the explanation and refused ballots aside: a
 #: ballot the server refused is not in the stored case).
@@ -62,9 +61,10 @@ DECISIVE = ("outcome", "counts", "participants", "eligible", "quorum_met", "base
 
 
 @pytest.fixture
-def coop(make_org: Callable[..., Organisation], make_member: Callable[..., Membership],
-         ) -> Coop:
-    return six_member_scic(make_org, make_member)
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 def _proposal(app: Flask, coop: Coop, clock: Clock, family: str, params: dict[str, Any],

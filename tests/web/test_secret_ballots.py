@@ -27,7 +27,7 @@ from decisions.web.models import (
 from decisions.web.services import proposals, results, rounds
 
 from .conftest import Auth, Clock, unit
-from .test_rounds_service import _close_due, _open, _stored, _vote
+from .round_steps import close_due, open_round, stored_result, vote
 
 
 def _secret_proposal(app: Flask, organisation: Organisation, author: int, family: str,
@@ -57,10 +57,10 @@ def test_a_secret_scic_vote_with_weights_gives_the_weighted_result(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "scic_college",
                                 {"preset": "scic_sa_ago"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
     # workers: m0 (x3) yes, m3 no; users: m1 yes, m4 no; partners: m2 no, m5 yes
     for member, position in zip(members, ("yes", "yes", "no", "no", "no", "yes"), strict=True):
-        _vote(app, round_id, member, position, clock)
+        vote(app, round_id, member, position, clock)
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(Ballot)) == 0
@@ -72,8 +72,8 @@ def test_a_secret_scic_vote_with_weights_gives_the_weighted_result(
             counted[college] = (before[0] + ballots, before[1] + weight)
         assert counted == {"workers": (2, 4), "users": (2, 2), "partners": (2, 2)}
     clock.advance(days=7)
-    assert _close_due(app, clock) == [round_id]
-    _status, result, case = _stored(app, round_id)
+    assert close_due(app, clock) == [round_id]
+    _status, result, case = stored_result(app, round_id)
     # 1/2 * 3/4 + 3/10 * 1/2 + 1/5 * 1/2 = 5/8
     assert result["weighted_yes_share"] == "5/8"
     assert result["outcome"] == "adopted"
@@ -100,7 +100,7 @@ def test_the_counters_are_made_at_the_opening_and_every_ballot_rewrites_them_all
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "scic_college",
                                 {"preset": "scic_sa_ago"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
 
     def counters() -> dict[tuple[str, str], tuple[int, int]]:
         with app.app_context():
@@ -114,7 +114,7 @@ def test_the_counters_are_made_at_the_opening_and_every_ballot_rewrites_them_all
     assert set(opened) == {(college, position) for college in ("workers", "users", "partners")
                            for position in ("yes", "no", "abstain", "blank")}
     assert set(opened.values()) == {(0, 0)}
-    _vote(app, round_id, members[0], "no", clock)
+    vote(app, round_id, members[0], "no", clock)
     assert counters() == {**opened, ("workers", "no"): (1, 3)}
 
 
@@ -123,9 +123,9 @@ def test_results_stay_hidden_until_the_round_closes(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "majority",
                                 {"preset": "association_default"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
     for member in members[:4]:
-        _vote(app, round_id, member, "yes", clock)
+        vote(app, round_id, member, "yes", clock)
     with app.app_context():
         session = db.session()
         round_ = session.get_one(Round, round_id)
@@ -133,10 +133,10 @@ def test_results_stay_hidden_until_the_round_closes(
         seen = results.round_results(session, round_, reader, clock())
         assert seen.counts_visible is False
         assert seen.counts is None
-        assert seen.result is None
+        assert seen.outcome is None
         assert seen.voters is None
     clock.advance(days=7)
-    _close_due(app, clock)
+    close_due(app, clock)
     with app.app_context():
         session = db.session()
         round_ = session.get_one(Round, round_id)
@@ -153,11 +153,11 @@ def test_a_second_secret_ballot_by_the_same_member_is_refused(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "majority",
                                 {"preset": "association_default"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
-    _vote(app, round_id, members[1], "no", clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
+    vote(app, round_id, members[1], "no", clock)
     clock.advance(seconds=5)
     with pytest.raises(rounds.BallotRefused, match="already voted"):
-        _vote(app, round_id, members[1], "yes", clock)
+        vote(app, round_id, members[1], "yes", clock)
     with app.app_context():
         session = db.session()
         counted = session.execute(select(SecretTally.position, SecretTally.ballots)
@@ -182,8 +182,8 @@ def test_the_round_page_says_a_secret_ballot_is_recorded_without_showing_it(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "majority",
                                 {"preset": "association_default"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
-    _vote(app, round_id, members[1], "abstain", clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
+    vote(app, round_id, members[1], "abstain", clock)
     auth.login("m1@example.org")
     page = client.get(
         f"/orgs/coop/proposals/{proposal}/rounds/{round_id}").get_data(as_text=True)
@@ -213,15 +213,16 @@ def test_a_ballot_stuffed_into_a_secret_round_is_found_by_verify_and_recount(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "majority",
                                 {"preset": "association_default"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
     for member in members[1:]:
-        _vote(app, round_id, member, "no", clock)
+        vote(app, round_id, member, "no", clock)
     _stuff(app, round_id)
     clock.advance(days=7)
-    assert _close_due(app, clock) == [round_id]
+    assert close_due(app, clock) == [round_id]
     verified = runner.invoke(cli, ["audit", "verify"])
     assert verified.exit_code != 0
-    assert (f"organisation coop, entry 6: round {round_id}: the secret counters hold 6"
+    # Entry 7, the last ballot's: after m0's weight change (1), the opening (2), 5 ballots.
+    assert (f"organisation coop, entry 7: round {round_id}: the secret counters hold 6"
             " ballots for 5 participations, the audit log counts 5") in verified.output
     recounted = runner.invoke(cli, ["recount", "--all"])
     assert recounted.exit_code != 0
@@ -235,12 +236,12 @@ def test_an_honest_secret_round_verifies_and_recounts(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "scic_college",
                                 {"preset": "scic_sa_ago"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
     for member, position in zip(members, ("yes", "no", "yes", "abstain", "blank", "yes"),
                                 strict=True):
-        _vote(app, round_id, member, position, clock)
+        vote(app, round_id, member, position, clock)
     clock.advance(days=7)
-    assert _close_due(app, clock) == [round_id]
+    assert close_due(app, clock) == [round_id]
     assert runner.invoke(cli, ["audit", "verify"]).exit_code == 0
     assert runner.invoke(cli, ["recount", "--all"]).exit_code == 0
 
@@ -251,9 +252,9 @@ def test_weight_moved_between_positions_of_a_secret_round_is_found_by_verify(
     organisation, members = weighted
     proposal = _secret_proposal(app, organisation, members[0], "majority",
                                 {"preset": "association_default"}, clock)
-    round_id = _open(app, proposal, RoundKind.VOTE, clock)
+    round_id = open_round(app, proposal, RoundKind.VOTE, clock)
     for member in members:
-        _vote(app, round_id, member, "no", clock)
+        vote(app, round_id, member, "no", clock)
     with db.engine_of(app).begin() as connection:  # the ballot count is left as it was
         connection.execute(text("UPDATE secret_tally SET weight = weight + 5"
                                 " WHERE round_id = :r AND position = 'yes'"), {"r": round_id})

@@ -94,16 +94,18 @@ def _prepare(app: Flask, scenario: Scenario) -> tuple[int, list[Voter]]:
     the round's id and its voters in their voting order."""
     with unit(app) as session:
         owner = accounts.create_user(session, email="admin@example.org", name="Admin",
-                                     password=PASSWORD)
+                                     password=PASSWORD, now=db.utcnow())
         organisation = organisations.create_organisation(
-            session, owner, name="Coop", slug="coop", is_scic=scenario.colleges)
+            session, owner, name="Coop", slug="coop", is_scic=scenario.colleges,
+            now=db.utcnow())
         colleges = [College(organisation=organisation, name=name, weight=weight)
                     for name, weight in COLLEGES.items()] if scenario.colleges else []
         session.add_all(colleges)
         members = []
         for index in range(VOTERS):
             user = accounts.create_user(session, email=f"m{index}@example.org",
-                                        name=f"m{index}", password=PASSWORD)
+                                        name=f"m{index}", password=PASSWORD,
+                                        now=db.utcnow())
             college = colleges[index % 3] if colleges else None
             members.append(Membership(organisation=organisation, user=user, college=college,
                                       vote_weight=2 if index % 4 == 0 else 1, joined_at=START))

@@ -17,8 +17,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "decisions" / "web" / "translations"
 # The keywords given to `pybabel extract` by the Makefile, beside Babel's default ones
-# (_, gettext, ngettext, ...).
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# (_, gettext, ngettext, ...): N_ marks the services' messages.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2),
+            "N_": None}
 FRENCH_PLURALS = "nplurals=2; plural=(n > 1);"
 
 

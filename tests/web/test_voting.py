@@ -11,19 +11,26 @@ from sqlalchemy import func, select
 from decisions.web import db
 from decisions.web.models import Ballot, ElectorateScope, Organisation
 
-from .conftest import Clock
+from .conftest import Clock, module_world
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id, stored_round
 
 FACILITATOR = "fa@example.org"
 
 
-@pytest.fixture
+@module_world
 def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
     organisation = make_org("coop", admin="admin@example.org", is_scic=False)
     make_member(organisation, FACILITATOR, role="facilitator")
     for email in ("ana@example.org", "bo@example.org", "cy@example.org"):
         make_member(organisation, email)
     return organisation
+
+
+@pytest.fixture
+def app(rolled_back_app: Flask) -> Flask:
+    """The application on the module's world, built once: what a test writes is rolled
+    back after it."""
+    return rolled_back_app
 
 
 @pytest.fixture
@@ -161,3 +168,21 @@ def test_comments_are_only_taken_in_comment_rounds_and_votes_only_in_position_ro
     assert 'name="body"' not in closed
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(Ballot)) == 0
+
+
+def test_an_objection_without_a_reason_is_taken_by_the_vote_form_when_the_rule_allows_it(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    """``objection_requires_reason: false`` (issue 9): the round page asks no reason and
+    its form stores the objection as it came; the default rule still refuses one."""
+    free = draft(app, coop, FACILITATOR, "consent", {"objection_requires_reason": False},
+                 clock)
+    round_id = browsers.open(FACILITATOR, free, "consent")
+    page = browsers.page("ana@example.org", free, round_id)
+    assert "A reason is required for" not in page
+    assert browsers.vote("ana@example.org", free, round_id, "object").status_code == 302
+    assert ballots(app) == [("object", "")]
+    strict = draft(app, coop, FACILITATOR, "consent", {}, clock)
+    round_id = browsers.open(FACILITATOR, strict, "consent")
+    refused = browsers.vote("bo@example.org", strict, round_id, "object")
+    assert "Please give a reason for this position." in refused.get_data(as_text=True)
+    assert ballots(app, "bo@example.org") == []

@@ -24,8 +24,9 @@ from decisions.web.models import (
 from decisions.web.models.proposal import Ballot, Comment, ProposalVersion
 
 from .conftest import Auth
-from .test_authorization import VISITOR_EMAIL
-from .test_authorization import world as world
+from .world import VISITOR_EMAIL
+from .world import app as app
+from .world import world as world
 
 PAYLOADS = [
     "<script>alert(1)</script>",

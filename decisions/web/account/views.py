@@ -9,7 +9,7 @@ from flask_login import login_required, login_user
 from werkzeug.wrappers import Response
 
 from .. import db
-from ..forms import add_error
+from ..forms import show_error
 from ..login import signed_in
 from ..services import accounts
 from .forms import PasswordForm, ProfileForm
@@ -36,9 +36,10 @@ def profile() -> str | Response:
                 accounts.update_profile(
                     session, signed_in(), name=form.name.data or "",
                     email=form.email.data or "", language=form.chosen_language(),
+                    languages=current_app.config["LANGUAGES"],
                     current_password=form.current_password.data or "")
         except accounts.AccountError as error:
-            add_error(form[error.field], str(error))
+            show_error(form, error, "email")
         else:
             refresh()  # the message below already in the language just chosen
             flash(_("Your profile is saved."), "success")
@@ -58,7 +59,7 @@ def password() -> str | Response:
                     session, signed_in(), current_password=form.current_password.data or "",
                     password=form.password.data or "")
         except accounts.AccountError as error:
-            add_error(form[error.field], str(error))
+            show_error(form, error, "password")
         else:
             # The session's identifier holds the password's fingerprint: renew it here, so
             # that only the other sessions and devices are signed out.

@@ -10,12 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 from wtforms import Form
 
-from .. import db
-from ..forms import add_error
+from .. import db, emails
+from ..errors import error_text
+from ..forms import add_error, show_error
 from ..login import signed_in
 from ..models import Invitation
 from ..security import limit_login, limit_login_account, limit_reset, limit_reset_account
-from ..services import accounts, invitations
+from ..services import ServiceError, accounts, invitations
 from ..services.organisations import membership_of
 from .forms import (
     AcceptInvitationForm,
@@ -69,16 +70,14 @@ def logout() -> Response:
 
 def _show_error(form: Form, error: accounts.AccountError | invitations.InvitationError) -> None:
     """A service's refusal next to its field, or on top of the page if the form has none."""
-    if error.field in form:
-        add_error(form[error.field], str(error))
-    else:
-        flash(str(error), "error")
+    if not show_error(form, error):
+        flash(error_text(error), "error")
 
 
-def _unusable_link(title: str, error: Exception, *, gone: bool,
+def _unusable_link(title: str, error: ServiceError, *, gone: bool,
                    retry: str | None = None) -> tuple[str, int]:
     """The page of a link that cannot be used: 410 once valid, 404 if never (or revoked)."""
-    page = render_template("auth/link_unusable.html", title=title, message=str(error),
+    page = render_template("auth/link_unusable.html", title=title, message=error_text(error),
                            retry=retry)
     return page, 410 if gone else 404
 
@@ -104,7 +103,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
     """Accept an invitation: with a new account, or signed in as the invited address."""
     session = db.session()
     try:
-        invited = invitations.pending_invitation(session, token)
+        invited = invitations.pending_invitation(session, token, db.utcnow())
     except invitations.InvitationError as error:
         return _invitation_unusable(error)
     page = "auth/invitation.html"
@@ -118,11 +117,11 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
         if form.validate_on_submit():
             try:
                 with db.transaction() as session:
-                    invitations.accept(session, token, user)
+                    invitations.accept(session, token, user, db.utcnow())
             except (invitations.InvitationNotFound, invitations.InvitationGone) as error:
                 return _invitation_unusable(error)
             except invitations.InvitationError as error:
-                flash(str(error), "error")
+                flash(error_text(error), "error")
             else:
                 return _joined(invited)
         return render_template(page, invitation=invited, state="accept", form=form)
@@ -135,7 +134,7 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
             with db.transaction() as session:
                 membership = invitations.accept_with_new_account(
                     session, token, name=account_form.name.data or "",
-                    password=account_form.password.data or "")
+                    password=account_form.password.data or "", now=db.utcnow())
         except (invitations.InvitationNotFound, invitations.InvitationGone) as error:
             return _invitation_unusable(error)
         except (invitations.InvitationError, accounts.AccountError) as error:
@@ -153,10 +152,10 @@ def reset_request() -> str | Response:
     """Ask for a link to set a new password (the answer never tells if the account exists)."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.send_password_reset(db.session(), form.email.data or "")
+        emails.send_password_reset(db.session(), form.email.data or "")
         flash(_("If an account has this address, an e-mail with a link to set a new password"
                 " is on its way. The link works for %(lifetime)s.",
-                lifetime=accounts.reset_link_lifetime()), "info")
+                lifetime=emails.reset_link_lifetime()), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -165,14 +164,16 @@ def reset_request() -> str | Response:
 def reset(token: str) -> str | Response | tuple[str, int]:
     """Set a new password with the link of a reset e-mail."""
     try:
-        user = accounts.user_of_reset_token(db.session(), token)
+        user = accounts.user_of_reset_token(db.session(), token, emails.reset_key(),
+                                            db.utcnow())
     except accounts.ResetLinkError as error:
         return _reset_unusable(error)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             with db.transaction() as session:
-                accounts.reset_password(session, token, form.password.data or "")
+                accounts.reset_password(session, token, form.password.data or "",
+                                        emails.reset_key(), db.utcnow())
         except accounts.ResetLinkError as error:
             return _reset_unusable(error)
         except accounts.AccountError as error:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from .. import db
-from ..forms import add_error
+from .. import db, emails
+from ..errors import error_text
+from ..forms import show_error
 from ..login import signed_in
 from ..models import InvitationStatus, Membership, Organisation, Role
 from ..orgs.access import requires
 from ..services import invitations
-from ..services.accounts import duration_in_words
 from .forms import InvitationForm, RevokeForm
 
 bp = Blueprint("invitations", __name__, url_prefix="/orgs/<slug>/invitations")
@@ -34,21 +34,23 @@ def index(organisation: Organisation, membership: Membership) -> str | Response:
     if form.validate_on_submit():
         try:
             with db.transaction() as session:
-                invitation = invitations.invite(
+                invited = invitations.invite(
                     session, organisation, signed_in(), email=form.email.data or "",
-                    role=Role(form.role.data), college_id=form.college_id())
+                    role=Role(form.role.data), college_id=form.college_id(),
+                    days=emails.invitation_days(), now=db.utcnow())
+                # Sent inside the transaction: if the e-mail cannot go, nothing is recorded.
+                emails.send_invitation(invited, organisation, signed_in())
         except invitations.InvitationError as error:
-            add_error(form[error.field], str(error))
+            show_error(form, error, "email")
         else:
-            flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
+            flash(_("Invitation sent to %(email)s.", email=invited.invitation.email), "success")
             return redirect(url_for("invitations.index", slug=organisation.slug))
     now = db.utcnow()
     rows = [(i, i.status(now)) for i in invitations.invitations_of(db.session(), organisation)]
     return render_template("invitations/index.html", organisation=organisation,
                            membership=membership, form=form, rows=rows,
                            status_labels=STATUS_LABELS, pending=InvitationStatus.PENDING,
-                           lifetime=duration_in_words(
-                               86400 * current_app.config["INVITATION_DAYS"]))
+                           lifetime=emails.invitation_lifetime())
 
 
 @bp.route("/<int:invitation_id>/revoke", methods=["POST"])
@@ -59,11 +61,11 @@ def revoke(organisation: Organisation, membership: Membership, invitation_id: in
         abort(400)
     try:
         with db.transaction() as session:
-            invitation = invitations.revoke(session, organisation, invitation_id)
+            invitation = invitations.revoke(session, organisation, invitation_id, db.utcnow())
     except invitations.InvitationNotFound:
         abort(404)
     except invitations.InvitationError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("The invitation to %(email)s is revoked: its link no longer works.",
                 email=invitation.email), "success")

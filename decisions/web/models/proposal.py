@@ -29,7 +29,7 @@ def _enum(kind: type[enum.StrEnum]) -> Enum:
 
 
 class ProposalStatus(enum.StrEnum):
-    """Where a proposal is in its life (DESIGN.md, Lifecycle)."""
+    """Where a proposal is in its life (docs/architecture.md, "A proposal's life")."""
 
     DRAFT = "draft"
     OPEN = "open"
@@ -216,9 +216,15 @@ class Round(Base):
 
 
 class Elector(Base):
-    """A member of a round's electorate, snapshotted when the round opened."""
+    """A member of a round's electorate, snapshotted when the round opened, with the ballot
+    of theirs that counts (the latest, or the first when the rule refuses changes) and its
+    position: set by the statement after the one that stores a ballot, in its transaction,
+    so that counts and lists read one row per elector however often they change their vote.
+    Never set in a secret round, whose ballots are counters only."""
 
     __tablename__ = "elector"
+    __table_args__ = (Index("ix_elector_round_position", "round_id", "college", "position",
+                            "vote_weight"),)
 
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
                                           primary_key=True)
@@ -226,6 +232,8 @@ class Elector(Base):
                                                primary_key=True)
     college: Mapped[str | None] = mapped_column(String(80))
     vote_weight: Mapped[int] = mapped_column(Integer, default=1)
+    ballot_id: Mapped[int | None] = mapped_column(ForeignKey("ballot.id", ondelete="SET NULL"))
+    position: Mapped[str | None] = mapped_column(String(20))
 
 
 class Ballot(Base):

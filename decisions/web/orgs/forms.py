@@ -23,6 +23,8 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from decisions.engine.results import fraction_json
+
 from ..forms import one_line
 from ..labels import ROLE_LABELS
 from ..models import Circle, College, Membership, Role
@@ -108,7 +110,7 @@ def percent_text(value: Fraction) -> str:
         while rest % factor == 0:
             rest //= factor
     if rest != 1:
-        return f"{value.numerator}/{value.denominator}"
+        return str(fraction_json(value))
     return format(Decimal(value.numerator) / Decimal(value.denominator), "f")
 
 

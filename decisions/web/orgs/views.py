@@ -23,7 +23,8 @@ from werkzeug.wrappers import Response
 
 from .. import db
 from ..config import audit_folder
-from ..forms import add_error
+from ..errors import error_text
+from ..forms import add_error, show_error
 from ..labels import AUDIT_LABELS
 from ..models import Circle, Membership, Organisation, Role
 from ..services import circles as circle_service
@@ -57,12 +58,6 @@ def percent(share: Fraction) -> str:
     return str(format_percent(Decimal(share.numerator) / Decimal(share.denominator), pattern))
 
 
-def _show_error(form: object, error: organisations.OrganisationError, default: str) -> None:
-    """Put a service's refusal next to the field it concerns (else next to ``default``)."""
-    field = getattr(form, error.field or default, None)
-    add_error(field if field is not None else getattr(form, default), str(error))
-
-
 @bp.route("/")
 @login_required
 def index() -> str:
@@ -81,9 +76,9 @@ def create() -> str | Response:
             with db.transaction() as session:
                 organisation = organisations.create_organisation(
                     session, current_user, name=form.name.data or "", slug=form.slug.data or "",
-                    is_scic=bool(form.is_scic.data))
+                    is_scic=bool(form.is_scic.data), now=db.utcnow())
         except organisations.OrganisationError as error:
-            add_error(form.slug, str(error))
+            show_error(form, error, "slug")
         else:
             flash(_("Organisation created. You are its admin."), "success")
             return redirect(url_for("orgs.show", slug=organisation.slug))
@@ -112,16 +107,14 @@ def settings(organisation: Organisation, membership: Membership) -> str | Respon
                     session, organisation, name=form.name.data or "",
                     timezone=(form.timezone.data or "").strip(), is_scic=bool(form.is_scic.data),
                     allow_member_proposals=bool(form.allow_member_proposals.data))
-                verdict = college_service.verdict(session, organisation)
-                problem = None if verdict is None else college_service.verdict_message(
-                    verdict, organisation, college_service.colleges_of(session, organisation))
+                problem = college_service.refusal(session, organisation)
         except organisations.OrganisationError as error:
-            _show_error(form, error, "name")
+            show_error(form, error, "name")
         else:
             flash(_("Settings saved."), "success")
             if problem is not None:
                 flash(_("The colleges cannot be used for a vote yet: %(problem)s",
-                        problem=str(problem)), "warning")
+                        problem=error_text(problem)), "warning")
             return redirect(url_for("orgs.settings", slug=organisation.slug))
     return render_template("orgs/settings.html", organisation=organisation,
                            membership=membership, form=form,
@@ -166,9 +159,9 @@ def member_edit(organisation: Organisation, membership: Membership,
             with db.transaction() as session:
                 organisations.update_membership(
                     session, member, role=Role(form.role.data), vote_weight=form.vote_weight.data
-                    or 0, college_id=form.college.data or None)
+                    or 0, college_id=form.college.data or None, now=db.utcnow())
         except organisations.OrganisationError as error:
-            _show_error(form, error, "role")
+            show_error(form, error, "role")
         else:
             flash(_("%(name)s's membership is saved.", name=member.user.name), "success")
             return redirect(url_for("orgs.members", slug=organisation.slug))
@@ -189,9 +182,9 @@ def member_remove(organisation: Organisation, membership: Membership,
     name, leaving = member.user.name, member.id == membership.id
     try:
         with db.transaction() as session:
-            organisations.remove_membership(session, member)
+            organisations.remove_membership(session, member, now=db.utcnow())
     except organisations.OrganisationError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
         return redirect(url_for("orgs.member_edit", slug=organisation.slug, member_id=member_id))
     if leaving:
         flash(_("You have left %(organisation)s.", organisation=organisation.name), "success")
@@ -209,11 +202,11 @@ def _colleges_page(organisation: Organisation, membership: Membership, *,
     session = db.session()
     rows = college_service.colleges_of(session, organisation)
     verdict = college_service.check(organisation, rows)
-    problem = None if verdict is None else college_service.verdict_message(
+    problem = None if verdict is None else college_service.verdict_error(
         verdict, organisation, rows)
     return render_template(
         "orgs/colleges.html", organisation=organisation, membership=membership,
-        colleges=rows, verdict=verdict, problem=problem,
+        colleges=rows, verdict=verdict, problem=problem and error_text(problem),
         counts=college_service.member_counts(session, organisation),
         add_form=add_form or CollegeForm(formdata=None),
         weights_form=weights_form or WeightsForm.for_colleges(rows, submitted=False))
@@ -237,7 +230,7 @@ def college_new(organisation: Organisation, membership: Membership) -> str | Res
                 college = college_service.add_college(session, organisation,
                                                       name=form.name.data or "")
         except organisations.OrganisationError as error:
-            _show_error(form, error, "name")
+            show_error(form, error, "name")
         else:
             flash(_("College %(name)s added.", name=college.name), "success")
             return redirect(url_for("orgs.colleges", slug=organisation.slug))
@@ -252,14 +245,15 @@ def college_weights(organisation: Organisation, membership: Membership) -> str |
     if form.validate_on_submit():
         try:
             with db.transaction() as session:
-                college_service.set_weights(session, organisation, form.weights())
+                college_service.set_weights(session, organisation, form.weights(),
+                                            now=db.utcnow())
         except college_service.CollegeConfigError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(error_text(error))
             for college, field in form.weight_fields():
                 if college.id in error.out_of_bounds:
                     add_error(field, _("Out of bounds."))
         except organisations.OrganisationError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(error_text(error))
         else:
             flash(_("Weights saved."), "success")
             return redirect(url_for("orgs.colleges", slug=organisation.slug))
@@ -279,7 +273,7 @@ def college_edit(organisation: Organisation, membership: Membership,
             with db.transaction() as session:
                 college_service.rename_college(session, college, name=form.name.data or "")
         except organisations.OrganisationError as error:
-            _show_error(form, error, "name")
+            show_error(form, error, "name")
         else:
             flash(_("College renamed."), "success")
             return redirect(url_for("orgs.colleges", slug=organisation.slug))
@@ -360,7 +354,7 @@ def _save_circle(form: CircleForm, organisation: Organisation,
                 session, circle, name=name, description=description, parent_id=parent_id,
                 is_steering=is_steering, member_ids=member_ids)
     except organisations.OrganisationError as error:
-        _show_error(form, error, "name")
+        show_error(form, error, "name")
         return None
 
 

@@ -3,9 +3,9 @@ amendment; the outcome statement.
 
 The rule's fields become parameters in the engine's case format (:meth:`ProposalForm.rule`);
 the form checks only that each field is readable, and the engine judges the rule. Every rule's
-fields are on the page, in groups (:data:`RULE_GROUPS`): a script shows the chosen rule's
-alone, and only the chosen rule's fields are read, so that a field of another rule never
-stops the draft.
+fields are on the page, in groups (:data:`RULE_GROUPS`, named by each family's descriptor):
+a script shows the chosen rule's alone, and only the chosen rule's fields are read, so that
+a field of another rule never stops the draft.
 """
 
 from __future__ import annotations
@@ -31,21 +31,20 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from decisions.engine import PRESETS
+from decisions.engine import PRESETS, Family
 
+from ..errors import error_text
+from ..families import DESCRIPTORS, FamilyDescriptor, descriptor
 from ..forms import add_error, one_line, options, stripped
 from ..models import Circle, ElectorateScope, Membership, Organisation, VotersVisibility
 from ..orgs.forms import MultiCheckboxField, choice
-from ..services.proposals import FAMILIES
-from ..services.rounds import POSITIONS
+from ..services.proposals import RuleError
 from .plain_words import (
     BASE_LABELS,
     FAMILY_LABELS,
     POSITION_LABELS,
-    SOCIOCRATIC_FAMILIES,
     THRESHOLD_LABELS,
     VISIBILITY_LABELS,
-    VOTE_FAMILIES,
     VOTE_PRESETS,
     by_convocation,
     preset_words,
@@ -73,40 +72,45 @@ def _number(label: LazyString, description: LazyString | str = "") -> IntegerFie
                         render_kw={"inputmode": "numeric", "size": 6})
 
 
-def family_positions(family: str) -> list[str]:
-    """Every position a member may take in the rounds of a family, in order."""
-    found: list[str] = []
-    for (of_family, _kind), positions in POSITIONS.items():
-        found += [p for p in positions if of_family == family and p not in found]
-    return found
-
-
-#: The groups of rule fields on the page: the families each serves, and its fields (each
-#: group also has its positions that require a reason, ``reasons_<group>``).
-RULE_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "vote": (VOTE_FAMILIES, ("preset", *(f"{name}_{convocation}" for convocation in CONVOCATIONS
-                                        for name in ("threshold", "threshold_num",
-                                                     "threshold_den", "threshold_strict", "base",
-                                                     "quorum", "quorum_num", "quorum_den")))),
-    "consent": (("consent",), ("min_consents", "silence_policy")),
-    "sociocratic": (SOCIOCRATIC_FAMILIES, ("max_consent_rounds", "escalation_target")),
-    "election": (("sociocratic_election",), ("role", "term_months")),
+#: The fields of each group of rule parameters, in the order of the page; the families a
+#: group serves name it in their descriptor's ``form_groups`` (each group also has its
+#: positions that require a reason, ``reasons_<group>``).
+GROUP_FIELDS: dict[str, tuple[str, ...]] = {
+    "vote": ("preset", *(f"{name}_{convocation}" for convocation in CONVOCATIONS
+                         for name in ("threshold", "threshold_num", "threshold_den",
+                                      "threshold_strict", "base", "quorum", "quorum_num",
+                                      "quorum_den"))),
+    "consent": ("min_consents", "silence_policy"),
+    "sociocratic": ("max_consent_rounds", "escalation_target"),
+    "election": ("role", "term_months"),
 }
+
+
+def _served(group: str) -> list[FamilyDescriptor]:
+    """The families whose form shows a group of fields."""
+    return [rules for rules in DESCRIPTORS.values() if group in rules.form_groups]
+
+
+#: The groups of rule fields on the page, as the template shows them: the families each
+#: serves, and its fields.
+RULE_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    group: (tuple(rules.family.value for rules in _served(group)), names)
+    for group, names in GROUP_FIELDS.items()}
 
 
 def group_positions(group: str) -> list[str]:
     """The positions whose reasons a group offers: those all its families share, less those
     an earlier group of the same families offers (an election's consent rounds are in the
     sociocratic group, its nominations in its own)."""
-    families, _fields = RULE_GROUPS[group]
+    families = _served(group)
     earlier: set[str] = set()
-    for name, (served, _fields) in RULE_GROUPS.items():
+    for name in GROUP_FIELDS:
         if name == group:
             break
-        if set(served) & set(families):
+        if any(name in rules.form_groups for rules in families):
             earlier |= set(group_positions(name))
-    return [p for p in family_positions(families[0]) if p not in earlier
-            and all(p in family_positions(f) for f in families)]
+    return [p for p in families[0].every_position if p not in earlier
+            and all(p in rules.every_position for rules in families)]
 
 
 def _reasons(group: str) -> MultiCheckboxField:
@@ -131,7 +135,7 @@ class ProposalForm(FlaskForm):
     preview = SubmitField(_l("Preview"))
 
     family = SelectField(_l("Decision rule"), default="consent",
-                         choices=options(*((f, FAMILY_LABELS[f]) for f in FAMILIES)))
+                         choices=options(*((f.value, FAMILY_LABELS[f]) for f in DESCRIPTORS)))
 
     # Majority and multi-college votes.
     preset = SelectField(
@@ -250,7 +254,7 @@ class ProposalForm(FlaskForm):
     @property
     def chosen_family(self) -> str:
         """The family chosen, or consent while none is valid."""
-        return self.family.data if self.family.data in FAMILIES else "consent"
+        return self.family.data if self.family.data in DESCRIPTORS else Family.CONSENT.value
 
     def wants_another_page(self) -> bool:
         """Whether the preview, which writes nothing, was asked for."""
@@ -259,9 +263,9 @@ class ProposalForm(FlaskForm):
     def unread_fields(self) -> set[str]:
         """The fields of the groups that do not serve the chosen rule: whatever they hold
         (a value left before choosing another rule) is neither read nor refused."""
-        family = self.chosen_family
-        return {name for group, (families, fields) in RULE_GROUPS.items()
-                if family not in families for name in (*fields, f"reasons_{group}")}
+        shown = descriptor(self.chosen_family).form_groups
+        return {name for group, fields in GROUP_FIELDS.items()
+                if group not in shown for name in (*fields, f"reasons_{group}")}
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Validate the fields of the chosen rule and those every rule shares."""
@@ -273,8 +277,7 @@ class ProposalForm(FlaskForm):
     @property
     def reasons(self) -> list[str]:
         """The positions of the chosen rule that require a reason."""
-        family = self.chosen_family
-        return [p for group, (families, _fields) in RULE_GROUPS.items() if family in families
+        return [p for group in descriptor(self.chosen_family).form_groups
                 for p in self[f"reasons_{group}"].data or []]
 
     # The rule, in the engine's case format ------------------------------------------------
@@ -282,10 +285,10 @@ class ProposalForm(FlaskForm):
     def rule(self) -> dict[str, Any] | None:
         """The parameters of the chosen rule in the engine's case format; ``None`` when a
         field is incomplete (its error is then on the field)."""
-        family = self.chosen_family
+        rules = descriptor(self.chosen_family)
         params: dict[str, Any] = {}
         complete = True
-        if family in VOTE_FAMILIES:
+        if "vote" in rules.form_groups:
             preset = self.preset.data or None
             if preset:
                 params["preset"] = preset
@@ -298,22 +301,22 @@ class ProposalForm(FlaskForm):
                 value = _per_convocation(key, given[0], given[1], preset)
                 if value is not UNSET:
                     params[key] = value
-        if family == "consent":
+        if "consent" in rules.form_groups:
             if self.min_consents.data is not None:
                 params["min_consents"] = self.min_consents.data
             if self.silence_policy.data == "require_all":
                 params["silence_policy"] = "require_all"
-        if family in SOCIOCRATIC_FAMILIES:
+        if "sociocratic" in rules.form_groups:
             if self.max_consent_rounds.data is not None:
                 params["max_consent_rounds"] = self.max_consent_rounds.data
             if self.escalation_target.data:
                 params["escalation_target"] = self.escalation_target.data
-        if family == "sociocratic_election":
+        if "election" in rules.form_groups:
             if self.role.data:
                 params["role"] = self.role.data
             if self.term_months.data is not None:
                 params["term_months"] = self.term_months.data
-        if family not in VOTE_FAMILIES and "object" not in self.reasons:
+        if rules.takes_objections and "object" not in self.reasons:
             params["objection_requires_reason"] = False
         return params if complete else None
 
@@ -340,11 +343,12 @@ class ProposalForm(FlaskForm):
         strict = bool(self[f"threshold_strict_{convocation}"].data)
         return ({"num": num.data, "den": den.data, "inclusive": not strict},)
 
-    def show_rule_problem(self, problem: str) -> None:
+    def show_rule_problem(self, problem: RuleError) -> None:
         """Put the engine's objection to the rule next to the field it concerns."""
-        path, separator, message = problem.partition(": ")
-        field: Field = self.preset if self.chosen_family in VOTE_FAMILIES else self.family
-        if separator:
+        path = problem.path
+        vote = "vote" in descriptor(self.chosen_family).form_groups
+        field: Field = self.preset if vote else self.family
+        if path is not None:
             parts = path.replace("[", ".").split(".")
             convocation = "second" if "second" in parts else "first"
             name = parts[0]
@@ -354,9 +358,8 @@ class ProposalForm(FlaskForm):
                     name = f"{parts[0]}_{parts[-1]}_{convocation}"
             if name in self:
                 field = self[name]
-        else:
-            message = problem
-        add_error(field, _("The decision engine refuses this: %(problem)s", problem=message))
+        add_error(field, _("The decision engine refuses this: %(problem)s",
+                           problem=error_text(problem)))
 
 
 def _per_convocation(key: str, first: Any, second: Any, preset: str | None) -> Any:

@@ -13,6 +13,7 @@ from flask_babel import ngettext as babel_ngettext
 
 from decisions.engine import PRESETS, Family
 
+from ..families import descriptor
 from ..models import ProposalStatus, RoundKind, RoundStatus, VotersVisibility
 
 
@@ -27,29 +28,26 @@ def ngettext(singular: str, plural: str, num: int, **values: Any) -> str:
     return str(babel_ngettext(singular, plural, num, **values))
 
 
-FAMILY_LABELS: dict[str, LazyString] = {
-    "consent": _l("Consent"),
-    "sociocratic_consent": _l("Sociocratic consent"),
-    "sociocratic_election": _l("Sociocratic election"),
-    "majority": _l("Majority vote"),
-    "scic_college": _l("SCIC multi-college vote"),
+FAMILY_LABELS: dict[Family, LazyString] = {
+    Family.CONSENT: _l("Consent"),
+    Family.SOCIOCRATIC_CONSENT: _l("Sociocratic consent"),
+    Family.SOCIOCRATIC_ELECTION: _l("Sociocratic election"),
+    Family.MAJORITY: _l("Majority vote"),
+    Family.SCIC_COLLEGE: _l("SCIC multi-college vote"),
 }
 
-FAMILY_HELP: dict[str, LazyString] = {
-    "consent": _l("Members consent, abstain or object with a reason before the deadline; the"
-                  " proposal passes unless someone objects."),
-    "sociocratic_consent": _l("Consent rounds in a circle: each reasoned objection is"
-                              " integrated into a new version, until nobody objects."),
-    "sociocratic_election": _l("Choosing someone for a role: nominations with reasons, then a"
-                               " consent round on the proposed candidate."),
-    "majority": _l("One member, one vote: yes, no, abstain or blank, counted under a"
-                   " threshold, a base and a quorum."),
-    "scic_college": _l("As a majority vote, but the result of each college weighs by its"
-                       " share of the voting rights (SCIC general assemblies)."),
+FAMILY_HELP: dict[Family, LazyString] = {
+    Family.CONSENT: _l("Members consent, abstain or object with a reason before the"
+                       " deadline; the proposal passes unless someone objects."),
+    Family.SOCIOCRATIC_CONSENT: _l("Consent rounds in a circle: each reasoned objection is"
+                                   " integrated into a new version, until nobody objects."),
+    Family.SOCIOCRATIC_ELECTION: _l("Choosing someone for a role: nominations with reasons,"
+                                    " then a consent round on the proposed candidate."),
+    Family.MAJORITY: _l("One member, one vote: yes, no, abstain or blank, counted under a"
+                        " threshold, a base and a quorum."),
+    Family.SCIC_COLLEGE: _l("As a majority vote, but the result of each college weighs by"
+                            " its share of the voting rights (SCIC general assemblies)."),
 }
-
-VOTE_FAMILIES = ("majority", "scic_college")
-SOCIOCRATIC_FAMILIES = ("sociocratic_consent", "sociocratic_election")
 
 PRESET_NAMES: dict[str, LazyString] = {
     "scic_sa_ago": _l("SA ordinary general assembly"),
@@ -63,7 +61,7 @@ PRESET_NAMES: dict[str, LazyString] = {
     "association_default": _l("Association, as the statutes decide"),
 }
 
-#: The presets of votes (RULES.md section 7), in the order of the engine's table.
+#: The presets of votes (docs/rules.md section 7), in the order of the engine's table.
 VOTE_PRESETS = tuple(name for name, preset in PRESETS.items()
                      if Family.MAJORITY in preset.families)
 
@@ -267,15 +265,16 @@ def _election_words(values: Mapping[str, Any]) -> str:
 def rule_sentences(family: str, params: Mapping[str, Any]) -> list[str]:
     """The decision rule of a proposal, sentence by sentence."""
     values = resolved(params)
-    if family in VOTE_FAMILIES:
+    rules = descriptor(family)
+    if rules.is_vote:
         sentences = [_("Adopted with %(rule)s.", rule=vote_rule_words(params))]
         if params.get("preset") in PRESET_NAMES:
             sentences.insert(0, _("Preset: %(name)s.", name=str(PRESET_NAMES[params["preset"]])))
-        if family == "scic_college":
+        if rules.by_college:
             sentences.append(_("Each college's result weighs by its share of the voting"
                                " rights."))
         return sentences
-    if family == "consent":
+    if rules.family is Family.CONSENT:
         sentences = [_("Adopted at the deadline unless someone objects; an objection blocks"
                        " the proposal until it is withdrawn or qualified otherwise.")]
         if values.get("silence_policy", "consent") == "require_all":
@@ -291,12 +290,12 @@ def rule_sentences(family: str, params: Mapping[str, Any]) -> list[str]:
                                       "At least %(count)d members must consent explicitly.",
                                       consents, count=consents))
         return sentences
-    if family == "sociocratic_election":
+    if rules.elects:
         return [_election_words(values),
                 _("Members nominate someone with a reason; the facilitator proposes a"
                   " candidate; then a consent round on that candidate, who answers last."),
                 _rounds_limit(values)]
-    if family == "sociocratic_consent":
+    if rules.family is Family.SOCIOCRATIC_CONSENT:
         return [_("Consent rounds: each reasoned objection is integrated into a new version"
                   " of the proposal, then a new round is held."), _rounds_limit(values)]
     return []

@@ -5,15 +5,13 @@ facilitator's outcome statement."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -25,10 +23,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import Field
 
 from .. import db, markdown
-from ..forms import add_error
+from ..errors import error_text
+from ..families import descriptor
+from ..forms import add_error, show_error
+from ..i18n import local_time
 from ..models import (
     ElectorateScope,
     Membership,
@@ -36,15 +36,14 @@ from ..models import (
     Proposal,
     ProposalStatus,
     Role,
-    Round,
     VotersVisibility,
 )
 from ..orgs.access import requires
 from ..orgs.forms import ConfirmForm
 from ..services import circles as circle_service
-from ..services import organisations
+from ..services import organisations, policies
 from ..services import proposals as proposal_service
-from ..services.rounds import next_kinds, reasons_required
+from ..services.rounds import reasons_required
 from .diff import DiffLine, line_diff
 from .forms import (
     RULE_GROUPS,
@@ -52,7 +51,6 @@ from .forms import (
     CompareForm,
     OutcomeForm,
     ProposalForm,
-    family_positions,
 )
 from .plain_words import (
     FAMILY_HELP,
@@ -75,37 +73,11 @@ SECTIONS = (
     (ProposalStatus.DECIDED, ("decided", "reviewed")),
     (ProposalStatus.WITHDRAWN, ("withdrawn",)),
 )
-CHANGEABLE = (ProposalStatus.DRAFT, ProposalStatus.OPEN)
-
-
-def local_time(moment: datetime | None) -> str:
-    """A moment in the organisation's time zone, with the zone named: "2 March 2026 at 10:00
-    (Europe/Paris)"."""
-    if moment is None:
-        return ""
-    zone = g.organisation.timezone
-    local = moment.astimezone(ZoneInfo(zone))
-    locale = get_locale()
-    return str(_("%(date)s at %(time)s (%(zone)s)", date=format_date(local, "long", locale=locale),
-                 time=format_time(local, "short", locale=locale), zone=zone))
 
 
 def long_date(day: date | None) -> str:
     """A date in words of the reader's language."""
     return "" if day is None else str(format_date(day, "long", locale=get_locale()))
-
-
-def round_url(round_: Round) -> str | None:
-    """The address of a round's page, once the rounds pages exist (their address may name
-    the proposal, the round's id or its number)."""
-    if "rounds.show" not in current_app.view_functions:
-        return None
-    known = {"slug": g.organisation.slug, "proposal_id": round_.proposal_id,
-             "round_id": round_.id, "number": round_.number, "round_number": round_.number}
-    for rule in current_app.url_map.iter_rules("rounds.show"):
-        if rule.arguments <= known.keys():
-            return url_for("rounds.show", **{k: known[k] for k in rule.arguments})
-    return None
 
 
 @bp.context_processor
@@ -115,37 +87,18 @@ def words() -> dict[str, Any]:
             "status_labels": STATUS_LABELS, "outcome_labels": OUTCOME_LABELS,
             "round_kind_labels": ROUND_KIND_LABELS, "round_status_labels": ROUND_STATUS_LABELS,
             "position_labels": POSITION_LABELS, "visibility_labels": VISIBILITY_LABELS,
-            "local_time": local_time, "long_date": long_date, "round_url": round_url,
+            "local_time": local_time, "long_date": long_date,
             "Role": Role, "ProposalStatus": ProposalStatus}
 
 
-# Who may do what ------------------------------------------------------------------------
-
-
-def may_propose(organisation: Organisation, membership: Membership) -> bool:
-    """Facilitators and admins put forward proposals; members when the organisation lets
-    them."""
-    return membership.can(Role.FACILITATOR) or organisation.allow_member_proposals
-
-
-def may_change(proposal: Proposal, organisation: Organisation, membership: Membership) -> bool:
-    """Facilitators and admins amend and withdraw; so does the author when members may
-    propose."""
-    return membership.can(Role.FACILITATOR) or (
-        organisation.allow_member_proposals and proposal.author_id == membership.id)
-
-
-def may_see(proposal: Proposal, membership: Membership) -> bool:
-    """A draft is seen by facilitators, admins and its author; the rest by every member."""
-    return (proposal.status is not ProposalStatus.DRAFT or membership.can(Role.FACILITATOR)
-            or proposal.author_id == membership.id)
+# Finding --------------------------------------------------------------------------------
 
 
 def _find(organisation: Organisation, membership: Membership, proposal_id: int) -> Proposal:
     """The organisation's proposal, if this member may see it (else 404)."""
     proposal = db.session().scalar(select(Proposal).where(
         Proposal.id == proposal_id, Proposal.organisation_id == organisation.id))
-    if proposal is None or not may_see(proposal, membership):
+    if proposal is None or not policies.may_see(proposal, membership):
         abort(404)
     return proposal
 
@@ -174,12 +127,12 @@ def index(organisation: Organisation, membership: Membership) -> str:
     rows = db.session().scalars(select(Proposal).where(
         Proposal.organisation_id == organisation.id).order_by(Proposal.created_at.desc(),
                                                               Proposal.id.desc()))
-    visible = [p for p in rows if may_see(p, membership)]
+    visible = [p for p in rows if policies.may_see(p, membership)]
     sections = [(status, [p for p in visible if p.status.value in statuses])
                 for status, statuses in SECTIONS]
     return render_template("proposals/index.html", organisation=organisation,
                            membership=membership, sections=sections,
-                           may_propose=may_propose(organisation, membership))
+                           may_propose=policies.may_propose(organisation, membership))
 
 
 # A new proposal ---------------------------------------------------------------------------
@@ -189,7 +142,7 @@ def index(organisation: Organisation, membership: Membership) -> str:
 @requires(Role.MEMBER)
 def new(organisation: Organisation, membership: Membership) -> str | Response:
     """Put forward a proposal: its text, its decision rule, who decides, its options."""
-    if not may_propose(organisation, membership):
+    if not policies.may_propose(organisation, membership):
         abort(403)
     session = db.session()
     circles = circle_service.circles_of(session, organisation)
@@ -217,31 +170,24 @@ def _create(form: ProposalForm, organisation: Organisation,
     family, params = form.chosen_family, form.rule()
     if params is None:
         return None
-    problem = proposal_service.check_rule(family, params)
-    if problem is not None:
-        form.show_rule_problem(problem)
-        return None
-    scope = ElectorateScope(form.scope.data)
     try:
         with db.transaction() as session:
             return proposal_service.create_proposal(
                 session, organisation, membership, title=form.title.data or "",
                 body=form.body.data or "", family=family, params=params, now=db.utcnow(),
-                scope=scope, circle_id=form.circle.data or None,
+                scope=ElectorateScope(form.scope.data), circle_id=form.circle.data or None,
                 electors=list(form.electors.data or []),
                 hide_results=bool(form.hide_results.data),
                 reason_required=tuple(form.reasons),
                 voters_visible=VotersVisibility(form.voters_visible.data),
                 secret=bool(form.secret.data))
+    except proposal_service.RuleError as error:
+        form.show_rule_problem(error)
+    except proposal_service.ReasonsError as error:
+        add_error(form.reasons_field(), error_text(error))
     except proposal_service.ProposalError as error:
-        field: Field = {ElectorateScope.CIRCLE: form.circle,
-                        ElectorateScope.LIST: form.electors}.get(scope, form.family)
-        if form.secret.data and scope is ElectorateScope.ORGANISATION:
-            field = form.secret  # the service refuses secrecy for this rule or these options
-        if isinstance(error, proposal_service.ReasonsError):
-            field = form.reasons_field()
-        add_error(field, str(error))
-        return None
+        show_error(form, error, "family")
+    return None
 
 
 # One proposal ---------------------------------------------------------------------------
@@ -261,11 +207,11 @@ def show(organisation: Organisation, membership: Membership, proposal_id: int) -
         "proposals/show.html", organisation=organisation, membership=membership,
         proposal=proposal, version=version, names=names, electors=electors,
         rule=rule_sentences(proposal.family, json.loads(proposal.params or "{}")),
-        reasons=[str(POSITION_LABELS.get(p, p)) for p in family_positions(proposal.family)
+        reasons=[str(POSITION_LABELS.get(p, p)) for p in descriptor(proposal.family).every_position
                  if p in reasons_required(proposal)],
-        may_change=may_change(proposal, organisation, membership)
-        and proposal.status in CHANGEABLE,
-        may_open_round=membership.can(Role.FACILITATOR) and bool(next_kinds(proposal)),
+        may_change=policies.may_change(proposal, organisation, membership)
+        and policies.changeable(proposal),
+        may_open_round=policies.may_open_round(proposal, membership),
         confirm=ConfirmForm(formdata=None))
 
 
@@ -295,7 +241,7 @@ def amend(organisation: Organisation, membership: Membership,
           proposal_id: int) -> str | Response:
     """Publish a new version with a summary of what changed."""
     proposal = _find(organisation, membership, proposal_id)
-    if not may_change(proposal, organisation, membership):
+    if not policies.may_change(proposal, organisation, membership):
         abort(403)
     current = proposal.current_version
     form = AmendForm(data={"title": current.title, "body": current.body})
@@ -307,14 +253,14 @@ def amend(organisation: Organisation, membership: Membership,
                     body=form.body.data or "", summary=form.summary.data or "",
                     now=db.utcnow())
         except proposal_service.ProposalError as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(error_text(error))
         else:
             flash(_("Version %(number)d published.", number=version.number), "success")
             return _to_page_of(proposal)
     return render_template("proposals/amend.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form,
                            preview=_preview(form),
-                           closed=proposal.status not in CHANGEABLE)
+                           closed=not policies.changeable(proposal))
 
 
 @bp.route("/<int:proposal_id>/withdraw", methods=["POST"])
@@ -322,7 +268,7 @@ def amend(organisation: Organisation, membership: Membership,
 def withdraw(organisation: Organisation, membership: Membership, proposal_id: int) -> Response:
     """Withdraw a proposal before it is decided (its open round is cancelled)."""
     proposal = _find(organisation, membership, proposal_id)
-    if not may_change(proposal, organisation, membership):
+    if not policies.may_change(proposal, organisation, membership):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -331,7 +277,7 @@ def withdraw(organisation: Organisation, membership: Membership, proposal_id: in
             proposal_service.withdraw(session, proposal, now=db.utcnow(),
                                      actor_id=membership.id)
     except proposal_service.ProposalError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("The proposal is withdrawn."), "success")
     return _to_page_of(proposal)
@@ -349,21 +295,18 @@ def outcome(organisation: Organisation, membership: Membership,
     form = OutcomeForm(data={"statement": proposal.outcome_statement,
                              "review_date": proposal.review_date})
     if form.validate_on_submit():
-        decided = proposal.decided_at or proposal.created_at
-        decided_on = decided.astimezone(ZoneInfo(organisation.timezone)).date()
-        if form.review_date.data is not None and form.review_date.data <= decided_on:
-            add_error(form.review_date, _("Choose a review date after the decision."))
+        try:
+            with db.transaction() as session:
+                proposal_service.record_outcome(session, proposal,
+                                                statement=form.statement.data or "",
+                                                review_date=form.review_date.data,
+                                                now=db.utcnow())
+        except proposal_service.ProposalError as error:
+            if not show_error(form, error):
+                form.form_errors.append(error_text(error))
         else:
-            try:
-                with db.transaction() as session:
-                    proposal_service.record_outcome(session, proposal,
-                                                    statement=form.statement.data or "",
-                                                    review_date=form.review_date.data)
-            except proposal_service.ProposalError as error:
-                form.form_errors.append(str(error))
-            else:
-                flash(_("Outcome statement saved."), "success")
-                return _to_page_of(proposal)
+            flash(_("Outcome statement saved."), "success")
+            return _to_page_of(proposal)
     return render_template("proposals/outcome.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form)
 

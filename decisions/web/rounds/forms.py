@@ -21,11 +21,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..families import TALLY_POSITIONS
 from ..forms import add_error, options
 from ..models import RoundKind
 from ..proposals.plain_words import POSITION_LABELS, ROUND_KIND_LABELS
 from ..services.comments import MAX_COMMENT
-from ..services.tallies import ROOM_POSITIONS, RoomCount
+from ..services.tallies import RoomCount
 
 MAX_REASON = 5000
 
@@ -204,7 +205,7 @@ class TallyForm(FlaskForm):
 
         data: dict[str, int] = {}
         for index, group in enumerate(groups):
-            for name in ("present", *ROOM_POSITIONS):
+            for name in ("present", *TALLY_POSITIONS):
                 setattr(Form, count_field_name(index, name), IntegerField(
                     COUNT_LABELS[name], default=0,
                     validators=[InputRequired(_l("Give a number, 0 if none.")),
@@ -220,13 +221,13 @@ class TallyForm(FlaskForm):
     def group_fields(self) -> list[tuple[str, list[Field]]]:
         """Each group with its fields, present first."""
         return [(group, [self[count_field_name(index, name)]
-                         for name in ("present", *ROOM_POSITIONS)])
+                         for name in ("present", *TALLY_POSITIONS)])
                 for index, group in enumerate(self.groups)]
 
     def counts(self) -> dict[str, RoomCount]:
         """The counts given, by group."""
         return {group: RoomCount(**{name: int(self[count_field_name(index, name)].data or 0)
-                                    for name in ("present", *ROOM_POSITIONS)})
+                                    for name in ("present", *TALLY_POSITIONS)})
                 for index, group in enumerate(self.groups)}
 
     def field_for(self, group: str, name: str) -> Field:

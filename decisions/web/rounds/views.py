@@ -4,13 +4,10 @@ counts of the room), its results, and the download of the exact case it was deci
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
-from fractions import Fraction
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_date, format_time
 from flask import (
     Blueprint,
     Response,
@@ -19,11 +16,12 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import LazyString, format_timedelta, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -31,9 +29,11 @@ from decisions.engine import Step, render
 
 from .. import db
 from ..config import audit_folder
-from ..forms import add_error
+from ..errors import error_text
+from ..families import descriptor
+from ..forms import add_error, show_error
+from ..i18n import local_time, zone_of
 from ..models import (
-    Elector,
     Membership,
     Organisation,
     Proposal,
@@ -42,7 +42,6 @@ from ..models import (
     Round,
     RoundKind,
     RoundStatus,
-    User,
 )
 from ..orgs.access import requires
 from ..proposals.plain_words import (
@@ -53,10 +52,9 @@ from ..proposals.plain_words import (
 )
 from ..services import (
     ServiceError,
-    audit,
     checkpoints,
-    explaining,
     objections,
+    policies,
     results,
     tallies,
 )
@@ -80,38 +78,7 @@ bp = Blueprint("rounds", __name__, url_prefix="/orgs/<slug>/proposals/<int:propo
 
 Page = str | tuple[str, int] | WerkzeugResponse
 
-#: Steps of the engine's explanations naming the members who took a position, and those
-#: naming the people nominated or proposed as candidates.
-_VOTER_KEYS = ("objections", "missing", "concerns", "dismissed", "voters")
-_NOMINEE_KEYS = ("candidate", "tied")
-_NOMINEE_COUNTS = ("counts", "after_change")
-
-
 # Words and times ------------------------------------------------------------------------
-
-
-def _zone(organisation: Organisation) -> ZoneInfo:
-    try:
-        return ZoneInfo(organisation.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_time(moment: datetime | None, organisation: Organisation) -> str:
-    """An instant as a date and time of the organisation's time zone, in the reader's
-    language, naming the zone."""
-    if moment is None:
-        return ""
-    zone = _zone(organisation)
-    try:
-        local = moment.astimezone(zone)
-    except OverflowError:  # a stored deadline at the end of year 9999: shown in UTC
-        zone = ZoneInfo("UTC")
-        local = moment.astimezone(zone)
-    locale = get_locale()
-    return str(_("%(date)s at %(time)s (%(zone)s)",
-                 date=format_date(local.date(), "full", locale=locale),
-                 time=format_time(local, "short", tzinfo=zone, locale=locale), zone=zone.key))
 
 
 def _horizon() -> timedelta:
@@ -153,8 +120,7 @@ def words() -> dict[str, Any]:
             "position_label": position_label,
             "qualification_label": lambda q: _label(QUALIFICATION_LABELS, q),
             "decider_label": lambda d: _label(DECIDER_LABELS, d),
-            "local_time": local_time, "duration": duration,
-            "fraction": lambda text: Fraction(str(text))}
+            "duration": duration, "explain": explain}
 
 
 def language() -> Literal["en", "fr"]:
@@ -162,37 +128,8 @@ def language() -> Literal["en", "fr"]:
     return "fr" if str(get_locale()).startswith("fr") else "en"
 
 
-def explanation(result: Mapping[str, Any], names: Mapping[str, str], voters_shown: bool,
-                context: explaining.Context | None = None) -> str:
-    """The engine's explanation of a stored result, in the reader's language, with the
-    names of members in place of their ids (who objected only when the reader may see who
-    took which position), told as the page around it is (``context``)."""
-    someone = str(_("a member"))
-
-    def person(key: object, *, voter: bool) -> str:
-        if voter and not voters_shown:
-            return someone
-        return names.get(str(key), str(key))
-
-    steps = []
-    entries = result.get("explanation", [])
-    if context is not None:
-        entries = explaining.agreeing(entries, context)
-    for entry in entries:
-        data: dict[str, Any] = {}
-        for key, value in entry.items():
-            if key == "code":
-                continue
-            if isinstance(value, list) and key in (*_VOTER_KEYS, *_NOMINEE_KEYS):
-                value = tuple(person(v, voter=key in _VOTER_KEYS) for v in value)
-            elif isinstance(value, list):
-                value = tuple(value)
-            elif isinstance(value, dict) and key in _NOMINEE_COUNTS:
-                value = {person(k, voter=False): v for k, v in value.items()}
-            elif isinstance(value, str) and key in _NOMINEE_KEYS:
-                value = person(value, voter=False)
-            data[key] = value
-        steps.append(Step(str(entry["code"]), data))
+def explain(steps: Sequence[Step]) -> str:
+    """The steps of an explanation in the reader's language."""
     return render(steps, language())
 
 
@@ -218,19 +155,6 @@ def _round(organisation: Organisation, proposal_id: int, round_id: int) -> Round
     return round_
 
 
-def _electors(session: Session, round_id: int) -> list[tuple[int, str]]:
-    return [(member, name) for member, name in session.execute(
-        select(Elector.membership_id, User.name)
-        .join(Membership, Membership.id == Elector.membership_id)
-        .join(User, User.id == Membership.user_id)
-        .where(Elector.round_id == round_id).order_by(User.name, Elector.membership_id))]
-
-
-def _is_elector(session: Session, round_id: int, membership: Membership) -> bool:
-    return bool(session.scalar(select(exists().where(
-        Elector.round_id == round_id, Elector.membership_id == membership.id))))
-
-
 def _back(organisation: Organisation, round_: Round) -> WerkzeugResponse:
     return redirect(url_for("rounds.show", slug=organisation.slug,
                             proposal_id=round_.proposal_id, round_id=round_.id))
@@ -242,28 +166,24 @@ def _back(organisation: Organisation, round_: Round) -> WerkzeugResponse:
 def _ballot_form(session: Session, round_: Round, *, submitted: bool) -> BallotForm:
     proposal = round_.proposal
     form = BallotForm() if submitted else BallotForm(formdata=None)
-    positions = round_service.positions_of(proposal, round_.kind)
-    reason_for = set(round_service.reasons_required(proposal))
-    if round_.kind is RoundKind.NOMINATION:
-        reason_for.add("nominate")
-    nominees = (_electors(session, round_.id)
-                if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE) else [])
-    return form.with_choices(positions, reason_for, nominees)
+    nominees = (round_service.electors_named(session, round_.id)
+                if round_.kind in round_service.NOMINATING_KINDS else [])
+    return form.with_choices(round_service.positions_of(proposal, round_.kind),
+                             round_service.reasons_required(proposal, round_.kind), nominees)
 
 
 def _deadline_form(organisation: Organisation, round_: Round, *,
                    submitted: bool) -> DeadlineForm:
     try:
-        later = (round_.closes_at + timedelta(days=1)).astimezone(_zone(organisation))
+        later = (round_.closes_at + timedelta(days=1)).astimezone(zone_of(organisation))
     except OverflowError:  # whatever is stored, the page shows
         later = round_.closes_at
     data = {"closes_at": later.replace(tzinfo=None)}
     return DeadlineForm(data=data) if submitted else DeadlineForm(formdata=None, data=data)
 
 
-def _qualify_form(session: Session, round_: Round, *, submitted: bool) -> QualifyForm:
+def _qualify_form(standing: list[tuple[int, str, str]], *, submitted: bool) -> QualifyForm:
     form = QualifyForm() if submitted else QualifyForm(formdata=None)
-    standing = objections.standing_objections(session, round_.id)
     return form.with_objectors([(member, name) for member, name, _ in standing])
 
 
@@ -292,69 +212,43 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
                deadline_form: DeadlineForm | None = None,
                qualify_form: QualifyForm | None = None, tally_form: TallyForm | None = None,
                refused: str | None = None) -> str:
-    """The round page, with the forms given (sent back with their errors) or fresh ones."""
+    """The round page, with the forms given (sent back with their errors) or fresh ones for
+    what the member may do now."""
     session = db.session()
     proposal = round_.proposal
     now = db.utcnow()
-    facilitator = membership.can(Role.FACILITATOR)
+    actions = policies.round_actions(session, round_, membership, now)
     version = session.scalar(select(ProposalVersion).where(
         ProposalVersion.proposal_id == proposal.id,
         ProposalVersion.number == round_.version_number))
-    elector = _is_elector(session, round_.id, membership)
-    takes_positions = round_.kind in results.POSITION_KINDS
-    takes_comments = round_.kind in results.COMMENT_KINDS
-    accepting = round_.accepting(now)
-    mine = results.own_ballots(session, round_.id, membership.id) if takes_positions else []
     standing = (objections.standing_objections(session, round_.id)
-                if round_.kind is RoundKind.CONSENT else [])
-    vote_round = round_.kind is RoundKind.VOTE and proposal.family in results.VOTE_FAMILIES
-    is_open = round_.status is RoundStatus.OPEN
+                if actions.qualify or qualify_form else [])
     form = ballot_form or (_ballot_form(session, round_, submitted=False)
-                           if takes_positions and accepting and elector else None)
+                           if actions.vote else None)
     return render_template(
         "rounds/show.html", organisation=organisation, membership=membership,
-        proposal=proposal, round=round_, version=version, now=now,
-        time_left=round_service.time_left(round_, now), accepting=accepting,
-        elector=elector, mine=mine, refused=refused,
-        secret_voted=proposal.secret and results.took_part(session, round_.id, membership.id),
+        proposal=proposal, family_rules=descriptor(proposal.family), round=round_,
+        version=version, now=now, time_left=round_service.time_left(round_, now),
+        actions=actions, refused=refused,
+        mine=(results.own_ballots(session, round_.id, membership.id)
+              if policies.takes_ballots(round_) else []),
         ballot_form=form, reason_help=_reason_help(round_, form),
-        comment_form=comment_form or (CommentForm(formdata=None)
-                                      if takes_comments and accepting and elector else None),
-        comments=comment_service.comments_of(session, round_.id) if takes_comments else [],
+        comment_form=comment_form or (CommentForm(formdata=None) if actions.comment else None),
+        comments=(comment_service.comments_of(session, round_.id)
+                  if policies.takes_comments(round_) else []),
         standing=standing,
-        events=(results.event_lines(session, round_.id) if round_.kind is RoundKind.CONSENT
-                and (facilitator or results.voters_visible(proposal, round_, membership))
+        events=(results.event_lines(session, round_.id) if actions.see_objection_events
                 else []),
-        facilitator=facilitator,
         deadline_form=deadline_form or (_deadline_form(organisation, round_, submitted=False)
-                                        if facilitator and is_open else None),
-        qualify_form=qualify_form or (_qualify_form(session, round_, submitted=False)
-                                      if facilitator and accepting and standing else None),
+                                        if actions.extend else None),
+        qualify_form=qualify_form or (_qualify_form(standing, submitted=False)
+                                      if actions.qualify else None),
         tally_form=tally_form or (_tally_form(session, round_, submitted=False)
-                                  if facilitator and accepting and vote_round else None),
+                                  if actions.tally else None),
         case_visible=results.case_visible(proposal, round_, membership))
 
 
 # Opening --------------------------------------------------------------------------------
-
-
-def _candidates(session: Session, proposal: Proposal) -> list[tuple[int, str]]:
-    members = round_service.electorate_of(session, proposal)
-    names = dict(session.execute(select(User.id, User.name).where(
-        User.id.in_([m.user_id for m in members]))).all())
-    return sorted(((m.id, names[m.user_id]) for m in members), key=lambda c: (c[1], c[0]))
-
-
-def _top_nominee(session: Session, proposal: Proposal) -> int | None:
-    """The unique most nominated member of the last nominations, if there is one."""
-    done = [r for r in proposal.rounds if r.status is RoundStatus.CLOSED
-            and r.kind in (RoundKind.NOMINATION, RoundKind.CHANGE)]
-    if not done:
-        return None
-    counts = results.nomination_counts(session, done[-1].id)
-    if not counts or (len(counts) > 1 and counts[1][2] == counts[0][2]):
-        return None
-    return counts[0][0]
 
 
 @bp.route("/open", methods=["GET", "POST"], endpoint="open")
@@ -366,35 +260,24 @@ def open_round(organisation: Organisation, membership: Membership,
     proposal = _proposal(organisation, proposal_id)
     kinds = round_service.next_kinds(proposal)
     now = db.utcnow()
-    election = proposal.family == "sociocratic_election" and RoundKind.CONSENT in kinds
-    candidates = _candidates(session, proposal) if election else []
-    zone = _zone(organisation)
+    election = any(round_service.needs_candidate(proposal, kind) for kind in kinds)
+    candidates = round_service.candidates(session, proposal) if election else []
+    zone = zone_of(organisation)
     default = (now.astimezone(zone) + timedelta(days=7)).replace(
         minute=0, second=0, microsecond=0, tzinfo=None)
-    form = OpenRoundForm(data={"closes_at": default,
-                               "candidate": _top_nominee(session, proposal) or 0})
+    proposed = round_service.proposed_candidate(session, proposal)
+    form = OpenRoundForm(data={"closes_at": default, "candidate": proposed or 0})
     form.with_choices(kinds, candidates)
-    if kinds and form.validate_on_submit():
-        kind = RoundKind(form.kind.data)
+    if form.validate_on_submit():
         closes_at = form.closes_at.utc(zone)
-        candidate = form.candidate.data or None
-        needs_candidate = election and kind is RoundKind.CONSENT
-        if closes_at is not None and closes_at <= now:
-            add_error(form.closes_at, _("The deadline must be in the future."))
-        elif needs_candidate and candidate not in dict(candidates):
-            add_error(form.candidate, _("Choose the candidate among the members of the"
-                                        " electorate."))
-        elif closes_at is not None:
+        if closes_at is not None:
             try:
                 with db.transaction() as session:
                     round_ = round_service.open_round(
-                        session, proposal, kind, closes_at=closes_at, now=now,
-                        candidate_id=candidate if needs_candidate else None,
-                        horizon=_horizon())
-            except round_service.DeadlineError as error:
-                add_error(form.closes_at, str(error))
+                        session, proposal, RoundKind(form.kind.data), closes_at=closes_at,
+                        now=now, candidate_id=form.candidate.data or None, horizon=_horizon())
             except round_service.RoundError as error:
-                add_error(form.kind, str(error))
+                show_error(form, error, "kind")
             else:
                 flash(_("The round is open until %(deadline)s.",
                         deadline=local_time(round_.closes_at, organisation)), "success")
@@ -421,7 +304,7 @@ def vote(organisation: Organisation, membership: Membership, proposal_id: int,
          round_id: int) -> Page:
     """Take or change my position; the server's clock decides whether it is on time."""
     round_ = _round(organisation, proposal_id, round_id)
-    if round_.kind not in results.POSITION_KINDS:
+    if not policies.takes_ballots(round_):
         abort(404)
     form = _ballot_form(db.session(), round_, submitted=True)
     if not form.validate_on_submit():
@@ -429,18 +312,21 @@ def vote(organisation: Organisation, membership: Membership, proposal_id: int,
     position = form.position.data or ""
     try:
         with db.transaction() as session:
-            round_service.cast_ballot(
+            closed = round_service.cast_ballot(
                 session, round_.id, membership.id, position, now=db.utcnow(),
                 reason=form.reason.data or "",
-                concern=(form.concern.data or "") if position == "consent"
-                and round_.proposal.family == "consent" else "",
+                concern=form.concern.data or "",
                 nominee_id=form.nominee.data if form.nominees else None)
     except round_service.BallotRefused as error:
         return _show_page(organisation, membership, round_, ballot_form=form,
-                          refused=str(error))
+                          refused=error_text(error))
     flash(_("Your position is recorded: %(position)s.", position=position_label(position))
-          if round_.kind not in (RoundKind.NOMINATION, RoundKind.CHANGE)
+          if round_.kind not in round_service.NOMINATING_KINDS
           else _("Your nomination is recorded."), "success")
+    if closed:  # the last answer closed the round: publish the head that holds its close
+        checkpoints.publish(db.session(), audit_folder(current_app), [organisation.id],
+                            db.utcnow())
+        flash(_("Every elector has answered: the round is closed."), "info")
     return _back(organisation, round_)
 
 
@@ -450,7 +336,7 @@ def comment(organisation: Organisation, membership: Membership, proposal_id: int
             round_id: int) -> Page:
     """Ask a clarifying question or give a reaction."""
     round_ = _round(organisation, proposal_id, round_id)
-    if round_.kind not in results.COMMENT_KINDS:
+    if not policies.takes_comments(round_):
         abort(404)
     form = CommentForm()
     if not form.validate_on_submit():
@@ -461,7 +347,7 @@ def comment(organisation: Organisation, membership: Membership, proposal_id: int
                                          form.body.data or "", now=db.utcnow())
     except comment_service.CommentError as error:
         return _show_page(organisation, membership, round_, comment_form=form,
-                          refused=str(error))
+                          refused=error_text(error))
     flash(_("Your comment is posted."), "success")
     return _back(organisation, round_)
 
@@ -477,20 +363,22 @@ def extend(organisation: Organisation, membership: Membership, proposal_id: int,
     round_ = _round(organisation, proposal_id, round_id)
     form = _deadline_form(organisation, round_, submitted=True)
     if form.validate_on_submit():
-        closes_at = form.closes_at.utc(_zone(organisation))
+        closes_at = form.closes_at.utc(zone_of(organisation))
         if closes_at is not None:
             try:
                 with db.transaction() as session:
                     round_service.extend_round(session, round_.id, closes_at, now=db.utcnow(),
                                                actor_id=membership.id, horizon=_horizon())
             except round_service.RoundError as error:
-                add_error(form.closes_at, str(error))
+                add_error(form.closes_at, error_text(error))
             else:
                 flash(_("The deadline is now %(deadline)s.",
                         deadline=local_time(closes_at, organisation)), "success")
                 return _back(organisation, round_)
-    if round_.status is not RoundStatus.OPEN:
-        flash(_("Only an open round can be extended."), "error")
+    try:  # a round closed meanwhile has no deadline form to show the errors in
+        round_service.check_extendable(round_)
+    except round_service.RoundError as error:
+        flash(error_text(error), "error")
         return _back(organisation, round_)
     return _show_page(organisation, membership, round_, deadline_form=form)
 
@@ -505,18 +393,20 @@ def close(organisation: Organisation, membership: Membership, proposal_id: int,
     form = CloseForm()
     if not form.validate_on_submit():
         abort(400)
-    if form.confirmed.data != "yes" and round_.status is RoundStatus.OPEN:
-        before = results.before_closing(db.session(), round_, membership, db.utcnow())
+    now = db.utcnow()
+    if (form.confirmed.data != "yes"
+            and policies.round_actions(db.session(), round_, membership, now).close):
+        before = results.before_closing(db.session(), round_, membership, now)
         if before.needs_confirmation:
             return render_template("rounds/close.html", organisation=organisation,
                                    membership=membership, proposal=round_.proposal,
                                    round=round_, before=before)
     try:
         with db.transaction() as session:
-            closed = round_service.close_early(session, round_.id, now=db.utcnow(),
+            closed = round_service.close_early(session, round_.id, now=now,
                                                actor_id=membership.id)
     except round_service.RoundError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
         return _back(organisation, round_)
     if closed:  # committed: publish the head that now holds its closing entry
         checkpoints.publish(db.session(), audit_folder(current_app), [organisation.id],
@@ -544,7 +434,7 @@ def cancel(organisation: Organisation, membership: Membership, proposal_id: int,
             round_service.cancel_round(session, round_.id, now=db.utcnow(),
                                        actor_id=membership.id)
     except round_service.RoundError as error:
-        flash(str(error), "error")
+        flash(error_text(error), "error")
     else:
         flash(_("The round is cancelled: it decides nothing."), "success")
     return _back(organisation, round_)
@@ -557,9 +447,10 @@ def qualify(organisation: Organisation, membership: Membership, proposal_id: int
     """Record what an objection is, as decided by its author or the circle, or that its
     author withdrew it."""
     round_ = _round(organisation, proposal_id, round_id)
-    if round_.kind is not RoundKind.CONSENT:
+    if not policies.takes_objections(round_):
         abort(404)
-    form = _qualify_form(db.session(), round_, submitted=True)
+    form = _qualify_form(objections.standing_objections(db.session(), round_.id),
+                         submitted=True)
     if form.validate_on_submit():
         action = form.action.data or ""
         try:
@@ -576,7 +467,7 @@ def qualify(organisation: Organisation, membership: Membership, proposal_id: int
                         rationale=form.rationale.data or "", recorded_by=membership.id,
                         now=db.utcnow())
         except ServiceError as error:
-            add_error(getattr(form, error.field, form.objector), str(error))
+            show_error(form, error, "objector")
         else:
             flash(_("Recorded: %(what)s.", what=_label(QUALIFICATION_LABELS, action)),
                   "success")
@@ -590,7 +481,7 @@ def tally(organisation: Organisation, membership: Membership, proposal_id: int,
           round_id: int) -> Page:
     """Enter the counts of the people in the room, beside the ballots cast online."""
     round_ = _round(organisation, proposal_id, round_id)
-    if round_.kind is not RoundKind.VOTE or round_.proposal.family not in results.VOTE_FAMILIES:
+    if not policies.takes_room_counts(round_):
         abort(404)
     form = _tally_form(db.session(), round_, submitted=True)
     if form.validate_on_submit():
@@ -599,7 +490,7 @@ def tally(organisation: Organisation, membership: Membership, proposal_id: int,
                 tallies.enter_tally(session, round_.id, form.counts(),
                                     entered_by=membership.id, now=db.utcnow())
         except tallies.TallyError as error:
-            add_error(form.field_for(error.college, error.field), str(error))
+            add_error(form.field_for(error.college, error.field or ""), error_text(error))
         else:
             flash(_("The counts of the room are saved."), "success")
             return _back(organisation, round_)
@@ -617,33 +508,15 @@ def results_page(organisation: Organisation, membership: Membership, proposal_id
     explanation, and who took which position when the proposal allows it."""
     round_ = _round(organisation, proposal_id, round_id)
     now = db.utcnow()
-    found = results.round_results(db.session(), round_, membership, now)
-    text = (explanation(found.result, found.names, found.voters_shown,
-                        explaining.context_of(db.session(), round_))
-            if found.result is not None else None)
-    head, published = _audit_head(organisation, round_)
+    found = results.round_results(
+        db.session(), round_, membership, now, page=request.args.get("page", 1, type=int),
+        search=request.args.get("search", ""), someone=_("a member"))
+    head, published = checkpoints.round_head(db.session(), audit_folder(current_app), round_)
     return render_template(
         "rounds/results.html", organisation=organisation, membership=membership,
-        proposal=round_.proposal, round=round_, results=found, explanation=text,
+        proposal=round_.proposal, round=round_, results=found,
         time_left=round_service.time_left(round_, now),
-        case_visible=results.case_visible(round_.proposal, round_, membership),
         audit_head=head, audit_head_published=published)
-
-
-def _audit_head(organisation: Organisation, round_: Round,
-                ) -> tuple[checkpoints.Head | None, bool]:
-    """The audit chain's head to show with a closed round's outcome (the outcome notice,
-    until notices are sent): the checkpoint published at its close, else the current head;
-    ``None`` while the round is not closed."""
-    if round_.status is not RoundStatus.CLOSED:
-        return None, False
-    session = db.session()
-    closing = audit.closing_entries(session, organisation.id).get(round_.id)
-    if closing is not None:
-        found = checkpoints.covering(audit_folder(current_app), organisation.id, closing[0])
-        if found is not None:
-            return found.head, True
-    return checkpoints.head(session, organisation.id), False
 
 
 @bp.route("/<int:round_id>/case.json")

@@ -1,27 +1,29 @@
-"""Accounts: creating people, checking and changing passwords, the profile, and password
-reset by e-mailed link."""
+"""Accounts: creating people, checking and changing passwords, the profile, and the tokens
+of password reset links (the web layer e-mails them)."""
 
 from __future__ import annotations
 
 import functools
 import hmac
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from babel.units import format_unit
-from flask import current_app, url_for
-from flask_babel import force_locale, get_locale
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import mail
-from ..db import utcnow
 from ..models import User
 from . import ServiceError
+from .messages import N_
 
 MIN_PASSWORD = 10
 RESET_SALT = "decisions.password-reset"
+#: Werkzeug's hash method for new passwords; the application sets its
+#: ``PASSWORD_HASH_METHOD`` here when it starts (tests use a fast one).
+hash_method = "scrypt"
 
 
 class AccountError(ServiceError):
@@ -32,9 +34,19 @@ class ResetLinkError(AccountError):
     """A password reset link that cannot be used: ``gone`` when it was a genuine link that
     has expired or already served, not when it was never valid."""
 
-    def __init__(self, message: object, *, gone: bool) -> None:
-        super().__init__(message, field="password")
+    field = "password"
+
+    def __init__(self, code: str, message: str, *, gone: bool) -> None:
+        super().__init__(code, message)
         self.gone = gone
+
+
+@dataclass(frozen=True, slots=True)
+class ResetKey:
+    """What signs password reset links, and how many seconds a link works."""
+
+    secret: str
+    seconds: int
 
 
 def normalise_email(email: str) -> str:
@@ -53,26 +65,28 @@ def _dummy_hash() -> str:
 
 
 def hash_password(password: str) -> str:
-    """A salted hash with Werkzeug's current default (scrypt), or the configured method
-    (tests use a fast one: PASSWORD_HASH_METHOD)."""
-    method = current_app.config.get("PASSWORD_HASH_METHOD") if current_app else None
-    return generate_password_hash(password, method=method or "scrypt")
+    """A salted hash with :data:`hash_method`."""
+    return generate_password_hash(password, method=hash_method)
 
 
 def check_new_password(password: str, field: str = "password") -> None:
     """Refuse a password shorter than :data:`MIN_PASSWORD` characters."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(_l("Choose a password of at least %(count)d characters.",
-                              count=MIN_PASSWORD), field=field)
+        raise AccountError("password.too_short",
+                           N_("Choose a password of at least %(count)d characters."),
+                           field=field, params={"count": MIN_PASSWORD})
 
 
-def create_user(db: Session, *, email: str, name: str, password: str,
+def create_user(db: Session, *, email: str, name: str, password: str, now: datetime,
                 language: str | None = None) -> User:
-    """A new account (not committed: the caller's transaction decides)."""
+    """A new account, created at ``now`` (not committed: the caller's transaction
+    decides)."""
     if find_by_email(db, email) is not None:
-        raise AccountError(_l("An account with this e-mail address already exists."))
+        raise AccountError("account.email_taken",
+                           N_("An account with this e-mail address already exists."),
+                           field="email")
     user = User(email=normalise_email(email), name=name.strip(), language=language,
-                password_hash=hash_password(password), created_at=utcnow())
+                password_hash=hash_password(password), created_at=now)
     db.add(user)
     db.flush()
     return user
@@ -88,19 +102,24 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
 
 
 def update_profile(db: Session, user: User, *, name: str, email: str, language: str | None,
-                   current_password: str = "") -> User:
-    """Change name, e-mail and preferred language (``None``: the browser's). A new e-mail
-    address must be free and needs the current password: whoever borrows an open session
-    must not be able to take the account over through a password reset."""
-    if language is not None and language not in current_app.config["LANGUAGES"]:
-        raise AccountError(_l("Choose one of the languages offered."), field="language")
+                   languages: Collection[str], current_password: str = "") -> User:
+    """Change name, e-mail and preferred language (one of ``languages``; ``None``: the
+    browser's). A new e-mail address must be free and needs the current password: whoever
+    borrows an open session must not be able to take the account over through a password
+    reset."""
+    if language is not None and language not in languages:
+        raise AccountError("account.language", N_("Choose one of the languages offered."),
+                           field="language")
     if normalise_email(email) != normalise_email(user.email):
         other = find_by_email(db, email)
         if other is not None and other.id != user.id:
-            raise AccountError(_l("An account with this e-mail address already exists."))
+            raise AccountError("account.email_taken",
+                               N_("An account with this e-mail address already exists."),
+                               field="email")
         if not check_password_hash(user.password_hash, current_password):
-            raise AccountError(_l("Enter your current password to change your e-mail address."),
-                               field="current_password")
+            raise AccountError("account.current_password_missing",
+                               N_("Enter your current password to change your e-mail"
+                                  " address."), field="current_password")
         user.email = normalise_email(email)
     user.name = name.strip()
     user.language = language
@@ -120,89 +139,65 @@ def change_password(db: Session, user: User, *, current_password: str, password:
     """Set a new password after checking the current one. Every other session and
     "remember me" cookie of the account stops working (see :meth:`User.get_id`)."""
     if not check_password_hash(user.password_hash, current_password):
-        raise AccountError(_l("This is not your current password."), field="current_password")
+        raise AccountError("account.current_password_wrong",
+                           N_("This is not your current password."), field="current_password")
     check_new_password(password)
     user.password_hash = hash_password(password)
     return end_sessions(db, user)
 
 
 class _ClockSigner(TimestampSigner):
-    """Timestamps from the application's clock, so that tests travel in time."""
+    """Timestamps from the caller's clock (``now``), so that tests travel in time."""
+
+    def __init__(self, *args: Any, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
 
     def get_timestamp(self) -> int:
-        return int(utcnow().timestamp())
+        return int(self.now.timestamp())
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT,
-                                  signer=_ClockSigner)
+def _reset_serializer(key: ResetKey, now: datetime) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(key.secret, salt=RESET_SALT, signer=_ClockSigner,
+                                  signer_kwargs={"now": now})
 
 
-def password_reset_token(user: User) -> str:
-    """A signed, timed token naming the account and the fingerprint of its current password:
-    once the password changes, the token no longer matches (single use)."""
-    return _reset_serializer().dumps([user.id, user.password_fingerprint])
+def password_reset_token(user: User, key: ResetKey, now: datetime) -> str:
+    """A signed token naming the account and the fingerprint of its current password, timed
+    from ``now``: once the password changes, the token no longer matches (single use)."""
+    return _reset_serializer(key, now).dumps([user.id, user.password_fingerprint])
 
 
-def user_of_reset_token(db: Session, token: str) -> User:
-    """The account a reset token was made for, if it is still valid; else
+#: A reset link that cannot be read as one.
+_NOT_A_LINK = N_("This link is not valid. Check that it was copied whole, or ask for a new one.")
+
+
+def user_of_reset_token(db: Session, token: str, key: ResetKey, now: datetime) -> User:
+    """The account a reset token was made for, if it is still valid at ``now``; else
     :class:`ResetLinkError`."""
     try:
-        payload = _reset_serializer().loads(
-            token, max_age=current_app.config["PASSWORD_RESET_SECONDS"])
+        payload = _reset_serializer(key, now).loads(token, max_age=key.seconds)
     except SignatureExpired:
-        raise ResetLinkError(_l("This link has expired. Ask for a new one."), gone=True) from None
+        raise ResetLinkError("reset.expired", N_("This link has expired. Ask for a new one."),
+                             gone=True) from None
     except BadSignature:
-        raise ResetLinkError(_l("This link is not valid. Check that it was copied whole, or ask"
-                                " for a new one."), gone=False) from None
+        raise ResetLinkError("reset.invalid", _NOT_A_LINK, gone=False) from None
     if not (isinstance(payload, list) and len(payload) == 2 and isinstance(payload[0], int)
             and isinstance(payload[1], str)):
-        raise ResetLinkError(_l("This link is not valid. Check that it was copied whole, or ask"
-                                " for a new one."), gone=False)
+        raise ResetLinkError("reset.invalid", _NOT_A_LINK, gone=False)
     user = db.get(User, payload[0])
     if user is None or not hmac.compare_digest(payload[1], user.password_fingerprint):
-        raise ResetLinkError(_l("This link was already used: the password has changed since it"
-                                " was sent. Ask for a new one if you need it."), gone=True)
+        raise ResetLinkError("reset.used", N_("This link was already used: the password has"
+                                              " changed since it was sent. Ask for a new one"
+                                              " if you need it."), gone=True)
     return user
 
 
-def reset_password(db: Session, token: str, password: str) -> User:
+def reset_password(db: Session, token: str, password: str, key: ResetKey,
+                   now: datetime) -> User:
     """Set a new password with a reset token; the token then stops working."""
-    user = user_of_reset_token(db, token)
+    user = user_of_reset_token(db, token, key, now)
     check_new_password(password)
     user.password_hash = hash_password(password)
     return end_sessions(db, user)
 
-
-def duration_in_words(seconds: int) -> str:
-    """An exact duration in the current language, in the largest unit that divides it
-    ("2 hours", "90 minutes", "14 jours"): a deadline is never rounded."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            return format_unit(seconds // size, f"duration-{unit}", locale=get_locale())
-    return format_unit(seconds, "duration-second", locale=get_locale())
-
-
-def reset_link_lifetime() -> str:
-    """How long a reset link works, in words of the current language ("2 hours")."""
-    return duration_in_words(int(current_app.config["PASSWORD_RESET_SECONDS"]))
-
-
-def send_password_reset(db: Session, email: str) -> None:
-    """E-mail a reset link when an account has this address; do nothing otherwise (the
-    caller answers the same either way, so no one learns who has an account)."""
-    user = find_by_email(db, email)
-    if user is None:
-        return
-    link = url_for("auth.reset", token=password_reset_token(user), _external=True)
-    with force_locale(user.language or str(get_locale() or "en")):
-        subject = str(_l("Set a new password for decisions"))
-        body = str(_l(
-            "Hello %(name)s,\n\n"
-            "Someone, probably you, asked to set a new password for your account on"
-            " decisions. To choose it, open this link within %(lifetime)s:\n\n"
-            "%(link)s\n\n"
-            "The link works once. If you did not ask for it, ignore this e-mail: your"
-            " password stays as it is.",
-            name=user.name, lifetime=reset_link_lifetime(), link=link))
-    mail.send(user.email, subject, body)

@@ -24,9 +24,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from decisions.engine.results import time_json
+from decisions.engine.results import fraction_json, time_json
 
-from ..db import utcnow
 from ..models import (
     AuditEntry,
     Ballot,
@@ -62,8 +61,9 @@ def canonical(data: Mapping[str, Any]) -> str:
 
 
 def record(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any], *,
-           at: datetime | None = None, actor_id: int | None = None) -> AuditEntry:
-    """Append an entry to the organisation's chain, in the caller's transaction."""
+           at: datetime, actor_id: int | None = None) -> AuditEntry:
+    """Append an entry made ``at`` to the organisation's chain, in the caller's
+    transaction."""
     # Serialise appends to this chain (a no-op write on a column that is no key, so that
     # rows referring to the organisation may still be inserted meanwhile on PostgreSQL).
     db.execute(update(Organisation).where(Organisation.id == organisation_id)
@@ -73,10 +73,9 @@ def record(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any]
                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, previous = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
     text = canonical(data)
-    when = at if at is not None else utcnow()
     entry = AuditEntry(organisation_id=organisation_id, seq=seq, kind=kind, data=text,
-                       actor_id=actor_id, at=when, previous_hash=previous,
-                       hash=digest(previous, seq, kind, text, actor_id, when))
+                       actor_id=actor_id, at=at, previous_hash=previous,
+                       hash=digest(previous, seq, kind, text, actor_id, at))
     db.add(entry)
     db.flush()
     return entry
@@ -98,10 +97,8 @@ def ballot_cast(db: Session, round_: Round, ballot_id: int | None, *,
     ballots: no member, no position."""
     proposal = round_.proposal
     if proposal.secret or ballot_id is None:
-        count = db.scalar(select(func.count()).select_from(Participation)
-                          .where(Participation.round_id == round_.id)) or 0
         return record(db, proposal.organisation_id, "ballot_cast",
-                      {"round": round_.id, "ballots": count}, at=at)
+                      {"round": round_.id, "ballots": participations(db, round_.id)}, at=at)
     ballot = db.get_one(Ballot, ballot_id)
     earlier = db.scalar(select(func.count()).select_from(Ballot).where(
         Ballot.round_id == round_.id, Ballot.membership_id == ballot.membership_id,
@@ -133,7 +130,7 @@ def round_closed(db: Session, round_: Round, *, at: datetime,
                        else sha256(round_.result_json))
 
 
-def proposal_event(db: Session, proposal: Proposal, kind: str, *, at: datetime | None = None,
+def proposal_event(db: Session, proposal: Proposal, kind: str, *, at: datetime,
                    actor_id: int | None = None, **data: Any) -> AuditEntry:
     """Record something that happened to a proposal (version published, outcome written)."""
     return record(db, proposal.organisation_id, kind, {"proposal": proposal.id, **data},
@@ -142,8 +139,7 @@ def proposal_event(db: Session, proposal: Proposal, kind: str, *, at: datetime |
 
 def weights_json(weights: Mapping[Any, Fraction | None]) -> dict[str, str | None]:
     """College weights as exact fractions in text."""
-    return {str(key): None if weight is None else f"{weight.numerator}/{weight.denominator}"
-            for key, weight in weights.items()}
+    return {str(key): fraction_json(weight) for key, weight in weights.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,17 +244,24 @@ def verify_ballots(db: Session, organisation_id: int) -> list[Problem]:
     return problems
 
 
-def closing_entries(db: Session, organisation_id: int) -> dict[int, tuple[int, dict[str, Any]]]:
-    """The latest ``round_closed`` entry of each round of the organisation: round id to
+def round_entries(db: Session, organisation_id: int,
+                  kind: str) -> dict[int, tuple[int, dict[str, Any]]]:
+    """The latest entry of ``kind`` about each round of the organisation: round id to
     (seq, data)."""
     found: dict[int, tuple[int, dict[str, Any]]] = {}
     for seq, data in db.execute(select(AuditEntry.seq, AuditEntry.data).where(
-            AuditEntry.organisation_id == organisation_id, AuditEntry.kind == "round_closed")
+            AuditEntry.organisation_id == organisation_id, AuditEntry.kind == kind)
             .order_by(AuditEntry.seq)):
         content = json.loads(data)
         if isinstance(content, dict) and isinstance(content.get("round"), int):
             found[content["round"]] = (seq, content)
     return found
+
+
+def closing_entries(db: Session, organisation_id: int) -> dict[int, tuple[int, dict[str, Any]]]:
+    """The latest ``round_closed`` entry of each round of the organisation: round id to
+    (seq, data)."""
+    return round_entries(db, organisation_id, "round_closed")
 
 
 def close_differences(round_: Round, entry: Mapping[str, Any]) -> list[str]:
@@ -298,41 +301,46 @@ def verify_closes(db: Session, organisation_id: int) -> list[Problem]:
     return problems
 
 
-def secret_turnout(db: Session, round_id: int) -> tuple[int, int]:
-    """A secret round's ballots, as its counters add them up, and its participations: equal
-    unless a counter was changed behind the application's back. (Counts are summed here,
-    not in SQL: each is stored with an offset, see ``FixedWidthCount``.)"""
-    counted = sum(db.scalars(select(SecretTally.ballots).where(SecretTally.round_id == round_id)))
-    took_part = db.scalar(select(func.count()).select_from(Participation)
-                          .where(Participation.round_id == round_id)) or 0
-    return counted, took_part
+def participations(db: Session, round_id: int) -> int:
+    """How many members took part in a secret round."""
+    return db.scalar(select(func.count()).select_from(Participation)
+                     .where(Participation.round_id == round_id)) or 0
 
 
-def _audited_turnouts(db: Session, organisation_id: int) -> dict[int, tuple[int, int]]:
-    """The count of ballots in each round's latest ``ballot_cast`` entry: round to
-    (seq, ballots)."""
-    found: dict[int, tuple[int, int]] = {}
-    for seq, data in db.execute(select(AuditEntry.seq, AuditEntry.data).where(
-            AuditEntry.organisation_id == organisation_id, AuditEntry.kind == "ballot_cast")
-            .order_by(AuditEntry.seq)):
-        content = json.loads(data)
-        if isinstance(content.get("round"), int) and isinstance(content.get("ballots"), int):
-            found[content["round"]] = (seq, content["ballots"])
-    return found
+@dataclass(frozen=True, slots=True)
+class SecretTurnout:
+    """A secret round's counters added up by college (ballots, vote weight), and its
+    participations: they agree unless a counter was changed behind the application's
+    back."""
+
+    round_id: int
+    by_college: dict[str, tuple[int, int]]
+    took_part: int
+
+    @property
+    def counted(self) -> int:
+        """The ballots the counters hold."""
+        return sum(ballots for ballots, _ in self.by_college.values())
 
 
-def secret_college_differences(db: Session, round_id: int) -> list[str]:
+def secret_turnout(db: Session, round_id: int) -> SecretTurnout:
+    """What a secret round's counters and participations count, read once. (Counts are
+    summed here, not in SQL: each is stored with an offset, see ``FixedWidthCount``.)"""
+    counters: dict[str, tuple[int, int]] = {}
+    for college, ballots, weight in db.execute(select(
+            SecretTally.college, SecretTally.ballots, SecretTally.weight)
+            .where(SecretTally.round_id == round_id)):
+        before, their_weight = counters.get(college, (0, 0))
+        counters[college] = (before + ballots, their_weight + weight)
+    return SecretTurnout(round_id, counters, participations(db, round_id))
+
+
+def secret_college_differences(db: Session, turnout: SecretTurnout) -> list[str]:
     """Colleges of a secret round whose counters do not add up to its participants: their
     number and their vote weight, from the electorate snapshot (a counter's weight changed
     behind the application's back, say). Only totals per college are compared: nothing here
     links a participant to a position."""
-    counters: dict[str, list[int]] = {}
-    for college, ballots, weight in db.execute(select(
-            SecretTally.college, SecretTally.ballots, SecretTally.weight)
-            .where(SecretTally.round_id == round_id)):
-        total = counters.setdefault(college, [0, 0])
-        total[0] += ballots
-        total[1] += weight
+    round_id, counters = turnout.round_id, turnout.by_college
     participants = {(college or ""): (int(count), int(weight or 0))
                     for college, count, weight in db.execute(
                         select(Elector.college, func.count(), func.sum(Elector.vote_weight))
@@ -341,7 +349,7 @@ def secret_college_differences(db: Session, round_id: int) -> list[str]:
                         .where(Elector.round_id == round_id).group_by(Elector.college))}
     found = []
     for college in sorted(set(counters) | set(participants)):
-        ballots, weight = counters.get(college, [0, 0])
+        ballots, weight = counters.get(college, (0, 0))
         took_part, their_weight = participants.get(college, (0, 0))
         if (ballots, weight) != (took_part, their_weight):
             found.append(f"round {round_id}: college {college or '(none)'!r}: the secret"
@@ -354,19 +362,21 @@ def verify_secret_rounds(db: Session, organisation_id: int) -> list[Problem]:
     """Every secret round of the organisation whose counters, participations and audit log
     do not count the same number of ballots (a ballot slipped into the counters, say), or
     whose counters per college do not add up to its participants' number and weight."""
-    audited = _audited_turnouts(db, organisation_id)
+    audited = round_entries(db, organisation_id, "ballot_cast")
     problems = []
     for round_id in db.scalars(select(Round.id).join(Proposal).where(
             Proposal.organisation_id == organisation_id, Proposal.secret.is_(True))
             .order_by(Round.id)):
-        counted, took_part = secret_turnout(db, round_id)
-        seq, logged = audited.get(round_id, (0, 0))
-        if not counted == took_part == logged:
+        turnout = secret_turnout(db, round_id)
+        seq, entry = audited.get(round_id, (0, {}))
+        logged = entry.get("ballots", 0)
+        if not turnout.counted == turnout.took_part == logged:
             problems.append(Problem(organisation_id, seq, f"round {round_id}: the secret"
-                                    f" counters hold {counted} ballots for {took_part}"
-                                    f" participations, the audit log counts {logged}"))
+                                    f" counters hold {turnout.counted} ballots for"
+                                    f" {turnout.took_part} participations, the audit log"
+                                    f" counts {logged}"))
         problems += [Problem(organisation_id, seq, found)
-                     for found in secret_college_differences(db, round_id)]
+                     for found in secret_college_differences(db, turnout)]
     return problems
 
 

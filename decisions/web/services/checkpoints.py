@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from decisions.engine.results import time_json
 
-from ..models import AuditEntry, Organisation, Proposal, Round
-from .audit import GENESIS, Problem, canonical
+from ..models import AuditEntry, Organisation, Proposal, Round, RoundStatus
+from .audit import GENESIS, Problem, canonical, closing_entries
 
 KEY_FILE = "audit_key"
 PUBLIC_KEY_FILE = "audit_key.pub"
@@ -214,6 +214,21 @@ def covering(folder: Path, organisation_id: int, length: int) -> Checkpoint | No
     signed = [c for c in read(folder, organisation_id)
               if c is not None and c.signed and c.head.length >= length]
     return min(signed, key=lambda c: c.head.length, default=None)
+
+
+def round_head(db: Session, folder: Path, round_: Round) -> tuple[Head | None, bool]:
+    """The audit chain's head to show with a closed round's outcome (the outcome notice,
+    until notices are sent): the checkpoint published at its close (``True``), else the
+    current head (``False``); ``None`` while the round is not closed."""
+    if round_.status is not RoundStatus.CLOSED:
+        return None, False
+    organisation_id = round_.proposal.organisation_id
+    closing = closing_entries(db, organisation_id).get(round_.id)
+    if closing is not None:
+        found = covering(folder, organisation_id, closing[0])
+        if found is not None:
+            return found.head, True
+    return head(db, organisation_id), False
 
 
 def check_head(db: Session, organisation_id: int, expected: Head, source: str) -> list[Problem]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Circle, CircleMember, Membership, Organisation, User
+from .messages import N_
 from .organisations import OrganisationError, lock_organisation
 
 
@@ -61,12 +61,14 @@ def _clean_name(db: Session, organisation: Organisation, name: str,
                 circle: Circle | None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise OrganisationError(_l("Give the circle a name."), "name")
+        raise OrganisationError("circle.name_missing", N_("Give the circle a name."),
+                                field="name")
     taken = db.scalar(select(Circle.id).where(
         Circle.organisation_id == organisation.id, func.lower(Circle.name) == name.lower(),
         Circle.id != (circle.id if circle is not None else -1)))
     if taken is not None:
-        raise OrganisationError(_l("There is already a circle of this name."), "name")
+        raise OrganisationError("circle.name_taken", N_("There is already a circle of this name."),
+                                field="name")
     return name
 
 
@@ -77,7 +79,8 @@ def _parent(db: Session, organisation: Organisation, parent_id: int | None,
         return None
     parent = find_circle(db, organisation, parent_id)
     if parent is None:
-        raise OrganisationError(_l("Choose a circle of this organisation."), "parent")
+        raise OrganisationError("circle.unknown_parent",
+                                N_("Choose a circle of this organisation."), field="parent")
     if circle is not None:
         parents = {c.id: c.parent_id for c in circles_of(db, organisation)}
         ancestor: int | None = parent.id
@@ -85,8 +88,9 @@ def _parent(db: Session, organisation: Organisation, parent_id: int | None,
         while ancestor is not None and ancestor not in seen:
             if ancestor == circle.id:
                 raise OrganisationError(
-                    _l("A circle cannot be placed inside itself or inside one of its own"
-                       " sub-circles."), "parent")
+                    "circle.cycle",
+                    N_("A circle cannot be placed inside itself or inside one of its own"
+                       " sub-circles."), field="parent")
             seen.add(ancestor)
             ancestor = parents.get(ancestor)
     return parent
@@ -98,8 +102,9 @@ def _check_steering(db: Session, organisation: Organisation, circle: Circle | No
         Circle.id != (circle.id if circle is not None else -1)))
     if other is not None:
         raise OrganisationError(
-            _l("%(circle)s is already the steering committee: there is only one.",
-               circle=other.name), "is_steering")
+            "circle.second_steering",
+            N_("%(circle)s is already the steering committee: there is only one."),
+            field="is_steering", params={"circle": other.name})
 
 
 def _set_members(db: Session, circle: Circle, member_ids: Iterable[int]) -> None:
@@ -108,7 +113,8 @@ def _set_members(db: Session, circle: Circle, member_ids: Iterable[int]) -> None
         Membership.organisation_id == circle.organisation_id, Membership.ended_at.is_(None),
         Membership.id.in_(wanted))))
     if valid != wanted:
-        raise OrganisationError(_l("Choose members of this organisation."), "members")
+        raise OrganisationError("circle.unknown_members",
+                                N_("Choose members of this organisation."), field="members")
     current = {link.membership_id: link for link in circle.members}
     for membership_id, link in current.items():
         if membership_id not in wanted:

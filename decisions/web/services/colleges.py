@@ -1,13 +1,12 @@
 """Colleges: adding, renaming and deleting them, setting their weights, and the engine's
-verdict on the configuration (the rules of RULES.md 3.2 live in the engine only)."""
+verdict on the configuration (the rules of docs/rules.md 3.2 live in the engine only)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from fractions import Fraction
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,14 +16,16 @@ from .. import mapping
 from ..mapping import CollegeVerdict
 from ..models import College, Membership, Organisation
 from . import audit
+from .messages import N_
 from .organisations import OrganisationError
 
 
 class CollegeConfigError(OrganisationError):
-    """The engine refused a college configuration; nothing was written."""
+    """The engine refuses a college configuration (nothing was written, when raised)."""
 
-    def __init__(self, message: str | LazyString, verdict: CollegeVerdict) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, verdict: CollegeVerdict, *,
+                 params: Mapping[str, object]) -> None:
+        super().__init__(code, message, params=params)
         self.verdict = verdict
 
     @property
@@ -74,41 +75,59 @@ def verdict(db: Session, organisation: Organisation) -> CollegeVerdict | None:
     return check(organisation, colleges_of(db, organisation))
 
 
-def verdict_message(verdict: CollegeVerdict, organisation: Organisation,
-                    colleges: Sequence[College]) -> LazyString | None:
-    """The engine's refusal in words, naming the colleges concerned (``None``: accepted)."""
+def refusal(db: Session, organisation: Organisation) -> CollegeConfigError | None:
+    """Why the organisation's current colleges cannot be used for a vote, as an error (not
+    raised); ``None`` when they can, or when there is no college."""
+    colleges = colleges_of(db, organisation)
+    checked = check(organisation, colleges)
+    return None if checked is None else verdict_error(checked, organisation, colleges)
+
+
+def verdict_error(verdict: CollegeVerdict, organisation: Organisation,
+                  colleges: Sequence[College]) -> CollegeConfigError | None:
+    """The engine's refusal as an error (not raised), naming the colleges concerned
+    (``None``: accepted)."""
     if verdict.error is None:
         return None
     names = {college.id: college.name for college in colleges}
-    named = ", ".join(names.get(college_id, str(college_id))
-                      for college_id in verdict.offending)
+    named = {"colleges": ", ".join(names.get(college_id, str(college_id))
+                                   for college_id in verdict.offending)}
     if verdict.error is ConfigError.TOO_FEW_COLLEGES:
         if organisation.is_scic:
-            return _l("A SCIC needs at least 3 colleges. Colleges now: %(colleges)s.",
-                      colleges=named)
-        return _l("A weighted vote needs at least 2 colleges. Colleges now: %(colleges)s.",
-                  colleges=named)
+            return CollegeConfigError(
+                "colleges.too_few", N_("A SCIC needs at least 3 colleges. Colleges now:"
+                                       " %(colleges)s."), verdict, params=named)
+        return CollegeConfigError(
+            "colleges.too_few", N_("A weighted vote needs at least 2 colleges. Colleges now:"
+                                   " %(colleges)s."), verdict, params=named)
     if verdict.error is ConfigError.WEIGHTS_SUM:
-        return _l("The weights must add up to 100 %%, or all be left blank for equal weights."
-                  " Colleges concerned: %(colleges)s.", colleges=named)
+        return CollegeConfigError(
+            "colleges.weights_sum", N_("The weights must add up to 100 %%, or all be left blank"
+                                       " for equal weights. Colleges concerned:"
+                                       " %(colleges)s."), verdict, params=named)
     if organisation.is_scic:
-        return _l("In a SCIC each college weighs from 10 %% to 50 %%. Out of bounds:"
-                  " %(colleges)s.", colleges=named)
-    return _l("Each college must weigh more than 0 %%. Out of bounds: %(colleges)s.",
-              colleges=named)
+        return CollegeConfigError(
+            "colleges.weight_out_of_bounds", N_("In a SCIC each college weighs from 10 %% to"
+                                                " 50 %%. Out of bounds: %(colleges)s."),
+            verdict, params=named)
+    return CollegeConfigError(
+        "colleges.weight_out_of_bounds", N_("Each college must weigh more than 0 %%. Out of"
+                                            " bounds: %(colleges)s."), verdict, params=named)
 
 
 def _clean_name(db: Session, organisation: Organisation, name: str,
                 college: College | None = None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise OrganisationError(_l("Give the college a name."), "name")
+        raise OrganisationError("college.name_missing", N_("Give the college a name."),
+                                field="name")
     taken = db.scalar(select(College.id).where(
         College.organisation_id == organisation.id,
         func.lower(College.name) == name.lower(),
         College.id != (college.id if college is not None else -1)))
     if taken is not None:
-        raise OrganisationError(_l("There is already a college of this name."), "name")
+        raise OrganisationError("college.name_taken",
+                                N_("There is already a college of this name."), field="name")
     return name
 
 
@@ -139,22 +158,22 @@ def delete_college(db: Session, college: College) -> None:
 
 
 def set_weights(db: Session, organisation: Organisation,
-                weights: Mapping[int, Fraction | None]) -> CollegeVerdict:
+                weights: Mapping[int, Fraction | None], *, now: datetime) -> CollegeVerdict:
     """Set the weight of every college at once (all ``None``: equal weights), only if the
     engine accepts the resulting configuration; otherwise raise and write nothing."""
     colleges = colleges_of(db, organisation)
     if set(weights) != {college.id for college in colleges}:
-        raise OrganisationError(_l("The colleges changed meanwhile: check the weights and"
-                                   " save again."))
+        raise OrganisationError("colleges.changed", N_("The colleges changed meanwhile: check"
+                                                       " the weights and save again."))
     checked = check(organisation, colleges, weights)
     if checked is None:
         return CollegeVerdict()
-    message = verdict_message(checked, organisation, colleges)
-    if message is not None:
-        raise CollegeConfigError(message, checked)
+    refused = verdict_error(checked, organisation, colleges)
+    if refused is not None:
+        raise refused
     for college in colleges:
         college.weight = weights[college.id]
     db.flush()
     audit.record(db, organisation.id, "college_weights_changed", {
-        "weights": audit.weights_json({c.name: c.weight for c in colleges})})
+        "weights": audit.weights_json({c.name: c.weight for c in colleges})}, at=now)
     return checked

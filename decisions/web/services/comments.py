@@ -5,22 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, insert, literal, select
 from sqlalchemy.orm import Session
 
 from ..models import Comment, Elector, Membership, Round, RoundKind, RoundStatus, User
 from . import ServiceError
+from .messages import N_
 
 COMMENT_KINDS = (RoundKind.CLARIFYING, RoundKind.REACTIONS)
 MAX_COMMENT = 5000
 
 
 class CommentError(ServiceError):
-    """A comment that cannot be posted, with a message for the person."""
+    """A comment that cannot be posted: said next to the comment."""
 
-    def __init__(self, message: object, field: str = "body") -> None:
-        super().__init__(message, field)
+    field = "body"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +38,12 @@ def post_comment(db: Session, round_id: int, membership_id: int, body: str, *,
     the member is in its electorate (checked in the statement that stores it)."""
     round_ = db.get(Round, round_id)
     if round_ is None or round_.kind not in COMMENT_KINDS:
-        raise CommentError(_l("This round does not take comments."))
+        raise CommentError("comment.not_taken", N_("This round does not take comments."))
     text = body.strip()
     if not text:
-        raise CommentError(_l("Write your comment."))
+        raise CommentError("comment.empty", N_("Write your comment."))
     if len(text) > MAX_COMMENT:
-        raise CommentError(_l("A comment has at most 5000 characters."))
+        raise CommentError("comment.too_long", N_("A comment has at most 5000 characters."))
     is_open = exists().where(Round.id == round_id, Round.accepting(now))
     is_elector = exists().where(Elector.round_id == round_id,
                                 Elector.membership_id == membership_id)
@@ -54,10 +53,11 @@ def post_comment(db: Session, round_id: int, membership_id: int, body: str, *,
         ["round_id", "membership_id", "body", "created_at"], values).returning(Comment.id))
     if stored.scalar_one_or_none() is None:
         if now >= round_.closes_at or round_.status is not RoundStatus.OPEN:
-            raise CommentError(_l("This round is closed: its deadline has passed."))
+            raise CommentError("round.closed",
+                               N_("This round is closed: its deadline has passed."))
         if now < round_.opens_at:
-            raise CommentError(_l("This round is not open yet."))
-        raise CommentError(_l("You are not in the electorate of this round."))
+            raise CommentError("round.not_open_yet", N_("This round is not open yet."))
+        raise CommentError("round.not_elector", N_("You are not in the electorate of this round."))
 
 
 def comments_of(db: Session, round_id: int) -> list[CommentLine]:

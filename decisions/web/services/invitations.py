@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import current_app, url_for
-from flask_babel import force_locale, format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .. import mail
-from ..db import utcnow
-from ..labels import role_label
 from ..models import College, Invitation, InvitationStatus, Membership, Organisation, Role, User
 from . import ServiceError
 from .accounts import check_new_password, create_user, find_by_email, normalise_email
+from .messages import N_
 from .organisations import membership_of
 
 TOKEN_BYTES = 32
@@ -36,6 +32,16 @@ class InvitationGone(InvitationError):
     """The invitation existed but can no longer be used: it was used, or it expired."""
 
 
+@dataclass(frozen=True, slots=True)
+class Invited:
+    """A new invitation, the token of its link (only its hash is stored: e-mail it now), and
+    the language of the invited person's account, if they have one."""
+
+    invitation: Invitation
+    token: str
+    language: str | None
+
+
 def hash_token(token: str) -> str:
     """What is stored of a token: its SHA-256 hash, in hexadecimal."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -49,110 +55,94 @@ def invitations_of(db: Session, organisation: Organisation) -> list[Invitation]:
 
 
 def invite(db: Session, organisation: Organisation, invited_by: User, *, email: str,
-           role: Role, college_id: int | None = None) -> Invitation:
-    """Invite someone to join ``organisation`` with ``role`` and maybe a college, and
-    e-mail them the link. Refused for a current member, for an address with a pending
-    invitation, and for a college of another organisation."""
+           role: Role, college_id: int | None = None, days: int, now: datetime) -> Invited:
+    """Invite someone to join ``organisation`` with ``role`` and maybe a college, for
+    ``days`` from ``now``; the caller e-mails them the link in the same transaction (if the
+    e-mail cannot go, no invitation is recorded). Refused for a current member, for an
+    address with a pending invitation, and for a college of another organisation."""
     email = normalise_email(email)
-    now = utcnow()
     account = find_by_email(db, email)
     if account is not None and membership_of(db, account, organisation) is not None:
-        raise InvitationError(_l("%(email)s is already a member of this organisation.",
-                                 email=email))
+        raise InvitationError("invitation.already_member",
+                              N_("%(email)s is already a member of this organisation."),
+                              field="email", params={"email": email})
     pending = db.scalar(select(Invitation.id).where(
         Invitation.organisation_id == organisation.id, func.lower(Invitation.email) == email,
         Invitation.used_at.is_(None), Invitation.expires_at > now))
     if pending is not None:
-        raise InvitationError(_l("An invitation to this address is still pending. Revoke it"
-                                 " first to send a new one."))
+        raise InvitationError("invitation.pending", N_("An invitation to this address is still"
+                                                       " pending. Revoke it first to send a new"
+                                                       " one."), field="email")
     if college_id is not None and db.scalar(select(College.id).where(
             College.id == college_id, College.organisation_id == organisation.id)) is None:
-        raise InvitationError(_l("Choose one of the organisation's colleges."), field="college")
+        raise InvitationError("invitation.unknown_college",
+                              N_("Choose one of the organisation's colleges."), field="college")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
         organisation_id=organisation.id, email=email, role=role, college_id=college_id,
         token_hash=hash_token(token), created_at=now, invited_by_id=invited_by.id,
-        expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]))
+        expires_at=now + timedelta(days=days))
     db.add(invitation)
     db.flush()
-    # Sent inside the transaction: if the e-mail cannot go, no invitation is recorded.
-    _send(invitation, token, organisation, invited_by,
-          language=account.language if account is not None else None)
-    return invitation
+    return Invited(invitation, token, account.language if account is not None else None)
 
 
-def _send(invitation: Invitation, token: str, organisation: Organisation, invited_by: User,
-          language: str | None) -> None:
-    link = url_for("auth.invitation", token=token, _external=True)
-    with force_locale(language or str(get_locale() or "en")):
-        subject = str(_l("Invitation to join %(organisation)s on decisions",
-                         organisation=organisation.name))
-        body = str(_l(
-            "Hello,\n\n"
-            "%(inviter)s invites you to join %(organisation)s as %(role)s on decisions,"
-            " where its members take decisions together.\n\n"
-            "To accept, open this link:\n\n"
-            "%(link)s\n\n"
-            "The link works once, until %(expiry)s. If you did not expect this invitation,"
-            " ignore this e-mail.",
-            inviter=invited_by.name, organisation=organisation.name,
-            role=role_label(invitation.role), link=link,
-            expiry=format_datetime(invitation.expires_at, "long")))
-    mail.send(invitation.email, subject, body)
-
-
-def revoke(db: Session, organisation: Organisation, invitation_id: int) -> Invitation:
+def revoke(db: Session, organisation: Organisation, invitation_id: int,
+           now: datetime) -> Invitation:
     """Withdraw a pending invitation: it is deleted, so its link leads nowhere."""
     invitation = db.scalar(select(Invitation).where(
         Invitation.id == invitation_id, Invitation.organisation_id == organisation.id))
     if invitation is None:
-        raise InvitationNotFound(_l("There is no such invitation."))
-    if invitation.status(utcnow()) is not InvitationStatus.PENDING:
-        raise InvitationError(_l("Only a pending invitation can be revoked."))
+        raise InvitationNotFound("invitation.unknown", N_("There is no such invitation."))
+    if invitation.status(now) is not InvitationStatus.PENDING:
+        raise InvitationError("invitation.not_pending",
+                              N_("Only a pending invitation can be revoked."))
     db.delete(invitation)
     db.flush()
     return invitation
 
 
-def pending_invitation(db: Session, token: str) -> Invitation:
-    """The invitation of a link, if it can still be accepted; else
+def pending_invitation(db: Session, token: str, now: datetime) -> Invitation:
+    """The invitation of a link, if it can still be accepted at ``now``; else
     :class:`InvitationNotFound` or :class:`InvitationGone`."""
     invitation = db.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
     if invitation is None:
-        raise InvitationNotFound(_l(
+        raise InvitationNotFound("invitation.unknown", N_(
             "This invitation link is not valid: the invitation was revoked, or the link was"
             " not copied whole. Ask an admin of the organisation for a new invitation."))
-    status = invitation.status(utcnow())
+    status = invitation.status(now)
     if status is InvitationStatus.USED:
-        raise InvitationGone(_l(
+        raise InvitationGone("invitation.used", N_(
             "This invitation has already been used. If you accepted it, sign in to reach"
             " the organisation."))
     if status is InvitationStatus.EXPIRED:
-        raise InvitationGone(_l(
+        raise InvitationGone("invitation.expired", N_(
             "This invitation has expired. Ask an admin of the organisation for a new one."))
     return invitation
 
 
-def accept_with_new_account(db: Session, token: str, *, name: str, password: str) -> Membership:
+def accept_with_new_account(db: Session, token: str, *, name: str, password: str,
+                            now: datetime) -> Membership:
     """Accept an invitation by creating the account of its e-mail address."""
-    invitation = pending_invitation(db, token)
+    invitation = pending_invitation(db, token, now)
     check_new_password(password)
-    user = create_user(db, email=invitation.email, name=name, password=password)
-    return _join(db, invitation, user)
+    user = create_user(db, email=invitation.email, name=name, password=password, now=now)
+    return _join(db, invitation, user, now)
 
 
-def accept(db: Session, token: str, user: User) -> Membership:
+def accept(db: Session, token: str, user: User, now: datetime) -> Membership:
     """Accept an invitation as the signed-in account of its e-mail address."""
-    invitation = pending_invitation(db, token)
+    invitation = pending_invitation(db, token, now)
     if normalise_email(user.email) != normalise_email(invitation.email):
-        raise InvitationError(_l("This invitation is for another e-mail address."))
+        raise InvitationError("invitation.other_address",
+                              N_("This invitation is for another e-mail address."))
     if membership_of(db, user, invitation.organisation) is not None:
-        raise InvitationError(_l("You are already a member of this organisation."))
-    return _join(db, invitation, user)
+        raise InvitationError("invitation.already_joined",
+                              N_("You are already a member of this organisation."))
+    return _join(db, invitation, user, now)
 
 
-def _join(db: Session, invitation: Invitation, user: User) -> Membership:
-    now = utcnow()
+def _join(db: Session, invitation: Invitation, user: User, now: datetime) -> Membership:
     # Claim the invitation with one conditional update: of two people accepting at once,
     # exactly one finds it still unused.
     claimed = db.scalar(
@@ -161,7 +151,7 @@ def _join(db: Session, invitation: Invitation, user: User) -> Membership:
                Invitation.expires_at > now)
         .values(used_at=now).returning(Invitation.id))
     if claimed is None:
-        raise InvitationGone(_l("This invitation has already been used."))
+        raise InvitationGone("invitation.used", N_("This invitation has already been used."))
     membership = db.scalar(select(Membership).where(
         Membership.organisation_id == invitation.organisation_id,
         Membership.user_id == user.id))

@@ -6,25 +6,18 @@ import functools
 from datetime import datetime
 from zoneinfo import available_timezones
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import utcnow
 from ..models import CircleMember, College, Membership, Organisation, Role, User
-from . import audit
+from . import ServiceError, audit
+from .messages import N_
 
 MAX_VOTE_WEIGHT = 1_000_000
 
 
-class OrganisationError(ValueError):
-    """A change to an organisation that cannot be made, with a message for the person and,
-    when it concerns one, the name of the form field to show it next to."""
-
-    def __init__(self, message: str | LazyString, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class OrganisationError(ServiceError):
+    """A change to an organisation, its members, circles or colleges that cannot be made."""
 
 
 #: Files of the time zone database that name no place: the server's own zone and defaults.
@@ -38,16 +31,17 @@ def time_zones() -> frozenset[str]:
 
 
 def create_organisation(db: Session, creator: User, *, name: str, slug: str,
-                        is_scic: bool = True) -> Organisation:
-    """A new organisation whose creator is its first admin."""
+                        is_scic: bool = True, now: datetime) -> Organisation:
+    """A new organisation, created at ``now``, whose creator is its first admin."""
     if db.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise OrganisationError(_l("This short name is already taken."))
+        raise OrganisationError("organisation.slug_taken",
+                                N_("This short name is already taken."), field="slug")
     organisation = Organisation(name=name.strip(), slug=slug, is_scic=is_scic,
-                                created_at=utcnow())
+                                created_at=now)
     db.add(organisation)
     db.flush()
     db.add(Membership(organisation=organisation, user=creator, role=Role.ADMIN,
-                      joined_at=utcnow()))
+                      joined_at=now))
     db.flush()
     return organisation
 
@@ -58,11 +52,13 @@ def update_settings(db: Session, organisation: Organisation, *, name: str, timez
     ``None``) whether its members may put forward proposals."""
     name = name.strip()
     if not name:
-        raise OrganisationError(_l("Give the organisation a name."), "name")
+        raise OrganisationError("organisation.name_missing", N_("Give the organisation a name."),
+                                field="name")
     if timezone not in time_zones():
         raise OrganisationError(
-            _l("Unknown time zone: choose one from the list, such as Europe/Paris."),
-            "timezone")
+            "organisation.unknown_timezone",
+            N_("Unknown time zone: choose one from the list, such as Europe/Paris."),
+            field="timezone")
     organisation.name, organisation.timezone, organisation.is_scic = name, timezone, is_scic
     if allow_member_proposals is not None:
         organisation.allow_member_proposals = allow_member_proposals
@@ -120,35 +116,38 @@ def _admin_count(db: Session, organisation: Organisation) -> int:
 
 
 def update_membership(db: Session, membership: Membership, *, role: Role, vote_weight: int,
-                      college_id: int | None) -> Membership:
+                      college_id: int | None, now: datetime) -> Membership:
     """Change a member's role, vote weight and college; the last admin stays admin."""
     organisation = membership.organisation
     if not 1 <= vote_weight <= MAX_VOTE_WEIGHT:
-        raise OrganisationError(_l("The vote weight is a whole number from 1 to 1000000."),
-                                "vote_weight")
+        raise OrganisationError("membership.vote_weight",
+                                N_("The vote weight is a whole number from 1 to 1000000."),
+                                field="vote_weight")
     college = None
     if college_id is not None:
         college = db.get(College, college_id)
         if college is None or college.organisation_id != organisation.id:
-            raise OrganisationError(_l("Choose one of the organisation's colleges."),
-                                    "college")
+            raise OrganisationError("membership.unknown_college",
+                                    N_("Choose one of the organisation's colleges."),
+                                    field="college")
     lock_organisation(db, organisation)
     db.refresh(membership)
     demoting = membership.role is Role.ADMIN and role is not Role.ADMIN
     if demoting and _admin_count(db, organisation) <= 1:
         raise OrganisationError(
-            _l("An organisation must keep at least one admin: make another member admin"
-               " first."), "role")
+            "membership.last_admin",
+            N_("An organisation must keep at least one admin: make another member admin"
+               " first."), field="role")
     membership.role, membership.vote_weight, membership.college = role, vote_weight, college
     db.flush()
     audit.record(db, organisation.id, "membership_changed", {
         "member": membership.id, "user": membership.user_id, "role": role.value,
-        "vote_weight": vote_weight, "college": None if college is None else college.name})
+        "vote_weight": vote_weight, "college": None if college is None else college.name},
+        at=now)
     return membership
 
 
-def remove_membership(db: Session, membership: Membership, *,
-                      now: datetime | None = None) -> None:
+def remove_membership(db: Session, membership: Membership, *, now: datetime) -> None:
     """End a person's membership (they leave the organisation's circles); never its last
     admin. The membership row stays, role kept, so that the ballots, electorates,
     participations and audit entries of the rounds they took part in stay whole."""
@@ -157,13 +156,13 @@ def remove_membership(db: Session, membership: Membership, *,
     db.refresh(membership)
     if membership.role is Role.ADMIN and _admin_count(db, organisation) <= 1:
         raise OrganisationError(
-            _l("An organisation must keep at least one admin: make another member admin"
+            "membership.last_admin",
+            N_("An organisation must keep at least one admin: make another member admin"
                " before removing this one."))
     if membership.ended_at is not None:
         return
-    when = now or utcnow()
-    membership.ended_at = when
+    membership.ended_at = now
     db.execute(delete(CircleMember).where(CircleMember.membership_id == membership.id))
     db.flush()
     audit.record(db, organisation.id, "membership_ended",
-                 {"member": membership.id, "user": membership.user_id}, at=when)
+                 {"member": membership.id, "user": membership.user_id}, at=now)

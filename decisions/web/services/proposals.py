@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from decisions.engine import CaseError, load_case
 
-from .. import markdown
+from .. import casebook, markdown
+from ..families import DESCRIPTORS, descriptor
 from ..models import (
     ElectorateScope,
     Membership,
@@ -25,28 +26,37 @@ from ..models import (
     RoundStatus,
     VotersVisibility,
 )
-from . import audit, rounds
-
-FAMILIES = ("consent", "sociocratic_consent", "sociocratic_election", "majority",
-            "scic_college")
-#: Families whose votes may be secret (consent needs named objections).
-SECRET_FAMILIES = ("majority", "scic_college")
+from . import ServiceError, audit, rounds
+from .messages import N_
+from .policies import CHANGEABLE
 
 
-class ProposalError(ValueError):
-    """A change to a proposal that cannot be made, with a message for the person."""
+class ProposalError(ServiceError):
+    """A change to a proposal that cannot be made."""
 
 
 class ReasonsError(ProposalError):
     """Positions requiring a reason that contradict the rule: said next to that field."""
 
+    field = "reason_required"
 
-def _sample_electorate(family: str, params: dict[str, Any]) -> dict[str, Any]:
-    if family == "scic_college":
-        return {"colleges": {}}
-    if family == "majority":
-        return {"eligible": 1}
-    return {"members": ["x"]}
+
+class RuleError(ProposalError):
+    """The engine refuses the rule or its parameters: ``path`` names the parameter at fault
+    in the engine's case format (``"quorum.first.num"``), ``None`` the rule itself. The
+    engine's own words are English only."""
+
+    def __init__(self, code: str, message: str, path: str | None = None) -> None:
+        super().__init__(code, message, field="family" if path is None else "params")
+        self.path = path
+
+
+#: Parameters each round sets when it is counted: its window (ballots are taken strictly
+#: before the deadline, ``deadline_inclusive`` false), the vote's convocation and mode, and
+#: a college vote's colleges (the organisation's, kept when the round opens). A proposal
+#: choosing them would show a rule the server does not apply: they are refused.
+SET_BY_EACH_ROUND = ("opens_at", "closes_at", "evaluated_at", "deadline_inclusive",
+                     "convocation", "mode", "colleges")
 
 
 def _zero_quorum(quorum: Any, path: str = "quorum") -> str | None:
@@ -60,25 +70,30 @@ def _zero_quorum(quorum: Any, path: str = "quorum") -> str | None:
     return None
 
 
-def check_rule(family: str, params: dict[str, Any]) -> str | None:
-    """The engine's objection to a rule and its parameters, or ``None`` when it accepts."""
-    if family not in FAMILIES:
-        return str(_l("Unknown decision rule."))
+def check_rule(family: str, params: dict[str, Any]) -> RuleError | None:
+    """The engine's objection to a rule and its parameters (not raised), or ``None`` when it
+    accepts."""
+    if family not in DESCRIPTORS:
+        return RuleError("rule.unknown", N_("Unknown decision rule."))
+    own = next((name for name in SET_BY_EACH_ROUND if name in params), None)
+    if own is not None:
+        return RuleError("rule.set_by_application",
+                         N_("this parameter is set by the application for each round"), own)
     zero = _zero_quorum(params.get("quorum"))
     if zero is not None:
-        reason = _l("a quorum of 0 is no quorum (null), give at least 1")
-        return f"{zero}: {reason}"
-    if family == "scic_college" and "colleges" not in params:
+        return RuleError("rule.zero_quorum",
+                         N_("a quorum of 0 is no quorum (null), give at least 1"), zero)
+    if descriptor(family).by_college and "colleges" not in params:
         # The organisation's colleges join the parameters when a round is counted.
         params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}
-    case = {"family": family, "params": params, "electorate": _sample_electorate(family, params),
-            "ballots": []}
+    case = {"family": family, "params": params,
+            "electorate": casebook.sample_electorate(family), "ballots": []}
     try:
         load_case(case)
     except CaseError as error:
         if not error.path.startswith("$.params"):
             return None
-        return f"{error.path.removeprefix('$.params.')}: {error.message}"
+        return RuleError("rule.engine", error.message, error.path.removeprefix("$.params."))
     return None
 
 
@@ -92,21 +107,26 @@ def create_proposal(db: Session, organisation: Organisation, author: Membership,
     """A draft proposal with its first version; the engine checks the rule first."""
     problem = check_rule(family, params)
     if problem is not None:
-        raise ProposalError(problem)
-    if secret and family not in SECRET_FAMILIES:
-        raise ProposalError(_l("Only votes can be secret: objections and consent must be "
-                               "named."))
+        raise problem
+    if secret and not descriptor(family).may_be_secret:
+        raise ProposalError("proposal.secret_not_vote",
+                            N_("Only votes can be secret: objections and consent must be named."),
+                            field="secret")
     if secret and reason_required:
-        raise ProposalError(_l("A secret ballot cannot ask for reasons."))
-    if ("object" in reason_required and family in rounds.OBJECTION_FAMILIES
+        raise ProposalError("proposal.secret_with_reasons",
+                            N_("A secret ballot cannot ask for reasons."), field="secret")
+    if ("object" in reason_required and descriptor(family).takes_objections
             and "object" not in rounds.engine_reasons(family, params)):
-        raise ReasonsError(_l("The rule counts an objection without a reason (it does not"
+        raise ReasonsError("proposal.reason_not_required",
+                           N_("The rule counts an objection without a reason (it does not"
                               " require one): untick Objection, or choose a rule that"
                               " requires a reason."))
     if scope is ElectorateScope.CIRCLE and circle_id is None:
-        raise ProposalError(_l("Choose the circle that decides."))
+        raise ProposalError("proposal.circle_missing", N_("Choose the circle that decides."),
+                            field="circle")
     if scope is ElectorateScope.LIST and not electors:
-        raise ProposalError(_l("Choose at least one member who decides."))
+        raise ProposalError("proposal.electors_missing",
+                            N_("Choose at least one member who decides."), field="electors")
     proposal = Proposal(
         organisation_id=organisation.id, author_id=author.id, title=title.strip(),
         family=family, params=json.dumps(params, ensure_ascii=False), electorate_scope=scope,
@@ -130,12 +150,15 @@ def create_proposal(db: Session, organisation: Organisation, author: Membership,
 def amend(db: Session, proposal: Proposal, author: Membership, *, title: str, body: str,
           summary: str, now: datetime) -> ProposalVersion:
     """Publish a new version, with a summary of what changed."""
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
-        raise ProposalError(_l("A decided or withdrawn proposal cannot be amended."))
+    if proposal.status not in CHANGEABLE:
+        raise ProposalError("proposal.closed",
+                            N_("A decided or withdrawn proposal cannot be amended."))
     if any(r.status.value == "open" for r in proposal.rounds):
-        raise ProposalError(_l("Close the open round before publishing a new version."))
+        raise ProposalError("proposal.round_open",
+                            N_("Close the open round before publishing a new version."))
     if not summary.strip():
-        raise ProposalError(_l("Say what changed in this version."))
+        raise ProposalError("proposal.summary_missing", N_("Say what changed in this version."),
+                            field="summary")
     version = ProposalVersion(proposal_id=proposal.id, number=proposal.current_version.number + 1,
                               title=title.strip(), body=body,
                               body_html=markdown.render(body).html, summary=summary.strip(),
@@ -155,35 +178,45 @@ def withdraw(db: Session, proposal: Proposal, *, now: datetime,
     """Withdraw a proposal before it is decided, by ``actor_id``. Its open round is cancelled
     as a facilitator cancels one (conditional update, ``round_cancelled`` entry): a round the
     scheduler closed meanwhile is never overwritten, and the withdrawal is refused."""
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
-        raise ProposalError(_l("Only a proposal not yet decided can be withdrawn."))
+    if proposal.status not in CHANGEABLE:
+        raise ProposalError("proposal.decided",
+                            N_("Only a proposal not yet decided can be withdrawn."))
     cancelled = []
     for round_id in [r.id for r in proposal.rounds if r.status is RoundStatus.OPEN]:
         try:
             rounds.cancel_round(db, round_id, now=now, actor_id=actor_id)
         except rounds.RoundError:
-            raise ProposalError(_l("Its round has just closed: see its result before"
+            raise ProposalError("proposal.round_just_closed",
+                                N_("Its round has just closed: see its result before"
                                    " withdrawing the proposal.")) from None
         cancelled.append(round_id)
     changed = db.connection().execute(
         update(Proposal).where(Proposal.id == proposal.id,
-                               Proposal.status.in_((ProposalStatus.DRAFT, ProposalStatus.OPEN)))
+                               Proposal.status.in_(CHANGEABLE))
         .values(status=ProposalStatus.WITHDRAWN))
     if rounds.rowcount(changed) != 1:
-        raise ProposalError(_l("Only a proposal not yet decided can be withdrawn."))
+        raise ProposalError("proposal.decided",
+                            N_("Only a proposal not yet decided can be withdrawn."))
     db.refresh(proposal)
     audit.proposal_event(db, proposal, "proposal_withdrawn", at=now, actor_id=actor_id,
                          cancelled_rounds=cancelled)
 
 
 def record_outcome(db: Session, proposal: Proposal, *, statement: str,
-                   review_date: date | None) -> None:
-    """The facilitator's outcome statement and review date, after the decision."""
+                   review_date: date | None, now: datetime) -> None:
+    """The facilitator's outcome statement and review date, after the decision: a review
+    date comes after the day of the decision, in the organisation's time zone."""
     if proposal.status is not ProposalStatus.DECIDED:
-        raise ProposalError(_l("The outcome is recorded once the proposal is decided."))
+        raise ProposalError("proposal.not_decided",
+                            N_("The outcome is recorded once the proposal is decided."))
+    decided = proposal.decided_at or proposal.created_at
+    if review_date is not None and review_date <= decided.astimezone(
+            ZoneInfo(proposal.organisation.timezone)).date():
+        raise ProposalError("proposal.review_date", N_("Choose a review date after the"
+                                                       " decision."), field="review_date")
     proposal.outcome_statement = statement.strip()
     proposal.outcome_statement_html = markdown.render(proposal.outcome_statement).html
     proposal.review_date = review_date
     db.flush()
-    audit.proposal_event(db, proposal, "outcome_written", outcome=proposal.outcome,
+    audit.proposal_event(db, proposal, "outcome_written", at=now, outcome=proposal.outcome,
                          statement=proposal.outcome_statement, review_date=review_date)

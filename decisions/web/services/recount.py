@@ -97,7 +97,8 @@ def _stuffed(db: Session, round_: Round) -> list[str]:
     from the counters alone, its case would recount without a difference."""
     if not round_.proposal.secret:
         return []
-    counted, took_part = audit.secret_turnout(db, round_.id)
-    if counted <= took_part:
+    turnout = audit.secret_turnout(db, round_.id)
+    if turnout.counted <= turnout.took_part:
         return []
-    return [f"the secret counters hold {counted} ballots for {took_part} participations"]
+    return [f"the secret counters hold {turnout.counted} ballots for {turnout.took_part}"
+            " participations"]

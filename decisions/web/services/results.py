@@ -1,34 +1,40 @@
-"""Results of a round as people read them: participation against the quorum, counts (live
-while the round is open, the engine's stored result once it is closed), the breakdown by
-college, nominations, and who took which position when the proposal lets the reader see it.
+"""Results of a round as people read them, in one read model (:class:`RoundResults`) that
+the results page shows and the API and e-mails can share: participation against the
+quorum, counts (live while the round is open, the engine's stored result once it is
+closed), the breakdown by college, nominations, the outcome and its explanation, and one
+page of who took which position when the proposal lets the reader see it.
 
-Every figure comes from an SQL aggregation or from the engine: no ballot is ever loaded as
-an object here, so that a vote of a hundred thousand ballots reads as fast as one of ten.
+Every figure comes from an SQL aggregation or from the engine, and counts read each
+elector's counted ballot (``Elector.ballot_id`` and ``position``), never every ballot: a
+round where members changed their vote a hundred times reads as fast as one where they
+voted once, and no ballot is ever loaded as an object. Voters are listed a page at a time.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from decisions.engine import (
-    Case,
     CaseError,
     CollegeParams,
     ConsentParams,
+    Convocation,
     MajorityParams,
     Quorum,
+    Step,
     evaluate,
-    load_case,
 )
 
 from .. import casebook
+from ..families import TALLY_POSITIONS, descriptor
 from ..models import (
     Ballot,
     Comment,
@@ -44,19 +50,13 @@ from ..models import (
     VotersVisibility,
 )
 from ..models.secret import Participation as ParticipationRow
+from . import explaining
+from .voters import VoterLine, VoterPage, voter_page
 
-#: Families whose rounds are counted as votes (weighted, with in-person tallies).
-VOTE_FAMILIES = frozenset({"majority", "scic_college"})
 #: Rounds whose members take a position on the proposal (the others take comments).
 POSITION_KINDS = frozenset({RoundKind.VOTE, RoundKind.CONSENT, RoundKind.NOMINATION,
                             RoundKind.CHANGE})
 COMMENT_KINDS = frozenset({RoundKind.CLARIFYING, RoundKind.REACTIONS})
-
-
-def latest_ballot_ids(round_id: int) -> Select[Any]:
-    """The id of each member's latest ballot in a round (ids grow with time)."""
-    return (select(func.max(Ballot.id)).where(Ballot.round_id == round_id)
-            .group_by(Ballot.membership_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +86,16 @@ class Participation:
 
 
 @dataclass(frozen=True, slots=True)
-class VoterLine:
-    """One member's latest position in a round."""
+class CollegeLine:
+    """One college's part in a multi-college vote, as the engine counted it: its share of
+    the votes, who was present, its counts by position and the share for within it."""
 
-    membership_id: int
     name: str
-    position: str
-    reason: str
-    concern: str
-    nominee: str | None
-    cast_at: datetime
+    weight_effective: Fraction
+    members: int
+    present: int
+    counts: Mapping[str, int]
+    yes_share: Fraction | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +113,184 @@ class EventLine:
 
 @dataclass(frozen=True, slots=True)
 class RoundResults:
-    """What the results page of a round shows; ``None`` for what the reader may not see."""
+    """What ``reader`` may see of a round's results at one moment; ``None`` (or empty) for
+    what they may not see. ``outcome`` and ``explanation`` are those of a closed round
+    that the engine counted; the explanation's steps name members as the reader may see
+    them, for the page to put into words (``decisions.engine.render``)."""
 
     closed: bool
     counts_visible: bool
     participation: Participation
-    counts: dict[str, int] | None = None
-    colleges: dict[str, dict[str, Any]] | None = None
-    nominations: list[tuple[str, int]] | None = None
-    result: dict[str, Any] | None = None
-    voters: list[VoterLine] | None = None
+    counts: Mapping[str, int] | None = None
+    colleges: tuple[CollegeLine, ...] | None = None
+    nominations: tuple[tuple[str, int], ...] | None = None
+    outcome: str | None = None
+    explanation: tuple[Step, ...] = ()
+    voters: VoterPage | None = None
     voters_shown: bool = False
-    events: list[EventLine] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)
+    secret: bool = False
+    events: tuple[EventLine, ...] = ()
+    case_visible: bool = False
+
+
+# Who may see what -----------------------------------------------------------------------
+
+
+def counts_visible(proposal: Proposal, round_: Round) -> bool:
+    """Counts are shown live, unless the proposal hides them until the round closes."""
+    return not proposal.hide_results or round_.status is RoundStatus.CLOSED
+
+
+def voters_visible(proposal: Proposal, round_: Round, reader: Membership) -> bool:
+    """Whether the reader may see who took which position in this round."""
+    if proposal.secret or not counts_visible(proposal, round_):
+        return False
+    if proposal.voters_visible is VotersVisibility.EVERYONE:
+        return True
+    return (proposal.voters_visible is VotersVisibility.FACILITATORS
+            and reader.can(Role.FACILITATOR))
+
+
+def case_visible(proposal: Proposal, round_: Round, reader: Membership) -> bool:
+    """Whether the reader may download the stored case of a closed round: vote cases hold
+    counts only; the cases of consent rounds name who took which position."""
+    if round_.status is not RoundStatus.CLOSED or round_.case_json is None:
+        return False
+    return descriptor(proposal.family).is_vote or voters_visible(proposal, round_, reader)
+
+
+# The read model -------------------------------------------------------------------------
+
+
+def round_results(db: Session, round_: Round, reader: Membership, now: datetime,
+                  page: int = 1, search: str = "", *, someone: str = "a member",
+                  ) -> RoundResults:
+    """The results of a round as ``reader`` may see them at ``now``, with page ``page`` of
+    its voters whose name contains ``search`` (of a failed round, only the size of its
+    electorate: the engine could not count it). ``someone`` names, in the reader's
+    language, a member the explanation may not name to them."""
+    proposal = round_.proposal
+    found, voters = _figures(db, round_, now)
+    if round_.status is RoundStatus.FAILED:
+        return found
+    shown = voters_visible(proposal, round_, reader)
+    stored = _stored_result(round_)
+    return replace(
+        found, voters_shown=shown, secret=proposal.secret,
+        outcome=None if stored is None else stored.get("outcome"),
+        explanation=() if stored is None else _explanation(db, round_, stored, shown,
+                                                           someone),
+        voters=(voter_page(db, round_.id, page, search, voters=voters)
+                if shown and round_.kind in POSITION_KINDS else None),
+        events=(tuple(event_lines(db, round_.id)) if round_.kind is RoundKind.CONSENT
+                and found.counts_visible and (shown or reader.can(Role.FACILITATOR))
+                else ()),
+        case_visible=case_visible(proposal, round_, reader))
+
+
+def _figures(db: Session, round_: Round, now: datetime) -> tuple[RoundResults, int | None]:
+    """Participation and, when they are visible, the counts of a round; and how many
+    electors' ballots count, when counting them told (``None`` otherwise)."""
+    proposal = round_.proposal
+    if round_.status is RoundStatus.FAILED:
+        return RoundResults(False, False, Participation(0, electorate_size(db, round_.id))), 0
+    closed = round_.status is RoundStatus.CLOSED
+    visible = counts_visible(proposal, round_)
+    if round_.kind is RoundKind.VOTE and descriptor(proposal.family).is_vote:
+        return _vote_figures(db, round_, now, closed=closed, visible=visible)
+    if round_.kind in COMMENT_KINDS:
+        people = db.scalar(select(func.count(func.distinct(Comment.membership_id)))
+                           .where(Comment.round_id == round_.id)) or 0
+        return RoundResults(closed, visible,
+                            Participation(people, electorate_size(db, round_.id))), None
+    found = _position_figures(db, round_, closed=closed, visible=visible)
+    return found, found.participation.responded
+
+
+def _stored_result(round_: Round) -> dict[str, Any] | None:
+    """The engine's result stored when a round closed (votes and consent rounds)."""
+    if round_.status is not RoundStatus.CLOSED or not round_.result_json:
+        return None
+    result: dict[str, Any] = json.loads(round_.result_json)
+    return result
+
+
+def round_quorum(round_: Round) -> Quorum | None:
+    """The quorum of a round, from its proposal's rule (read once per rule and process):
+    a vote's at the round's convocation, a consent round's least share of responses.
+    The proposal's parameters never change, so this is the quorum of the stored case."""
+    proposal = round_.proposal
+    rule = casebook.rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    if isinstance(rule, MajorityParams | CollegeParams):
+        quorum: Quorum | None = rule.quorum.at(Convocation(round_.convocation))
+        return quorum
+    if isinstance(rule, ConsentParams):
+        return rule.min_responses
+    return None
+
+
+def _vote_figures(db: Session, round_: Round, now: datetime, *, closed: bool,
+                  visible: bool) -> tuple[RoundResults, int | None]:
+    """A vote: the stored result once closed, else the engine's count of its electors'
+    tally now (a provisional, pending result; ``CaseError`` if the engine cannot count
+    it), with how many of them voted."""
+    result, voters = _stored_result(round_), None
+    if result is None:
+        tally = casebook.live_tally(db, round_.id)
+        result = evaluate(casebook.round_case(db, round_, now, tally=tally)).to_json()
+        voters = tally.voters
+    quorum = round_quorum(round_)
+    participation = Participation(int(result.get("present") or 0),
+                                  int(result.get("eligible") or 0),
+                                  None if quorum is None else quorum.fraction,
+                                  result.get("quorum_met"))
+    if not visible:
+        return RoundResults(closed, False, participation), voters
+    return RoundResults(closed, True, participation, counts=result.get("counts"),
+                        colleges=_college_lines(result.get("colleges"))), voters
+
+
+def _college_lines(colleges: Any) -> tuple[CollegeLine, ...] | None:
+    """The colleges of a vote's result (a result that names the colleges wrongly
+    configured, as a list, has none)."""
+    if not isinstance(colleges, dict) or not colleges:
+        return None
+    return tuple(CollegeLine(
+        name, Fraction(line["weight_effective"]), int(line["members"]), int(line["present"]),
+        {position: int(line.get(position) or 0) for position in TALLY_POSITIONS},
+        None if line.get("yes_share") is None else Fraction(line["yes_share"]))
+        for name, line in colleges.items())
+
+
+def _position_figures(db: Session, round_: Round, *, closed: bool,
+                      visible: bool) -> RoundResults:
+    """Consent rounds, nominations and changes: people by counted position, in SQL."""
+    counts, eligible = people_by_position(db, round_.id)
+    participation = Participation(sum(counts.values()), eligible)
+    quorum = round_quorum(round_) if round_.kind is RoundKind.CONSENT else None
+    if quorum is not None:
+        participation = replace(participation, quorum=quorum.fraction, quorum_met=quorum.met(
+            participation.responded, participation.eligible))
+    if not visible:
+        return RoundResults(closed, False, participation)
+    nominations = None
+    if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE):
+        nominations = tuple((name, count) for _, name, count in nomination_counts(db, round_.id))
+    return RoundResults(closed, True, participation, counts=counts, nominations=nominations)
+
+
+def _explanation(db: Session, round_: Round, result: Mapping[str, Any], voters_shown: bool,
+                 someone: str) -> tuple[Step, ...]:
+    """The steps of a stored result, told as the page is now, members named (only those it
+    names are looked up: votes name nobody)."""
+    keys = (set() if descriptor(round_.proposal.family).is_vote
+            else explaining.members_named(result))
+    return tuple(explaining.named_steps(
+        result, member_names(db, round_.id, keys) if keys else {}, voters_shown=voters_shown,
+        someone=someone, context=explaining.context_of(db, round_)))
+
+
+# Before closing -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,52 +322,35 @@ class BeforeClosing:
 
 def before_closing(db: Session, round_: Round, reader: Membership,
                    now: datetime) -> BeforeClosing:
-    """How far a round is from complete, told before a facilitator closes it now."""
+    """How far a round is from complete, told before a facilitator (``reader``) closes it
+    now."""
     if round_.proposal.secret:
-        who: Any = ParticipationRow.membership_id
-        where: Any = ParticipationRow.round_id == round_.id
+        answered = db.scalar(select(func.count()).select_from(ParticipationRow)
+                             .where(ParticipationRow.round_id == round_.id)) or 0
     elif round_.kind in COMMENT_KINDS:
-        who, where = Comment.membership_id, Comment.round_id == round_.id
+        answered = db.scalar(select(func.count(func.distinct(Comment.membership_id)))
+                             .where(Comment.round_id == round_.id)) or 0
     else:
-        who, where = Ballot.membership_id, Ballot.round_id == round_.id
-    answered = db.scalar(select(func.count(func.distinct(who))).where(where)) or 0
+        answered = db.scalar(select(func.count(Elector.position))
+                             .where(Elector.round_id == round_.id)) or 0
     electors = electorate_size(db, round_.id)
     try:
-        participation = round_results(db, round_, reader, now).participation
+        participation = _figures(db, round_, now)[0].participation
     except CaseError:  # the engine cannot count it: closing will mark it failed
         participation = Participation(answered, electors)
     return BeforeClosing(electors, answered, participation.responded, participation.needed)
 
 
-def counts_visible(proposal: Proposal, round_: Round) -> bool:
-    """Counts are shown live, unless the proposal hides them until the round closes."""
-    return not proposal.hide_results or round_.status is RoundStatus.CLOSED
+# Queries --------------------------------------------------------------------------------
 
 
-def voters_visible(proposal: Proposal, round_: Round, reader: Membership) -> bool:
-    """Whether the reader may see who took which position in this round."""
-    if proposal.secret or not counts_visible(proposal, round_):
-        return False
-    if proposal.voters_visible is VotersVisibility.EVERYONE:
-        return True
-    return (proposal.voters_visible is VotersVisibility.FACILITATORS
-            and reader.can(Role.FACILITATOR))
-
-
-def case_visible(proposal: Proposal, round_: Round, reader: Membership) -> bool:
-    """Whether the reader may download the stored case of a closed round: vote cases hold
-    counts only; the cases of consent rounds name who took which position."""
-    if round_.status is not RoundStatus.CLOSED or round_.case_json is None:
-        return False
-    return proposal.family in VOTE_FAMILIES or voters_visible(proposal, round_, reader)
-
-
-def member_names(db: Session, round_id: int) -> dict[str, str]:
-    """The names of a round's electorate, by the engine's member key."""
+def member_names(db: Session, round_id: int, keys: set[str]) -> dict[str, str]:
+    """The names of the members of a round's electorate with these engine keys."""
+    ids = [int(key) for key in keys if key.isdecimal()]
     rows = db.execute(select(Elector.membership_id, User.name)
                       .join(Membership, Membership.id == Elector.membership_id)
                       .join(User, User.id == Membership.user_id)
-                      .where(Elector.round_id == round_id))
+                      .where(Elector.round_id == round_id, Elector.membership_id.in_(ids)))
     return {casebook.member_key(member): name for member, name in rows}
 
 
@@ -212,41 +360,28 @@ def electorate_size(db: Session, round_id: int) -> int:
                      .where(Elector.round_id == round_id)) or 0
 
 
-def position_counts(db: Session, round_id: int) -> dict[str, int]:
-    """People by latest position in a round, in one query (unweighted)."""
-    rows = db.execute(select(Ballot.position, func.count())
-                      .where(Ballot.id.in_(latest_ballot_ids(round_id)))
-                      .group_by(Ballot.position))
-    return {position: int(count) for position, count in rows}
+def people_by_position(db: Session, round_id: int) -> tuple[dict[str, int], int]:
+    """People by counted position in a round (unweighted), and the size of its electorate,
+    in one query on the electors' index."""
+    rows = db.execute(select(Elector.position, func.count()).where(Elector.round_id == round_id)
+                      .group_by(Elector.college, Elector.position)).all()  # the index's order
+    counts: dict[str, int] = {}
+    for position, count in rows:
+        if position is not None:
+            counts[position] = counts.get(position, 0) + int(count)
+    return counts, sum(int(count) for _, count in rows)
 
 
 def nomination_counts(db: Session, round_id: int) -> list[tuple[int, str, int]]:
-    """Nominees by number of latest nominations in a round, most first:
+    """Nominees by number of counted nominations in a round, most first:
     (membership id, name, count)."""
-    rows = db.execute(
-        select(Ballot.nominee_id, User.name, func.count())
+    rows = db.execute(casebook.counted(
+        select(Ballot.nominee_id, User.name, func.count()), round_id)
         .join(Membership, Membership.id == Ballot.nominee_id)
         .join(User, User.id == Membership.user_id)
-        .where(Ballot.id.in_(latest_ballot_ids(round_id)))
         .group_by(Ballot.nominee_id, User.name))
     found = [(int(nominee or 0), name, int(count)) for nominee, name, count in rows]
     return sorted(found, key=lambda row: (-row[2], row[1], row[0]))
-
-
-def voter_lines(db: Session, round_id: int) -> list[VoterLine]:
-    """Each member's latest position in a round, by name, in one query."""
-    nominee = aliased(Membership)
-    nominee_user = aliased(User)
-    rows = db.execute(
-        select(Ballot.membership_id, User.name, Ballot.position, Ballot.reason, Ballot.concern,
-               nominee_user.name, Ballot.cast_at)
-        .join(Membership, Membership.id == Ballot.membership_id)
-        .join(User, User.id == Membership.user_id)
-        .outerjoin(nominee, nominee.id == Ballot.nominee_id)
-        .outerjoin(nominee_user, nominee_user.id == nominee.user_id)
-        .where(Ballot.id.in_(latest_ballot_ids(round_id)))
-        .order_by(User.name, Ballot.membership_id))
-    return [VoterLine(*row) for row in rows]
 
 
 def event_lines(db: Session, round_id: int) -> list[EventLine]:
@@ -284,87 +419,3 @@ def took_part(db: Session, round_id: int, membership_id: int) -> bool:
     """Whether a member has cast their secret ballot in a round (never what it was)."""
     return bool(db.scalar(select(exists().where(
         ParticipationRow.round_id == round_id, ParticipationRow.membership_id == membership_id))))
-
-
-def _quorum(case: Case) -> Quorum | None:
-    params = case.params
-    if isinstance(params, MajorityParams | CollegeParams):
-        return params.quorum.at(params.convocation)
-    if isinstance(params, ConsentParams):
-        return params.min_responses
-    return None
-
-
-def _case_and_result(db: Session, round_: Round,
-                     now: datetime) -> tuple[Case, dict[str, Any]]:
-    """The stored case and result of a closed round; the live case, counted by the engine
-    at ``now`` (a provisional, pending result), of an open one."""
-    if round_.status is RoundStatus.CLOSED and round_.case_json and round_.result_json:
-        return load_case(json.loads(round_.case_json)), json.loads(round_.result_json)
-    case = casebook.round_case(db, round_, now)
-    return case, evaluate(case).to_json()
-
-
-def _vote_results(db: Session, round_: Round, now: datetime, visible: bool,
-                  closed: bool) -> RoundResults:
-    case, result = _case_and_result(db, round_, now)
-    quorum = _quorum(case)
-    participation = Participation(int(result.get("present") or 0),
-                                  int(result.get("eligible") or 0),
-                                  None if quorum is None else quorum.fraction,
-                                  result.get("quorum_met"))
-    if not visible:
-        return RoundResults(closed, False, participation)
-    return RoundResults(closed, True, participation, counts=result.get("counts"),
-                        colleges=result.get("colleges"),
-                        result=result if closed else None)
-
-
-def round_results(db: Session, round_: Round, reader: Membership, now: datetime,
-                  ) -> RoundResults:
-    """The results of a round as ``reader`` may see them at ``now`` (of a failed round, only
-    the size of its electorate: the engine could not count it)."""
-    proposal = round_.proposal
-    if round_.status is RoundStatus.FAILED:
-        return RoundResults(False, False, Participation(0, electorate_size(db, round_.id)))
-    closed = round_.status is RoundStatus.CLOSED
-    visible = counts_visible(proposal, round_)
-    if round_.kind is RoundKind.VOTE and proposal.family in VOTE_FAMILIES:
-        results = _vote_results(db, round_, now, visible, closed)
-    elif round_.kind in COMMENT_KINDS:
-        people = db.scalar(select(func.count(func.distinct(Comment.membership_id)))
-                           .where(Comment.round_id == round_.id)) or 0
-        results = RoundResults(closed, visible,
-                               Participation(people, electorate_size(db, round_.id)))
-    else:
-        results = _position_results(db, round_, now, visible, closed)
-    show_voters = voters_visible(proposal, round_, reader)
-    voters = (voter_lines(db, round_.id)
-              if show_voters and round_.kind in POSITION_KINDS else None)
-    events = (event_lines(db, round_.id) if round_.kind is RoundKind.CONSENT and visible
-              and (show_voters or reader.can(Role.FACILITATOR)) else [])
-    named = results.result is not None and proposal.family not in VOTE_FAMILIES
-    return replace(results, voters=voters, voters_shown=show_voters, events=events,
-                   names=member_names(db, round_.id) if named else {})
-
-
-def _position_results(db: Session, round_: Round, now: datetime, visible: bool,
-                      closed: bool) -> RoundResults:
-    """Consent rounds, nominations and changes: people by latest position, in SQL."""
-    counts = position_counts(db, round_.id)
-    participation = Participation(sum(counts.values()), electorate_size(db, round_.id))
-    result: dict[str, Any] | None = None
-    if round_.kind is RoundKind.CONSENT and (closed or round_.proposal.family == "consent"):
-        case, stored = _case_and_result(db, round_, now)
-        result = stored if closed else None
-        quorum = _quorum(case)
-        if quorum is not None:
-            participation = replace(participation, quorum=quorum.fraction, quorum_met=quorum.met(
-                participation.responded, participation.eligible))
-    if not visible:
-        return RoundResults(closed, False, participation)
-    nominations = None
-    if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE):
-        nominations = [(name, count) for _, name, count in nomination_counts(db, round_.id)]
-    return RoundResults(closed, True, participation, counts=counts, nominations=nominations,
-                        result=result)

@@ -1,8 +1,8 @@
 """Rounds: opening with an electorate snapshot, casting ballots against the server's clock,
 closing through the engine (idempotent, safe from several processes), and the deadlines.
 
-Which round may follow which is one table, ``NEXT_ROUNDS``; what a closed round does to its
-proposal is another, ``AFTER_ROUND``.
+Which round may follow which, the positions of each round and which outcomes leave the
+proposal open are the family's descriptor (``families.py``).
 """
 
 from __future__ import annotations
@@ -12,16 +12,26 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Result, case, exists, insert, literal, select, update
+from sqlalchemy import (
+    CursorResult,
+    Result,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from decisions.engine import dump_case, evaluate
+from decisions.engine import Family, dump_case, evaluate
 from decisions.engine.params import ConsentParams
 from decisions.engine.rules.consent import consent_position_rules
 
 from .. import casebook
+from ..families import NOMINATE, descriptor
 from ..models import (
     UNDECIDED,
     Ballot,
@@ -37,14 +47,17 @@ from ..models import (
     RoundKind,
     RoundStatus,
     SecretTally,
+    User,
 )
-from . import audit
+from . import ServiceError, audit
+from .messages import N_
+from .results import nomination_counts
 
 logger = logging.getLogger(__name__)
 
 
-class RoundError(ValueError):
-    """A round action that cannot be done now, with a message for the person."""
+class RoundError(ServiceError):
+    """A round action that cannot be done now."""
 
 
 class BallotRefused(RoundError):
@@ -53,6 +66,8 @@ class BallotRefused(RoundError):
 
 class DeadlineError(RoundError):
     """A deadline refused: its message belongs next to the deadline field."""
+
+    field = "closes_at"
 
 
 #: The latest deadline from now when the caller gives none (the web passes its setting).
@@ -63,46 +78,9 @@ def _check_deadline(closes_at: datetime, now: datetime, horizon: timedelta) -> N
     """Refuse a deadline beyond ``horizon`` from now: a typo (9999-12-31) would keep the
     round open for ever and its pages could not compute dates around it."""
     if closes_at > now + horizon:
-        raise DeadlineError(_l("The deadline cannot be more than %(days)d days away.",
-                               days=horizon.days))
-
-
-#: Rounds each family may open, after which kind of round and outcome. ``None`` keys the
-#: first round. Comment rounds (questions, reactions, nominations) may follow each other.
-_SOCIOCRATIC_FIRST = {RoundKind.CLARIFYING, RoundKind.REACTIONS, RoundKind.CONSENT}
-NEXT_ROUNDS: dict[str, dict[tuple[RoundKind | None, str | None], set[RoundKind]]] = {
-    "majority": {(None, None): {RoundKind.VOTE}, (RoundKind.VOTE, "no_quorum"): {RoundKind.VOTE}},
-    "scic_college": {(None, None): {RoundKind.VOTE},
-                     (RoundKind.VOTE, "no_quorum"): {RoundKind.VOTE}},
-    "consent": {(None, None): {RoundKind.CONSENT}},
-    "sociocratic_consent": {
-        (None, None): _SOCIOCRATIC_FIRST,
-        (RoundKind.CLARIFYING, None): _SOCIOCRATIC_FIRST,
-        (RoundKind.REACTIONS, None): _SOCIOCRATIC_FIRST,
-        (RoundKind.CONSENT, "needs_integration"): {RoundKind.CONSENT},
-        (RoundKind.CONSENT, "pending"): {RoundKind.CONSENT},
-    },
-    "sociocratic_election": {
-        (None, None): {RoundKind.NOMINATION},
-        (RoundKind.NOMINATION, None): {RoundKind.CHANGE, RoundKind.CONSENT},
-        (RoundKind.CHANGE, None): {RoundKind.CONSENT},
-        (RoundKind.CONSENT, "needs_integration"): {RoundKind.CONSENT},
-        (RoundKind.CONSENT, "pending"): {RoundKind.CONSENT},
-    },
-}
-
-#: Outcomes of a closed round that leave the proposal open for another round.
-STAYS_OPEN = {"needs_integration", "pending"}
-
-POSITIONS: dict[tuple[str, RoundKind], tuple[str, ...]] = {
-    ("majority", RoundKind.VOTE): ("yes", "no", "abstain", "blank"),
-    ("scic_college", RoundKind.VOTE): ("yes", "no", "abstain", "blank"),
-    ("consent", RoundKind.CONSENT): ("consent", "abstain", "object"),
-    ("sociocratic_consent", RoundKind.CONSENT): ("consent", "concern", "object"),
-    ("sociocratic_election", RoundKind.CONSENT): ("consent", "concern", "object"),
-    ("sociocratic_election", RoundKind.NOMINATION): ("nominate",),
-    ("sociocratic_election", RoundKind.CHANGE): ("nominate",),
-}
+        raise DeadlineError("deadline.too_far",
+                            N_("The deadline cannot be more than %(days)d days away."),
+                            params={"days": horizon.days})
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -112,11 +90,12 @@ def rowcount(result: Result[Any]) -> int:
 
 def positions_of(proposal: Proposal, kind: RoundKind) -> tuple[str, ...]:
     """The positions a member may take in a round of this kind."""
-    allowed = POSITIONS.get((proposal.family, kind), ())
+    rules = descriptor(proposal.family)
+    allowed = tuple(str(p) for p in rules.positions.get(kind, ()))
     params = json.loads(proposal.params or "{}")
     if kind is RoundKind.CONSENT and params.get("allow_abstain") and "abstain" not in allowed:
         allowed = (*allowed, "abstain")
-    if proposal.family == "consent" and "positions" in params:
+    if rules.family is Family.CONSENT and "positions" in params:
         allowed = tuple(p for p in allowed if p in params["positions"])
     return allowed
 
@@ -135,15 +114,15 @@ def next_kinds(proposal: Proposal) -> set[RoundKind]:
     if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
         return set()
     last = _last_round(proposal)
-    table = NEXT_ROUNDS.get(proposal.family, {})
+    rules = descriptor(proposal.family)
     if last is None:
-        return set(table.get((None, None), set()))
+        return set(rules.first_rounds)
     if last.status in (RoundStatus.OPEN, RoundStatus.SCHEDULED):
         return set()
     if last.kind is RoundKind.VOTE and last.convocation == "second":
         return set()
     outcome = None if last.kind not in (RoundKind.CONSENT, RoundKind.VOTE) else last.outcome
-    return set(table.get((last.kind, outcome), set()))
+    return set(rules.rounds_after(last.kind, outcome))
 
 
 def electorate_of(db: Session, proposal: Proposal) -> list[Membership]:
@@ -157,31 +136,83 @@ def electorate_of(db: Session, proposal: Proposal) -> list[Membership]:
         query = query.where(Membership.id.in_(select(ProposalElector.membership_id).where(
             ProposalElector.proposal_id == proposal.id)))
     members = list(db.scalars(query.order_by(Membership.id)))
-    if proposal.family == "scic_college":
+    if descriptor(proposal.family).by_college:
         members = [m for m in members if m.college is not None]
     return members
+
+
+def candidates(db: Session, proposal: Proposal) -> list[tuple[int, str]]:
+    """Whom an election's consent round may be on: the electorate of now, as (membership
+    id, name) by name."""
+    members = electorate_of(db, proposal)
+    names = dict(db.execute(select(User.id, User.name).where(
+        User.id.in_([m.user_id for m in members]))).all())
+    return sorted(((m.id, names[m.user_id]) for m in members), key=lambda c: (c[1], c[0]))
+
+
+def electors_named(db: Session, round_id: int) -> list[tuple[int, str]]:
+    """A round's electors as (membership id, name), by name: whom a nomination may name."""
+    return [(member, name) for member, name in db.execute(
+        select(Elector.membership_id, User.name)
+        .join(Membership, Membership.id == Elector.membership_id)
+        .join(User, User.id == Membership.user_id)
+        .where(Elector.round_id == round_id).order_by(User.name, Elector.membership_id))]
+
+
+def is_elector(db: Session, round_id: int, membership_id: int) -> bool:
+    """Whether the member is in the round's electorate (snapshotted when it opened)."""
+    return bool(db.scalar(select(exists().where(
+        Elector.round_id == round_id, Elector.membership_id == membership_id))))
+
+
+#: The rounds whose ballots name a nominee.
+NOMINATING_KINDS = frozenset({RoundKind.NOMINATION, RoundKind.CHANGE})
+
+
+def needs_candidate(proposal: Proposal, kind: RoundKind) -> bool:
+    """Whether a round of this kind is held on a candidate: an election's consent rounds."""
+    return kind is RoundKind.CONSENT and descriptor(proposal.family).elects
+
+
+def proposed_candidate(db: Session, proposal: Proposal) -> int | None:
+    """The candidate first offered to the facilitator: the member most nominated in the
+    last closed nominations (or changes), if no one else has as many; else ``None``, and
+    the facilitator chooses."""
+    done = [r for r in proposal.rounds if r.status is RoundStatus.CLOSED
+            and r.kind in NOMINATING_KINDS]
+    if not done:
+        return None
+    counts = nomination_counts(db, done[-1].id)
+    if not counts or (len(counts) > 1 and counts[1][2] == counts[0][2]):
+        return None
+    return counts[0][0]
 
 
 def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: datetime,
                now: datetime, candidate_id: int | None = None,
                horizon: timedelta = DEFAULT_HORIZON) -> Round:
     """Open the next round now, until ``closes_at`` (at most ``horizon`` away), with the
-    electorate of this moment."""
+    electorate of this moment; an election's consent round is on ``candidate_id``, one of
+    them (ignored for any other round)."""
     if kind not in next_kinds(proposal):
-        raise RoundError(_l("This round cannot be opened now."))
+        raise RoundError("round.cannot_open", N_("This round cannot be opened now."),
+                         field="kind")
     if closes_at <= now:
-        raise DeadlineError(_l("The deadline must be in the future."))
-    _check_deadline(closes_at, now, horizon)
+        raise DeadlineError("deadline.past", N_("The deadline must be in the future."))
     electorate = electorate_of(db, proposal)
+    if not needs_candidate(proposal, kind):
+        candidate_id = None
+    elif candidate_id not in {m.id for m in electorate}:
+        raise RoundError("round.candidate", N_("Choose the candidate among the members of the"
+                                               " electorate."), field="candidate")
+    _check_deadline(closes_at, now, horizon)
     if not electorate:
-        raise RoundError(_l("Nobody is in the electorate of this proposal."))
+        raise RoundError("round.no_electorate",
+                         N_("Nobody is in the electorate of this proposal."), field="kind")
     last = _last_round(proposal)
     convocation = "first"
     if kind is RoundKind.VOTE and last is not None and last.outcome == "no_quorum":
         convocation = "second"
-    if kind is RoundKind.CONSENT and proposal.family == "sociocratic_election" and (
-            candidate_id is None or candidate_id not in {m.id for m in electorate}):
-        raise RoundError(_l("Choose the candidate among the members of the electorate."))
     round_ = Round(proposal=proposal, number=len(proposal.rounds) + 1, kind=kind,
                    version_number=proposal.current_version.number, convocation=convocation,
                    candidate_id=candidate_id, opens_at=now, closes_at=closes_at,
@@ -205,27 +236,45 @@ def colleges_snapshot(proposal: Proposal) -> str | None:
     """The organisation's colleges as the engine's ``colleges`` parameter, kept on a college
     vote when it opens: renaming or reweighting a college later cannot change the round
     (its electors keep the college names of this moment too)."""
-    if proposal.family != "scic_college":
+    if not descriptor(proposal.family).by_college:
         return None
     return json.dumps(casebook.engine_colleges(proposal.organisation.colleges),
                       ensure_ascii=False)
 
 
 def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *, now: datetime,
-                reason: str = "", concern: str = "", nominee_id: int | None = None) -> None:
+                reason: str = "", concern: str = "", nominee_id: int | None = None) -> bool:
     """Store a ballot if, by the server's clock, the round is open and the member is in its
     electorate — checked in the very statement that stores it, so a ballot racing the
-    deadline or the closing is either stored before it or refused, never both."""
+    deadline or the closing is either stored before it or refused, never both.
+
+    Whether this ballot closed the round: the last elector's answer does, in the same
+    transaction, when the rule closes once all have answered (``_closes_when_all``)."""
+    stored_ballot(db, round_id, membership_id, position, now=now, reason=reason,
+                  concern=concern, nominee_id=nominee_id)
+    return _close_when_all_answered(db, round_id, now)
+
+
+def stored_ballot(db: Session, round_id: int, membership_id: int, position: str, *,
+                  now: datetime, reason: str = "", concern: str = "",
+                  nominee_id: int | None = None) -> None:
+    """Store one ballot, or raise ``BallotRefused`` saying why (see ``cast_ballot``). A
+    concern is kept only with a consent, where the rule takes one beside it."""
     round_ = db.get(Round, round_id, with_for_update={"read": True})
     if round_ is None:
-        raise BallotRefused(_l("This round does not exist."))
+        raise BallotRefused("round.unknown", N_("This round does not exist."))
     proposal = round_.proposal
+    if position != "consent" or not descriptor(proposal.family).concern_with_consent:
+        concern = ""
     if position not in positions_of(proposal, round_.kind):
-        raise BallotRefused(_l("This position is not possible in this round."))
-    if position in reasons_required(proposal) and not reason.strip():
-        raise BallotRefused(_l("Please give a reason for this position."))
-    if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE) and nominee_id is None:
-        raise BallotRefused(_l("Choose whom you nominate."))
+        raise BallotRefused("ballot.position", N_("This position is not possible in this round."),
+                            field="position")
+    if position in reasons_required(proposal, round_.kind) and not reason.strip():
+        raise BallotRefused("ballot.reason_missing", N_("Please give a reason for this position."),
+                            field="reason")
+    if round_.kind in NOMINATING_KINDS and nominee_id is None:
+        raise BallotRefused("ballot.nominee_missing", N_("Choose whom you nominate."),
+                            field="nominee")
     is_open = exists().where(Round.id == round_id, Round.accepting(now))
     is_elector = exists().where(Elector.round_id == round_id,
                                 Elector.membership_id == membership_id)
@@ -246,17 +295,63 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
         values).returning(Ballot.id))
     ballot_id = stored.scalar_one_or_none()
     if ballot_id is not None:
+        _count(db, round_id, membership_id, ballot_id, position, first_only=first_only)
         audit.ballot_cast(db, round_, ballot_id, at=now)
         return
     _refuse(round_, now)
     if first_only and db.scalar(select(has_voted)):
-        raise BallotRefused(CHANGE_NOT_ALLOWED)
-    raise BallotRefused(_l("You are not in the electorate of this round."))
+        raise BallotRefused("ballot.change_not_allowed", CHANGE_NOT_ALLOWED)
+    raise BallotRefused("round.not_elector", N_("You are not in the electorate of this round."))
+
+
+def _count(db: Session, round_id: int, membership_id: int, ballot_id: int, position: str, *,
+           first_only: bool) -> None:
+    """Make a stored ballot the one that counts for its elector (``Elector.ballot_id``): the
+    latest, or under ``first_only`` the first. The condition on the ids, not the order of
+    the commits, decides between two ballots of one member racing each other: the row lock
+    makes the second update wait for the first, then test it again."""
+    counted = Elector.ballot_id
+    if first_only:
+        replaces = counted.is_(None) | (counted > ballot_id)
+    else:
+        replaces = counted.is_(None) | (counted < ballot_id)
+    db.execute(update(Elector).where(Elector.round_id == round_id,
+                                     Elector.membership_id == membership_id, replaces)
+               .values(ballot_id=ballot_id, position=position)
+               .execution_options(synchronize_session=False))
+
+
+def _closes_when_all(proposal: Proposal, kind: RoundKind) -> bool:
+    """Whether the rule ends a round once every elector has answered: a consent round's
+    ``close_when_all_responded`` (true by default, docs/rules.md CON-11), a vote's
+    ``close_when_all_voted``. The engine counts a ballot after that instant as late, so
+    the server stops taking ballots then too."""
+    if kind not in (RoundKind.CONSENT, RoundKind.VOTE):
+        return False
+    rule = casebook.rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    return bool(getattr(rule, "close_when_all_responded", False)
+                or getattr(rule, "close_when_all_voted", False))
+
+
+def _close_when_all_answered(db: Session, round_id: int, now: datetime) -> bool:
+    """Close the round now if its rule says so and every elector has answered."""
+    round_ = db.get_one(Round, round_id)
+    if not _closes_when_all(round_.proposal, round_.kind):
+        return False
+    if round_.proposal.secret:
+        answered = db.scalar(select(func.count()).select_from(Participation)
+                             .where(Participation.round_id == round_id))
+        electors = db.scalar(select(func.count()).select_from(Elector)
+                             .where(Elector.round_id == round_id))
+    else:
+        electors, answered = db.execute(select(func.count(), func.count(Elector.position))
+                                        .where(Elector.round_id == round_id)).one()
+    return bool(electors) and answered == electors and close_round(db, round_id, now=now)
 
 
 #: The engine's reason for a later ballot under ``allow_vote_change: false``, in its words
 #: (``change not allowed``), said to the member when the server refuses it.
-CHANGE_NOT_ALLOWED = _l("Ballot refused: change not allowed. This rule counts each member's"
+CHANGE_NOT_ALLOWED = N_("Ballot refused: change not allowed. This rule counts each member's"
                         " first ballot only.")
 
 
@@ -265,28 +360,23 @@ def _refuse(round_: Round, now: datetime) -> None:
     if round_.accepting(now):
         return
     if round_.status is RoundStatus.OPEN and now < round_.opens_at:
-        raise BallotRefused(_l("This round is not open yet."))
-    raise BallotRefused(_l("This round is closed: its deadline has passed."))
+        raise BallotRefused("round.not_open_yet", N_("This round is not open yet."))
+    raise BallotRefused("round.closed", N_("This round is closed: its deadline has passed."))
 
 
 def changes_allowed(proposal: Proposal, kind: RoundKind) -> bool:
     """Whether a member's later ballot replaces the first in a round of this kind: the
     rule's ``allow_vote_change`` (a secret ballot is never changed, refused apart)."""
-    if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or proposal.family not in (
-            "majority", "scic_college", "consent"):
+    if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or descriptor(proposal.family).sociocratic:
         return True
     return casebook.allows_changes(proposal)
-
-
-#: The families whose members may object.
-OBJECTION_FAMILIES = ("consent", "sociocratic_consent", "sociocratic_election")
 
 
 def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
     """The positions the engine refuses without a reason under this rule: an objection
     when ``objection_requires_reason`` (for consent, when its policy rejects the ballot
     rather than counting it as a consent)."""
-    if family not in OBJECTION_FAMILIES:
+    if not descriptor(family).takes_objections:
         return frozenset()
     rule = casebook.rule_params(family, params)
     if isinstance(rule, ConsentParams):
@@ -295,11 +385,14 @@ def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
         frozenset())
 
 
-def reasons_required(proposal: Proposal) -> frozenset[str]:
+def reasons_required(proposal: Proposal, kind: RoundKind | None = None) -> frozenset[str]:
     """The positions that need a reason on this proposal: those the web asks a reason for
     beside the rule (never an objection: the rule alone says that), and those the engine
-    refuses without one. The proposal page, the round page and the server all read this."""
+    refuses without one; in a round of ``kind``, a nomination too (why this person suits
+    the role). The proposal page, the round page and the server all read this."""
     asked = proposal.reasons_required_for - {"object"}
+    if kind is RoundKind.NOMINATION:
+        asked |= {NOMINATE}
     return asked | engine_reasons(proposal.family, json.loads(proposal.params or "{}"))
 
 
@@ -323,9 +416,11 @@ def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, 
         stored = None
     if stored is None:
         if db.scalar(select(took_part)):
-            raise BallotRefused(_l("You have already voted: a secret ballot cannot be changed."))
+            raise BallotRefused("ballot.secret_already_cast",
+                                N_("You have already voted: a secret ballot cannot be changed."))
         _refuse(round_, now)
-        raise BallotRefused(_l("You are not in the electorate of this round."))
+        raise BallotRefused("round.not_elector",
+                            N_("You are not in the electorate of this round."))
     _add_to_counters(db, round_.id, membership_id, position)
 
 
@@ -403,7 +498,7 @@ def _failed(db: Session, round_: Round, error: BaseException, *, now: datetime,
 def _after_round(round_: Round, now: datetime) -> None:
     proposal = round_.proposal
     outcome = round_.outcome or ""
-    if outcome in STAYS_OPEN:
+    if outcome in descriptor(proposal.family).stays_open:
         return
     if round_.kind is RoundKind.VOTE and outcome == "no_quorum" and round_.convocation == "first":
         return  # a second convocation may follow
@@ -419,18 +514,26 @@ def close_early(db: Session, round_id: int, *, now: datetime,
     the ballots until then (``casebook.ends_at``)."""
     round_ = db.get(Round, round_id)
     if round_ is None or round_.status is not RoundStatus.OPEN:
-        raise RoundError(_l("Only an open round can be closed."))
+        raise RoundError("round.not_open", N_("Only an open round can be closed."))
     return close_round(db, round_id, now=now, actor_id=actor_id)
+
+
+def check_extendable(round_: Round | None, now: datetime | None = None) -> Round:
+    """The round, if its deadline may be moved: it is open and, at ``now`` (when given),
+    its deadline has not passed; else ``RoundError``."""
+    if (round_ is None or round_.status is not RoundStatus.OPEN
+            or (now is not None and now >= round_.closes_at)):
+        raise RoundError("round.not_open", N_("Only an open round can be extended."))
+    return round_
 
 
 def extend_round(db: Session, round_id: int, closes_at: datetime, *, now: datetime,
                  actor_id: int | None = None, horizon: timedelta = DEFAULT_HORIZON) -> None:
     """Move an open round's deadline later, at most ``horizon`` from now."""
-    round_ = db.get(Round, round_id)
-    if round_ is None or round_.status is not RoundStatus.OPEN or now >= round_.closes_at:
-        raise RoundError(_l("Only an open round can be extended."))
+    round_ = check_extendable(db.get(Round, round_id), now)
     if closes_at <= round_.closes_at:
-        raise DeadlineError(_l("The new deadline must be later than the current one."))
+        raise DeadlineError("deadline.earlier",
+                            N_("The new deadline must be later than the current one."))
     _check_deadline(closes_at, now, horizon)
     previous, round_.closes_at = round_.closes_at, closes_at
     db.flush()
@@ -447,7 +550,7 @@ def cancel_round(db: Session, round_id: int, *, now: datetime,
                          .values(status=RoundStatus.CANCELLED, closed_at=now,
                                  closed_by_id=actor_id))
     if rowcount(changed) != 1:
-        raise RoundError(_l("Only an open round can be cancelled."))
+        raise RoundError("round.not_open", N_("Only an open round can be cancelled."))
     audit.round_event(db, db.get_one(Round, round_id, populate_existing=True),
                       "round_cancelled", at=now, actor_id=actor_id)
 

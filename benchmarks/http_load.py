@@ -1,0 +1,192 @@
+"""Ballots over HTTP: the application under gunicorn on 127.0.0.1, signed-in members posting
+ballots as fast as the server takes them, and a check that every acknowledged ballot, and
+no other, is stored.
+
+    .venv/bin/python benchmarks/http_load.py [--postgres] [--members 1000] [--voters 50]
+        [--seconds 30] [--workers 4] [--threads 8]
+
+A fresh database (SQLite in ``benchmarks/data/``, or with ``--postgres`` a PostgreSQL database
+of its own on 127.0.0.1:5432, dropped at the end) gets an association of ``--members``
+members and one open majority vote. gunicorn serves the application (``--workers`` x
+``--threads``, CSRF on, as in production); every member signs in through the form; then
+``--voters`` concurrent voters, each on one keep-alive connection, post ballots (the round's
+form: position and CSRF token, each post a member's new or changed position) for
+``--seconds``. A ballot is acknowledged when the server answers 302 (the redirect is not
+followed); anything else, a timeout included, is an error. Then the server is stopped and
+the stored ballots are counted.
+
+The last line is exactly (one line, cut in two here)::
+
+    ballots/s=<n> p50_ms=<n> p95_ms=<n> p99_ms=<n> errors=<n>
+    stored_equals_acknowledged=<true|false> cpu_ms_per_request=<n>
+
+where ballots/s is acknowledged ballots per second of the load, the percentiles are those of
+the ballot posts' latencies, and cpu_ms_per_request is the CPU time of gunicorn's processes
+(master and workers, user and system, from ``/proc``) during the load, divided by the
+requests of the load. The line before it gives the workers' resident memory after the
+load. Exit status 1 when a request failed or the stored ballots differ from the
+acknowledged ones. Figures: benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from assembly import (
+    PASSWORD,
+    Assembly,
+    fresh_database,
+    open_assembly,
+    server_environment,
+    setup_app,
+    work_folder,
+)
+from live_server import Client, Member, Server, serve
+from sqlalchemy import func, select
+
+from decisions.web import db
+from decisions.web.models import Ballot
+
+POSITIONS = ("yes", "no", "abstain")
+REQUEST_TIMEOUT = 30.0  # seconds a request may take before it counts as an error
+
+
+@dataclass
+class Load:
+    """What the voters saw, gathered under a lock."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    acknowledged: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def errors(self) -> int:
+        return self.requests - self.acknowledged
+
+
+def _sign_in_all(server: Server, assembly: Assembly, threads: int) -> list[Member]:
+    """Every member signed in, ``threads`` at a time."""
+    members = [Member(email) for email in assembly.emails]
+    local = threading.local()
+
+    def sign_in(member: Member) -> None:
+        if not hasattr(local, "client"):
+            local.client = Client(server.port, REQUEST_TIMEOUT)
+        member.sign_in(local.client, PASSWORD, assembly.round_path)
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(sign_in, member) for member in members]:
+            future.result(timeout=120)
+    return members
+
+
+def _voter(server: Server, assembly: Assembly, members: list[Member], first: int, step: int,
+           deadline: float, load: Load) -> None:
+    """Post ballots until the deadline: members ``first``, ``first + step``, … in turn,
+    each time the next position."""
+    client = Client(server.port, REQUEST_TIMEOUT)
+    path = assembly.round_path + "/vote"
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    index = first
+    while time.monotonic() < deadline:
+        member = members[index % len(members)]
+        form = {"csrf_token": member.token, "position": POSITIONS[index % 3], "reason": ""}
+        started = time.perf_counter()
+        try:
+            status = str(client.send("POST", path, cookie=member.cookie, form=form).status)
+        except (OSError, http.client.HTTPException) as error:
+            status = type(error).__name__
+        latencies.append(time.perf_counter() - started)
+        statuses[status] += 1
+        index += step
+    client.close()
+    with load.lock:
+        load.latencies += latencies
+        load.statuses += statuses
+        load.acknowledged += statuses["302"]
+
+
+def _run(server: Server, assembly: Assembly, members: list[Member], voters: int,
+         seconds: float) -> Load:
+    load = Load()
+    deadline = time.monotonic() + seconds
+    with ThreadPoolExecutor(voters) as pool:
+        futures = [pool.submit(_voter, server, assembly, members, i, voters, deadline, load)
+                   for i in range(voters)]
+        for future in futures:
+            future.result(timeout=seconds + REQUEST_TIMEOUT + 30)
+    return load
+
+
+def _percentile(latencies: list[float], point: int) -> float:
+    if len(latencies) < 2:
+        return latencies[0] * 1000 if latencies else 0.0
+    return statistics.quantiles(latencies, n=100, method="inclusive")[point - 1] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL, not SQLite")
+    parser.add_argument("--members", type=int, default=1000)
+    parser.add_argument("--voters", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    backend = "postgresql" if args.postgres else "sqlite"
+    print(f"database={backend} members={args.members} voters={args.voters} "
+          f"seconds={args.seconds:g} gunicorn={args.workers}x{args.threads}", flush=True)
+    with work_folder("http-load") as folder, fresh_database(args.postgres, folder) as url:
+        app = setup_app(url, folder)
+        started = time.perf_counter()
+        assembly = open_assembly(app, args.members)
+        print(f"setup_s={time.perf_counter() - started:.1f}", flush=True)
+        with serve(server_environment(url, folder), folder, workers=args.workers,
+                   threads=args.threads) as server:
+            started = time.perf_counter()
+            members = _sign_in_all(server, assembly, args.voters)
+            print(f"signed_in={len(members)} sign_in_s={time.perf_counter() - started:.1f}",
+                  flush=True)
+            cpu_before, started = server.cpu_seconds(), time.perf_counter()
+            load = _run(server, assembly, members, args.voters, args.seconds)
+            elapsed = time.perf_counter() - started
+            cpu = server.cpu_seconds() - cpu_before
+            master_rss, workers_rss = server.rss_mib()
+            server_errors = server.errors()
+        with app.app_context():
+            stored = db.session().scalar(select(func.count()).select_from(Ballot).where(
+                Ballot.round_id == assembly.round_id)) or 0
+        db.engine_of(app).dispose()
+    if server_errors:
+        print("gunicorn's log shows a traceback:\n" + server_errors)
+    print(f"requests={load.requests} acknowledged={load.acknowledged} stored={stored} "
+          f"statuses={dict(sorted(load.statuses.items()))} load_s={elapsed:.1f} "
+          f"server_cpu_s={cpu:.1f}")
+    print(f"rss_mib={max(workers_rss, default=0):.1f} "
+          f"workers_rss_mib={','.join(f'{r:.1f}' for r in workers_rss)} "
+          f"master_rss_mib={master_rss:.1f}")
+    same = stored == load.acknowledged
+    print(f"ballots/s={load.acknowledged / elapsed:.1f} "
+          f"p50_ms={_percentile(load.latencies, 50):.0f} "
+          f"p95_ms={_percentile(load.latencies, 95):.0f} "
+          f"p99_ms={_percentile(load.latencies, 99):.0f} errors={load.errors} "
+          f"stored_equals_acknowledged={'true' if same else 'false'} "
+          f"cpu_ms_per_request={cpu * 1000 / max(load.requests, 1):.1f}")
+    return 0 if same and not load.errors and not server_errors else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
