@@ -11,8 +11,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,8 @@ from playwright.sync_api import (
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from decisions.web import create_app, db, migrate
+
+from ..clock import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where the tests leave their screenshots (ignored by git).
@@ -67,20 +68,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     yield chromium
     chromium.close()
 
-
-@dataclass
-class Clock:
-    """The live application's clock, moved by tests instead of sleeping."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        """Move the clock forward (``advance(days=1, seconds=-1)``)."""
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @dataclass

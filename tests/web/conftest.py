@@ -20,8 +20,6 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,8 @@ from decisions.web import create_app, db, migrate, security
 from decisions.web.db import Base
 from decisions.web.models import College, Membership, Organisation, Role, User
 from decisions.web.services import accounts, invitations, organisations
+
+from ..clock import Clock as Clock  # re-exported: the tests import it from here
 
 PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
 POSTGRES_URL = os.environ.get("DECISIONS_TEST_POSTGRES_URL")
@@ -88,20 +88,6 @@ def database_url(request: pytest.FixtureRequest,
         migrate.upgrade(url)
         yield url
 
-
-@dataclass
-class Clock:
-    """The application's clock, moved by tests instead of sleeping."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        """Move the clock forward (``advance(days=1, seconds=-1)``)."""
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
