@@ -29,6 +29,7 @@ from .model import College as College
 from .model import CollegeHeadCount as CollegeHeadCount
 from .model import CollegeHeads as CollegeHeads
 from .model import CollegeMethod as CollegeMethod
+from .model import CollegeRefusal as CollegeRefusal
 from .model import CollegeTallies as CollegeTallies
 from .model import ConfigError as ConfigError
 from .model import Convocation as Convocation

@@ -16,7 +16,7 @@ from .explain import Language, Step, render
 from .model import (
     Base,
     CollegeMethod,
-    ConfigError,
+    CollegeRefusal,
     Convocation,
     Family,
     Outcome,
@@ -216,7 +216,7 @@ class CollegeResult(MajorityResult):
     method: CollegeMethod = CollegeMethod.PROPORTIONAL
     weighted_yes_share: Fraction | None = None
     colleges: tuple[CollegeOutcome, ...] = ()
-    config_error: ConfigError | None = None
+    config_error: CollegeRefusal | None = None
     offending_colleges: tuple[str, ...] = ()
 
     def _details_json(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ __all__ = [
     "AbsentPolicy",
     "Base",
     "CollegeMethod",
+    "CollegeRefusal",
     "ConfigError",
     "Convocation",
     "EmptyCollegePolicy",
@@ -150,12 +151,16 @@ class EmptyCollegePolicy(StrEnum):
     FIXED = "fixed"
 
 
-class ConfigError(StrEnum):
+class CollegeRefusal(StrEnum):
     """Why a college configuration is refused (docs/rules.md 3.2)."""
 
     TOO_FEW_COLLEGES = "too_few_colleges"
     WEIGHTS_SUM = "weights_sum"
     WEIGHT_OUT_OF_BOUNDS = "weight_out_of_bounds"
+
+
+ConfigError = CollegeRefusal
+"""The former name of ``CollegeRefusal`` (an enum, not an exception), kept for embedders."""
 
 
 class SilencePolicy(StrEnum):

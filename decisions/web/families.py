@@ -9,7 +9,7 @@ leave the proposal open. It is built on the engine's own enums (``Family``, ``Po
 by :func:`descriptor`.
 
 Adding a family = the engine's rule module + its descriptor here + its templates (its words
-in ``proposals/plain_words.py``, its fields in the proposal form, if it has new ones).
+in ``proposals/rule_words.py``, its fields in the proposal form, if it has new ones).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from decisions.engine import College as EngineCollege
-from decisions.engine import ConfigError
+from decisions.engine import CollegeRefusal
 
 from .models import College, Organisation
 
@@ -47,7 +47,7 @@ class CollegeVerdict:
     """
 
     shares: Mapping[int, Fraction] = field(default_factory=dict)
-    error: ConfigError | None = None
+    error: CollegeRefusal | None = None
     offending: tuple[int, ...] = ()
 
     @property
@@ -56,7 +56,7 @@ class CollegeVerdict:
         return self.error is None
 
 
-def college_verdict(checked: tuple[ConfigError, tuple[str, ...]] | dict[str, Fraction],
+def college_verdict(checked: tuple[CollegeRefusal, tuple[str, ...]] | dict[str, Fraction],
                     ) -> CollegeVerdict:
     """The answer of ``check_colleges`` with row ids instead of engine ids."""
     if isinstance(checked, tuple):

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import inspect, select, text
 
 from decisions.engine import dump_case, evaluate
-from decisions.web import casebook, db, scheduler
+from decisions.web import db, round_cases, scheduler
 from decisions.web.cli import cli
 from decisions.web.models import (
     AuditEntry,
@@ -78,7 +78,7 @@ def recount_again(app: Flask, round_id: int) -> str:
     with unit(app) as session:
         round_ = session.get_one(Round, round_id)
         assert round_.closed_at is not None
-        case = casebook.round_case(session, round_, max(round_.closed_at, round_.closes_at))
+        case = round_cases.round_case(session, round_, max(round_.closed_at, round_.closes_at))
         result = evaluate(case)
         round_.case_json = json.dumps(dump_case(case), ensure_ascii=False)
         round_.result_json = json.dumps(result.to_json(), ensure_ascii=False)

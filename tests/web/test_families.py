@@ -17,7 +17,7 @@ from decisions.web.families import (
 )
 from decisions.web.models import RoundKind
 from decisions.web.proposals.forms import GROUP_FIELDS
-from decisions.web.proposals.plain_words import FAMILY_HELP, FAMILY_LABELS
+from decisions.web.proposals.rule_words import FAMILY_HELP, FAMILY_LABELS
 from decisions.web.services.tallies import RoomCount
 
 

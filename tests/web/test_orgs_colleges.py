@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from decisions.engine import College as EngineCollege
-from decisions.engine import ConfigError
+from decisions.engine import CollegeRefusal
 from decisions.web import db, mapping
 from decisions.web.models import College, Membership, Organisation, Role, User
 
@@ -66,7 +66,7 @@ def test_the_engine_sees_college_rows_by_id_and_weight(app: Flask, scic: Organis
             EngineCollege(id=str(row.id), weight=row.weight) for row in rows)
         assert mapping.engine_colleges(rows, {row.id: None for row in rows})[0].weight is None
         db.session().rollback()
-    verdict = mapping.college_verdict((ConfigError.WEIGHTS_SUM, ("3", "12")))
+    verdict = mapping.college_verdict((CollegeRefusal.WEIGHTS_SUM, ("3", "12")))
     assert (verdict.accepted, verdict.offending) == (False, (3, 12))
     assert mapping.college_verdict({"7": Fraction(1, 2)}).shares == {7: Fraction(1, 2)}
 

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from decisions.engine import evaluate, load_case
-from decisions.web import casebook, db
+from decisions.web import db, round_cases
 from decisions.web.models import (
     Ballot,
     Membership,
@@ -100,7 +100,7 @@ def test_the_results_path_reads_counts_not_ballots(
     with app.app_context():
         session = db.session()
         assert session.scalar(select(func.count()).select_from(Ballot)) == 18
-        case = load_case(casebook.case_json(session, session.get_one(Round, round_id),
+        case = load_case(round_cases.case_json(session, session.get_one(Round, round_id),
                                                    clock()))
         assert case.ballots.total == 6  # type: ignore[union-attr]
 

@@ -37,7 +37,7 @@ from sqlalchemy import insert, select
 
 from decisions.engine import evaluate, load_case
 from decisions.engine.results import time_json
-from decisions.web import casebook
+from decisions.web import round_cases
 from decisions.web.models import (
     Ballot,
     Elector,
@@ -371,7 +371,7 @@ def test_sociocratic_parameters_reach_the_engine_as_chosen(
         round_id = rounds.open_round(session, session.get_one(Proposal, proposal), kind,
                                      closes_at=clock() + timedelta(days=7), now=clock()).id
         round_ = session.get_one(Round, round_id)
-        case = casebook.case_json(session, round_, clock())
+        case = round_cases.case_json(session, round_, clock())
     for key, value in params.items():
         assert case["params"][key] == value
     assert evaluate(load_case(case)).outcome.value in ("pending", "needs_integration")

@@ -11,7 +11,7 @@ from ..model import (
     Case,
     College,
     CollegeMethod,
-    ConfigError,
+    CollegeRefusal,
     EmptyCollegePolicy,
     Family,
     Mode,
@@ -38,7 +38,7 @@ _HUNDRED = Fraction(100)
 
 def check_colleges(
     colleges: tuple[College, ...], *, enforce_scic_bounds: bool = True
-) -> tuple[ConfigError, tuple[str, ...]] | dict[str, Fraction]:
+) -> tuple[CollegeRefusal, tuple[str, ...]] | dict[str, Fraction]:
     """Validate a college configuration before any counting (docs/rules.md 3.2).
 
     Returns each college's weight as a fraction of the total voting rights, or the error
@@ -46,12 +46,12 @@ def check_colleges(
     """
     ids = tuple(sorted(c.id for c in colleges))
     if len(colleges) < (3 if enforce_scic_bounds else 2):
-        return ConfigError.TOO_FEW_COLLEGES, ids
+        return CollegeRefusal.TOO_FEW_COLLEGES, ids
     given = [c.weight for c in colleges]
     if all(w is None for w in given):
         weights = {c.id: _HUNDRED / len(colleges) for c in colleges}
     elif any(w is None for w in given) or sum(w for w in given if w is not None) != _HUNDRED:
-        return ConfigError.WEIGHTS_SUM, ids
+        return CollegeRefusal.WEIGHTS_SUM, ids
     else:
         weights = {c.id: Fraction(c.weight or 0) for c in colleges}
     if enforce_scic_bounds:
@@ -59,7 +59,7 @@ def check_colleges(
     else:
         bad = [c for c, w in weights.items() if w <= 0]
     if bad:
-        return ConfigError.WEIGHT_OUT_OF_BOUNDS, tuple(sorted(bad))
+        return CollegeRefusal.WEIGHT_OUT_OF_BOUNDS, tuple(sorted(bad))
     return {c: w / _HUNDRED for c, w in weights.items()}
 
 

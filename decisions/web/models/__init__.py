@@ -9,6 +9,7 @@ from .organisation import College as College
 from .organisation import Membership as Membership
 from .organisation import Organisation as Organisation
 from .organisation import Role as Role
+from .proposal import CHANGEABLE as CHANGEABLE
 from .proposal import UNDECIDED as UNDECIDED
 from .proposal import Ballot as Ballot
 from .proposal import Comment as Comment

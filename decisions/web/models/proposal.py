@@ -38,6 +38,10 @@ class ProposalStatus(enum.StrEnum):
     REVIEWED = "reviewed"
 
 
+#: The states in which a proposal may still be amended, withdrawn or put to a round.
+CHANGEABLE = (ProposalStatus.DRAFT, ProposalStatus.OPEN)
+
+
 class ElectorateScope(enum.StrEnum):
     """Who decides: the whole organisation, a circle, or a chosen list of members."""
 

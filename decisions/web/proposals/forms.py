@@ -39,7 +39,7 @@ from ..forms import add_error, one_line, options, stripped
 from ..models import Circle, ElectorateScope, Membership, Organisation, VotersVisibility
 from ..orgs.forms import MultiCheckboxField, choice
 from ..services.proposals import RuleError
-from .plain_words import (
+from .rule_words import (
     BASE_LABELS,
     FAMILY_LABELS,
     POSITION_LABELS,

@@ -52,7 +52,7 @@ from .forms import (
     OutcomeForm,
     ProposalForm,
 )
-from .plain_words import (
+from .rule_words import (
     FAMILY_HELP,
     FAMILY_LABELS,
     OUTCOME_LABELS,
@@ -81,7 +81,7 @@ def long_date(day: date | None) -> str:
 
 
 @bp.context_processor
-def words() -> dict[str, Any]:
+def proposal_words() -> dict[str, Any]:
     """What the proposal templates show: labels, times in the organisation's zone."""
     return {"family_labels": FAMILY_LABELS, "family_help": FAMILY_HELP,
             "status_labels": STATUS_LABELS, "outcome_labels": OUTCOME_LABELS,

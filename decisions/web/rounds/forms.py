@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..families import TALLY_POSITIONS
 from ..forms import add_error, options
 from ..models import RoundKind
-from ..proposals.plain_words import POSITION_LABELS, ROUND_KIND_LABELS
+from ..proposals.rule_words import POSITION_LABELS, ROUND_KIND_LABELS
 from ..services.comments import MAX_COMMENT
 from ..services.tallies import RoomCount
 

@@ -44,7 +44,7 @@ from ..models import (
     RoundStatus,
 )
 from ..orgs.access import requires
-from ..proposals.plain_words import (
+from ..proposals.rule_words import (
     OUTCOME_LABELS,
     POSITION_LABELS,
     ROUND_KIND_LABELS,
@@ -112,7 +112,7 @@ def position_label(position: str | None) -> str:
 
 
 @bp.context_processor
-def words() -> dict[str, Any]:
+def round_words() -> dict[str, Any]:
     """What the templates of rounds name and format."""
     return {"Role": Role, "kind_label": lambda k: _label(ROUND_KIND_LABELS, k),
             "status_label": lambda s: _label(ROUND_STATUS_LABELS, s),

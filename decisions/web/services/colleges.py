@@ -10,7 +10,7 @@ from fractions import Fraction
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from decisions.engine import ConfigError, check_colleges
+from decisions.engine import CollegeRefusal, check_colleges
 
 from .. import mapping
 from ..mapping import CollegeVerdict
@@ -32,7 +32,7 @@ class CollegeConfigError(OrganisationError):
     def out_of_bounds(self) -> tuple[int, ...]:
         """The colleges whose own weight is at fault (none when the fault is the whole
         configuration: too few colleges, or weights that do not add up)."""
-        if self.verdict.error is ConfigError.WEIGHT_OUT_OF_BOUNDS:
+        if self.verdict.error is CollegeRefusal.WEIGHT_OUT_OF_BOUNDS:
             return self.verdict.offending
         return ()
 
@@ -92,7 +92,7 @@ def verdict_error(verdict: CollegeVerdict, organisation: Organisation,
     names = {college.id: college.name for college in colleges}
     named = {"colleges": ", ".join(names.get(college_id, str(college_id))
                                    for college_id in verdict.offending)}
-    if verdict.error is ConfigError.TOO_FEW_COLLEGES:
+    if verdict.error is CollegeRefusal.TOO_FEW_COLLEGES:
         if organisation.is_scic:
             return CollegeConfigError(
                 "colleges.too_few", N_("A SCIC needs at least 3 colleges. Colleges now:"
@@ -100,7 +100,7 @@ def verdict_error(verdict: CollegeVerdict, organisation: Organisation,
         return CollegeConfigError(
             "colleges.too_few", N_("A weighted vote needs at least 2 colleges. Colleges now:"
                                    " %(colleges)s."), verdict, params=named)
-    if verdict.error is ConfigError.WEIGHTS_SUM:
+    if verdict.error is CollegeRefusal.WEIGHTS_SUM:
         return CollegeConfigError(
             "colleges.weights_sum", N_("The weights must add up to 100 %%, or all be left blank"
                                        " for equal weights. Colleges concerned:"

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import exists, insert, literal, select
 from sqlalchemy.orm import Session
 
-from .. import casebook
+from .. import round_cases
 from ..models import Ballot, Elector, Membership, Round, RoundEvent, RoundKind, User
 from . import ServiceError, audit
 from .messages import N_
@@ -36,7 +36,7 @@ def standing_objections(db: Session, round_id: int) -> list[tuple[int, str, str]
     """Members whose counted position in the round is an objection: (membership id, name,
     reason), by name."""
     rows = db.execute(
-        casebook.counted(select(Ballot.membership_id, User.name, Ballot.reason), round_id)
+        round_cases.counted(select(Ballot.membership_id, User.name, Ballot.reason), round_id)
         .join(Membership, Membership.id == Ballot.membership_id)
         .join(User, User.id == Membership.user_id)
         .where(Elector.position == "object")
@@ -83,7 +83,7 @@ def qualify_objection(db: Session, round_id: int, objector_id: int, result: str,
     if not rationale.strip():
         raise ObjectionError("objection.rationale", N_("Write the rationale of this decision."),
                              field="rationale")
-    decider = casebook.member_key(objector_id) if decided_by == "objector" else "circle"
+    decider = round_cases.member_key(objector_id) if decided_by == "objector" else "circle"
     _record(db, round_id, objector_id, kind="objection_qualified", result=result,
             decided_by=decider, rationale=rationale.strip(), recorded_by=recorded_by, now=now)
 
@@ -92,5 +92,5 @@ def withdraw_objection(db: Session, round_id: int, objector_id: int, *, note: st
                        recorded_by: int, now: datetime) -> None:
     """Record that the objector withdrew their objection."""
     _record(db, round_id, objector_id, kind="objection_withdrawn", result=None,
-            decided_by=casebook.member_key(objector_id), rationale=note.strip(),
+            decided_by=round_cases.member_key(objector_id), rationale=note.strip(),
             recorded_by=recorded_by, now=now)

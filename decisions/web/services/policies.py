@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..families import descriptor
 from ..models import (
+    CHANGEABLE,
     Membership,
     Organisation,
     Proposal,
@@ -24,9 +25,6 @@ from .comments import COMMENT_KINDS
 from .objections import standing_objections
 from .results import took_part, voters_visible
 from .rounds import is_elector, next_kinds
-
-#: The states in which a proposal may still be amended or withdrawn.
-CHANGEABLE = (ProposalStatus.DRAFT, ProposalStatus.OPEN)
 
 
 def may_propose(organisation: Organisation, membership: Membership) -> bool:

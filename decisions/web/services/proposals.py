@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from decisions.engine import CaseError, load_case
 
-from .. import casebook, markdown
+from .. import markdown, round_cases
 from ..families import DESCRIPTORS, descriptor
 from ..models import (
+    CHANGEABLE,
     ElectorateScope,
     Membership,
     Organisation,
@@ -28,7 +29,6 @@ from ..models import (
 )
 from . import ServiceError, audit, rounds
 from .messages import N_
-from .policies import CHANGEABLE
 
 
 class ProposalError(ServiceError):
@@ -87,7 +87,7 @@ def check_rule(family: str, params: dict[str, Any]) -> RuleError | None:
         # The organisation's colleges join the parameters when a round is counted.
         params = {**params, "colleges": [{"id": c} for c in ("a", "b", "c")]}
     case = {"family": family, "params": params,
-            "electorate": casebook.sample_electorate(family), "ballots": []}
+            "electorate": round_cases.sample_electorate(family), "ballots": []}
     try:
         load_case(case)
     except CaseError as error:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from decisions.engine import CaseError, dump_case, evaluate, load_case
 
-from .. import casebook
+from .. import round_cases
 from ..models import Round, RoundStatus
 from . import audit
 
@@ -67,7 +67,7 @@ def recount(db: Session, round_: Round) -> list[str]:
         found += differences(json.loads(round_.result_json),
                              json.loads(json.dumps(again)), "result")
     try:
-        rebuilt = dump_case(casebook.round_case(db, round_, _evaluated_at(round_, case)))
+        rebuilt = dump_case(round_cases.round_case(db, round_, _evaluated_at(round_, case)))
     except CaseError as error:
         found.append(f"the case cannot be gathered from the rows: {error}")
     else:

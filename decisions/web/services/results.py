@@ -33,7 +33,7 @@ from decisions.engine import (
     evaluate,
 )
 
-from .. import casebook
+from .. import round_cases
 from ..families import TALLY_POSITIONS, descriptor
 from ..models import (
     Ballot,
@@ -220,7 +220,7 @@ def round_quorum(round_: Round) -> Quorum | None:
     a vote's at the round's convocation, a consent round's least share of responses.
     The proposal's parameters never change, so this is the quorum of the stored case."""
     proposal = round_.proposal
-    rule = casebook.rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    rule = round_cases.rule_params(proposal.family, json.loads(proposal.params or "{}"))
     if isinstance(rule, MajorityParams | CollegeParams):
         quorum: Quorum | None = rule.quorum.at(Convocation(round_.convocation))
         return quorum
@@ -236,8 +236,8 @@ def _vote_figures(db: Session, round_: Round, now: datetime, *, closed: bool,
     it), with how many of them voted."""
     result, voters = _stored_result(round_), None
     if result is None:
-        tally = casebook.live_tally(db, round_.id)
-        result = evaluate(casebook.round_case(db, round_, now, tally=tally)).to_json()
+        tally = round_cases.live_tally(db, round_.id)
+        result = evaluate(round_cases.round_case(db, round_, now, tally=tally)).to_json()
         voters = tally.voters
     quorum = round_quorum(round_)
     participation = Participation(int(result.get("present") or 0),
@@ -351,7 +351,7 @@ def member_names(db: Session, round_id: int, keys: set[str]) -> dict[str, str]:
                       .join(Membership, Membership.id == Elector.membership_id)
                       .join(User, User.id == Membership.user_id)
                       .where(Elector.round_id == round_id, Elector.membership_id.in_(ids)))
-    return {casebook.member_key(member): name for member, name in rows}
+    return {round_cases.member_key(member): name for member, name in rows}
 
 
 def electorate_size(db: Session, round_id: int) -> int:
@@ -375,7 +375,7 @@ def people_by_position(db: Session, round_id: int) -> tuple[dict[str, int], int]
 def nomination_counts(db: Session, round_id: int) -> list[tuple[int, str, int]]:
     """Nominees by number of counted nominations in a round, most first:
     (membership id, name, count)."""
-    rows = db.execute(casebook.counted(
+    rows = db.execute(round_cases.counted(
         select(Ballot.nominee_id, User.name, func.count()), round_id)
         .join(Membership, Membership.id == Ballot.nominee_id)
         .join(User, User.id == Membership.user_id)

@@ -30,9 +30,10 @@ from decisions.engine import Family, dump_case, evaluate
 from decisions.engine.params import ConsentParams
 from decisions.engine.rules.consent import consent_position_rules
 
-from .. import casebook
+from .. import round_cases
 from ..families import NOMINATE, descriptor
 from ..models import (
+    CHANGEABLE,
     UNDECIDED,
     Ballot,
     CircleMember,
@@ -111,7 +112,7 @@ def next_kinds(proposal: Proposal) -> set[RoundKind]:
     A cancelled or failed round counts as if it had never been: after a failed round the
     same kind of round may be opened again (once what made it fail is mended), on the same
     convocation."""
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.OPEN):
+    if proposal.status not in CHANGEABLE:
         return set()
     last = _last_round(proposal)
     rules = descriptor(proposal.family)
@@ -238,7 +239,7 @@ def colleges_snapshot(proposal: Proposal) -> str | None:
     (its electors keep the college names of this moment too)."""
     if not descriptor(proposal.family).by_college:
         return None
-    return json.dumps(casebook.engine_colleges(proposal.organisation.colleges),
+    return json.dumps(round_cases.engine_colleges(proposal.organisation.colleges),
                       ensure_ascii=False)
 
 
@@ -328,7 +329,7 @@ def _closes_when_all(proposal: Proposal, kind: RoundKind) -> bool:
     the server stops taking ballots then too."""
     if kind not in (RoundKind.CONSENT, RoundKind.VOTE):
         return False
-    rule = casebook.rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    rule = round_cases.rule_params(proposal.family, json.loads(proposal.params or "{}"))
     return bool(getattr(rule, "close_when_all_responded", False)
                 or getattr(rule, "close_when_all_voted", False))
 
@@ -369,7 +370,7 @@ def changes_allowed(proposal: Proposal, kind: RoundKind) -> bool:
     rule's ``allow_vote_change`` (a secret ballot is never changed, refused apart)."""
     if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or descriptor(proposal.family).sociocratic:
         return True
-    return casebook.allows_changes(proposal)
+    return round_cases.allows_changes(proposal)
 
 
 def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
@@ -378,7 +379,7 @@ def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
     rather than counting it as a consent)."""
     if not descriptor(family).takes_objections:
         return frozenset()
-    rule = casebook.rule_params(family, params)
+    rule = round_cases.rule_params(family, params)
     if isinstance(rule, ConsentParams):
         return frozenset(p.value for p in consent_position_rules(rule).need_reason)
     return frozenset({"object"}) if getattr(rule, "objection_requires_reason", True) else (
@@ -468,7 +469,7 @@ def close_round(db: Session, round_id: int, *, now: datetime,
     round_ = db.get_one(Round, round_id, populate_existing=True)
     if round_.kind in (RoundKind.CONSENT, RoundKind.VOTE):
         try:
-            engine_case = casebook.round_case(db, round_, max(now, casebook.ends_at(round_)))
+            engine_case = round_cases.round_case(db, round_, max(now, round_cases.ends_at(round_)))
             result = evaluate(engine_case)
         except SQLAlchemyError:
             raise  # the database's trouble, not the round's: rolled back and tried again
@@ -511,7 +512,7 @@ def close_early(db: Session, round_id: int, *, now: datetime,
                 actor_id: int | None = None) -> bool:
     """A facilitator (``actor_id``) closes an open round now, maybe before its deadline: the
     deadline stays as it was set, ``closed_at`` says when it was closed, and the case counts
-    the ballots until then (``casebook.ends_at``)."""
+    the ballots until then (``round_cases.ends_at``)."""
     round_ = db.get(Round, round_id)
     if round_ is None or round_.status is not RoundStatus.OPEN:
         raise RoundError("round.not_open", N_("Only an open round can be closed."))

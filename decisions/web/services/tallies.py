@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from decisions.engine import Tally
 
-from .. import casebook
+from .. import round_cases
 from ..families import descriptor
 from ..models import Round, RoundKind, RoundTally
 from . import ServiceError
@@ -44,7 +44,7 @@ def tally_groups(db: Session, round_: Round) -> list[str]:
     when it opened, the names its electors have), else ``""``."""
     if not descriptor(round_.proposal.family).by_college:
         return [""]
-    return [college["id"] for college in casebook.round_colleges(db, round_)]
+    return [college["id"] for college in round_cases.round_colleges(db, round_)]
 
 
 def entered(db: Session, round_id: int) -> dict[str, RoomCount]:
@@ -52,7 +52,7 @@ def entered(db: Session, round_id: int) -> dict[str, RoomCount]:
     return {row.college or "": RoomCount(present=row.present, yes=row.yes, no=row.no,
                                          abstain=row.abstain, blank=row.blank,
                                          invalid=row.invalid)
-            for row in casebook.entered_tallies(db, round_id)}
+            for row in round_cases.entered_tallies(db, round_id)}
 
 
 def enter_tally(db: Session, round_id: int, counts: Mapping[str, RoomCount], *,
@@ -65,7 +65,7 @@ def enter_tally(db: Session, round_id: int, counts: Mapping[str, RoomCount], *,
     if not round_.accepting(now):
         raise TallyError("round.closed", N_("This round is closed: its deadline has passed."))
     groups = tally_groups(db, round_)
-    sizes = casebook.electorate_counts(db, round_id)
+    sizes = round_cases.electorate_counts(db, round_id)
     for group, count in counts.items():
         if group not in groups:
             raise TallyError("tally.unknown_college", N_("Unknown college."), college=group)

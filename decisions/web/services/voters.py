@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from .. import casebook
+from .. import round_cases
 from ..models import Ballot, Elector, Membership, User
 
 #: Voters listed on one page of results.
@@ -131,7 +131,7 @@ def voter_page(db: Session, round_id: int, page: int = 1, search: str = "",
 def _voter_rows(round_id: int) -> Select[int, str, str, str, str, str, datetime]:
     nominee = aliased(Membership)
     nominee_user = aliased(User)
-    return (casebook.counted(
+    return (round_cases.counted(
         select(Elector.membership_id, User.name, Ballot.position, Ballot.reason,
                Ballot.concern, nominee_user.name, Ballot.cast_at), round_id)
         .join(Membership, Membership.id == Elector.membership_id)
