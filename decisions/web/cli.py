@@ -140,7 +140,7 @@ def audit_verify(head: str | None, slug: str | None) -> None:
     --head); name each problem and exit non-zero on any."""
     session = db.session()
     heads = _heads(session, head, slug)
-    organisations, entries, problems = audit.verify(session)
+    organisations, entries, problems = audit.verify(session, db.utcnow())
     problems += checkpoints.verify(session, audit_folder(current_app), heads)
     for problem in problems:
         organisation = session.get(Organisation, problem.organisation_id)

@@ -21,6 +21,8 @@ from sqlalchemy.types import TypeDecorator
 
 from decisions.engine.results import fraction_json
 
+from . import transactions
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -173,10 +175,11 @@ def _close_session(error: BaseException | None) -> None:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One unit of work: commit at the end, roll back on any exception."""
+    """One unit of work that writes: begun with the write lock on SQLite
+    (``transactions.begin_write``), committed at the end, rolled back on any exception."""
     db = session()
     try:
-        yield db
+        yield transactions.begin_write(db)
         db.commit()
     except BaseException:
         db.rollback()

@@ -11,6 +11,9 @@ Three ways to run it (docs/architecture.md, "Deadlines"):
   ``decisions run``);
 - ``decisions close-due`` closes due rounds once, for cron.
 
+Each tick also chains the audit entries a request committed but did not seal (it died in
+between, say): ``audit.SEAL_DELAY`` bounds how long an entry waits.
+
 Closing a round is one conditional update (``services.rounds.close_round``): when several
 schedulers, or a scheduler and cron, meet on the same round, only one of them closes it, and
 only that one logs it.
@@ -36,7 +39,7 @@ from werkzeug.serving import is_running_from_reloader
 from . import db
 from .config import audit_folder
 from .models import Round, RoundStatus
-from .services import checkpoints, rounds
+from .services import audit, checkpoints, rounds
 
 #: Seconds between two looks for due rounds: a round closes at most this long (plus the time
 #: to count it) after its deadline, well within the five seconds promised.
@@ -66,6 +69,7 @@ def close_due_rounds(app: Flask) -> list[int]:
     with app.app_context():
         now = db.utcnow()
         sessions: sessionmaker[Session] = app.extensions["decisions.db"]
+        audit.seal_everything(sessions)  # entries a request committed but could not seal
         closed = rounds.close_due(sessions, now)
         if closed:
             with sessions() as session:  # after the closes committed: their heads are final

@@ -154,7 +154,7 @@ def test_versions_cancellations_members_and_weights_append_one_entry_each(
                                        {"workers": "40/1", "users": "40/1", "partners": "20/1"})
     assert [seq for seq, _, _ in entries(app, org)] == list(range(1, 7))
     with app.app_context():
-        assert audit.verify(db.session())[2] == []
+        assert audit.verify(db.session(), clock())[2] == []
 
 
 def test_a_secret_ballot_is_recorded_without_member_nor_position(
@@ -297,7 +297,7 @@ def test_the_members_of_a_test_world_join_through_the_services_and_the_chain_hol
         joined = list(session.scalars(select(Membership).where(
             Membership.organisation_id == organisation.id, Membership.role != Role.ADMIN)
             .order_by(Membership.id)))
-        _, _, problems = audit.verify(session)
+        _, _, problems = audit.verify(session, clock())
         kept = [(m.role, m.vote_weight, m.college.name if m.college else None) for m in joined]
     assert problems == []
     assert [i.used_at for i in invitations] == [m.joined_at for m in joined]

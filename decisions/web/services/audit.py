@@ -1,28 +1,47 @@
 """The audit log: appending to each organisation's hash-chained log, and verifying it.
 
 Each entry's hash covers its sequence number, kind, data, actor, time and the previous
-entry's hash, so that any change to the past breaks the chain where it happened. Appends to
-one organisation's chain are serialised by a write on the organisation's row first (a row
-lock on PostgreSQL, the write lock on SQLite), in the caller's transaction: an event and its
-entry are stored together or not at all.
+entry's hash, so that any change to the past breaks the chain where it happened.
+
+Entries are written in the transaction of the event they record (an event and its entry are
+stored together or not at all) and chained ("sealed": numbered and hashed) in one of two
+ways (docs/architecture.md, "The audit chain"):
+
+- events of the organisation's life (a round opened or closed, a member changed...) wait for
+  the chain's lock, a row lock on the organisation (``FOR NO KEY UPDATE`` on PostgreSQL, so
+  that rows referring to the organisation may still be inserted meanwhile), seal what is
+  pending before them, and are sealed at once: a close's entry follows every ballot
+  committed before it, and the head published after the close holds it.
+- ballots take no shared lock: on PostgreSQL their entry is written pending (no number, no
+  hash) and sealed right after the commit, by the committing request itself
+  (``seal_after_commit``), in order of id, by whichever request holds the chain's lock then;
+  a request that finds it held leaves its entries to the holder, which looks again after
+  its own commit. The scheduler seals what may be left (a process that died between its
+  commit and its seal) at each tick: nothing acknowledged stays unsealed longer than
+  ``SEAL_DELAY``, and ``verify`` reports an entry that did. On SQLite a transaction that
+  writes holds the database's only write lock from its start (``transactions``), so
+  ballots are sealed at once there too, at no extra cost.
 
 Ballots get a fingerprint in their entry (a hash of the stored row), so that a ballot row
 changed behind the application's back is found too. Secret ballots are recorded without
-member, position or fingerprint: only the round and how many ballots it holds.
+member, position or fingerprint: only the round and how many ballots it held when this one
+was stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from decisions.engine.results import fraction_json, time_json
 
@@ -37,9 +56,21 @@ from ..models import (
     RoundStatus,
     SecretTally,
 )
+from ..transactions import begin_write
 
 GENESIS = "0" * 64
 BALLOT_KINDS = ("ballot_cast", "ballot_changed")
+#: How long an acknowledged entry may stay pending at most, given a running scheduler (two
+#: seconds between its ticks): ``verify`` reports an entry pending for longer.
+SEAL_DELAY = timedelta(seconds=10)
+#: How many times a request that sealed looks again for entries left to it (then the
+#: scheduler's next tick seals them).
+SEAL_PASSES = 8
+#: ``Session.info`` key: the organisations whose chains have entries pending in the session's
+#: transaction, sealed after its commit.
+PENDING = "decisions.audit.pending"
+
+logger = logging.getLogger(__name__)
 
 
 def sha256(text: str) -> str:
@@ -62,23 +93,122 @@ def canonical(data: Mapping[str, Any]) -> str:
 
 def record(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any], *,
            at: datetime, actor_id: int | None = None) -> AuditEntry:
-    """Append an entry made ``at`` to the organisation's chain, in the caller's
-    transaction."""
-    # Serialise appends to this chain (a no-op write on a column that is no key, so that
-    # rows referring to the organisation may still be inserted meanwhile on PostgreSQL).
+    """Append an entry made ``at`` to the organisation's chain, sealed at once, in the
+    caller's transaction: it waits for the chain's lock and seals first what is pending."""
+    # A no-op write on a column that is no key: a row lock on PostgreSQL (rows referring
+    # to the organisation may still be inserted meanwhile), the write lock on SQLite.
     db.execute(update(Organisation).where(Organisation.id == organisation_id)
                .values(name=Organisation.name).execution_options(synchronize_session=False))
-    last = db.execute(select(AuditEntry.seq, AuditEntry.hash)
-                      .where(AuditEntry.organisation_id == organisation_id)
-                      .order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, previous = (1, GENESIS) if last is None else (last.seq + 1, last.hash)
+    seq, previous = seal(db, organisation_id)
     text = canonical(data)
-    entry = AuditEntry(organisation_id=organisation_id, seq=seq, kind=kind, data=text,
+    entry = AuditEntry(organisation_id=organisation_id, seq=seq + 1, kind=kind, data=text,
                        actor_id=actor_id, at=at, previous_hash=previous,
-                       hash=digest(previous, seq, kind, text, actor_id, at))
+                       hash=digest(previous, seq + 1, kind, text, actor_id, at))
     db.add(entry)
     db.flush()
     return entry
+
+
+def record_pending(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any], *,
+                   at: datetime, actor_id: int | None = None) -> None:
+    """Write an entry made ``at`` in the caller's transaction without waiting for the chain:
+    sealed after the commit (``seal_after_commit``), or at once on SQLite."""
+    if db.get_bind().dialect.name == "sqlite":
+        record(db, organisation_id, kind, data, at=at, actor_id=actor_id)
+        return
+    db.execute(insert(AuditEntry).values(organisation_id=organisation_id, kind=kind,
+                                         data=canonical(data), actor_id=actor_id, at=at))
+    db.info.setdefault(PENDING, set()).add(organisation_id)
+
+
+def _chain_lock_if_free(organisation_id: int) -> Any:
+    """The statement that takes an organisation's chain lock unless another transaction
+    holds it (then it finds no row): the lock ``record`` takes, on PostgreSQL; on SQLite
+    the transaction holds the write lock already (``begin_write``)."""
+    return (select(Organisation.id).where(Organisation.id == organisation_id)
+            .with_for_update(key_share=True, skip_locked=True))
+
+
+def seal(db: Session, organisation_id: int) -> tuple[int, str]:
+    """Chain the organisation's pending entries after its head, in order of id, in the
+    caller's transaction (which holds the chain's lock); the new head (length, hash)."""
+    head = func.max(AuditEntry.seq).select().where(
+        AuditEntry.organisation_id == organisation_id).scalar_subquery()
+    rows = db.execute(select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.kind,
+                             AuditEntry.data, AuditEntry.actor_id, AuditEntry.at)
+                      .where(AuditEntry.organisation_id == organisation_id,
+                             or_(AuditEntry.seq.is_(None), AuditEntry.seq == head))
+                      .order_by(AuditEntry.seq.is_not(None).desc(), AuditEntry.id)).all()
+    seq, previous = (rows[0].seq, rows[0].hash) if rows and rows[0].seq else (0, GENESIS)
+    sealed = []
+    for row in rows:
+        if row.seq is not None:
+            continue
+        seq += 1
+        entry_hash = digest(previous, seq, row.kind, row.data, row.actor_id, row.at)
+        sealed.append({"id": row.id, "seq": seq, "previous_hash": previous,
+                       "hash": entry_hash})
+        previous = entry_hash
+    if sealed:
+        db.execute(update(AuditEntry), sealed)
+    return seq, previous
+
+
+def _pending(db: Session, organisation_id: int) -> bool:
+    return bool(db.scalar(select(exists().where(AuditEntry.organisation_id == organisation_id,
+                                                AuditEntry.seq.is_(None)))))
+
+
+def seal_after_commit(sessions: sessionmaker[Session] | Any, organisation_id: int) -> None:
+    """Seal an organisation's pending entries in transactions of their own, unless another
+    request holds the chain's lock: that one looks again after its commit, and so sees every
+    entry committed while it held the lock (their writers committed before finding it held)."""
+    for _ in range(SEAL_PASSES):
+        with sessions() as db:
+            begin_write(db)
+            if db.execute(_chain_lock_if_free(organisation_id)).first() is None:
+                return
+            seal(db, organisation_id)
+            db.commit()
+            if not _pending(db, organisation_id):
+                return
+
+
+def seal_everything(sessions: sessionmaker[Session]) -> None:
+    """Seal every organisation's pending entries (the scheduler's tick: entries whose
+    request died between its commit and its seal)."""
+    with sessions() as db:
+        waiting = db.scalars(select(AuditEntry.organisation_id).where(
+            AuditEntry.seq.is_(None)).distinct()).all()
+    for organisation_id in waiting:
+        seal_after_commit(sessions, organisation_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _seal_committed(db: Session) -> None:
+    """After a commit that wrote pending entries, seal them on another connection (this
+    session cannot run SQL inside its own commit)."""
+    if db.get_nested_transaction() is not None:  # a savepoint: the transaction goes on
+        return
+    waiting: set[int] = db.info.pop(PENDING, set())
+    if not waiting:
+        return
+    bind = db.get_bind()
+
+    def sessions() -> Session:
+        return Session(bind, expire_on_commit=False)
+    for organisation_id in sorted(waiting):
+        try:
+            seal_after_commit(sessions, organisation_id)
+        except Exception:  # the vote is committed: the scheduler seals its entry later
+            logger.exception("Audit entries of organisation %d left to the scheduler",
+                             organisation_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(db: Session) -> None:
+    if db.get_nested_transaction() is None:
+        db.info.pop(PENDING, None)
 
 
 def ballot_fingerprint(ballot: Any) -> str:
@@ -90,23 +220,21 @@ def ballot_fingerprint(ballot: Any) -> str:
         "cast_at": time_json(ballot.cast_at)}))
 
 
-def ballot_cast(db: Session, round_: Round, ballot_id: int | None, *,
-                at: datetime) -> AuditEntry:
-    """Record a ballot just stored: cast, or changed (an earlier one of the member's in the
-    round); for a secret proposal (``ballot_id`` ``None``), only the round and its number of
-    ballots: no member, no position."""
+def ballot_cast(db: Session, round_: Round, ballot: Ballot | None, *, changed: bool,
+                at: datetime) -> None:
+    """Record a ballot just stored (``ballot``, not necessarily loaded in the session): cast,
+    or ``changed`` (the member had one in the round already); for a secret proposal
+    (``ballot`` ``None``), only the round and its number of ballots: no member, no
+    position. Sealed after the commit (``record_pending``)."""
     proposal = round_.proposal
-    if proposal.secret or ballot_id is None:
-        return record(db, proposal.organisation_id, "ballot_cast",
-                      {"round": round_.id, "ballots": participations(db, round_.id)}, at=at)
-    ballot = db.get_one(Ballot, ballot_id)
-    earlier = db.scalar(select(func.count()).select_from(Ballot).where(
-        Ballot.round_id == round_.id, Ballot.membership_id == ballot.membership_id,
-        Ballot.id < ballot.id)) or 0
-    return record(db, proposal.organisation_id, "ballot_changed" if earlier else "ballot_cast",
-                  {"round": round_.id, "ballot": ballot.id, "member": ballot.membership_id,
-                   "position": ballot.position, "fingerprint": ballot_fingerprint(ballot)},
-                  at=at, actor_id=ballot.membership_id)
+    if proposal.secret or ballot is None:
+        record_pending(db, proposal.organisation_id, "ballot_cast",
+                       {"round": round_.id, "ballots": participations(db, round_.id)}, at=at)
+        return
+    record_pending(db, proposal.organisation_id, "ballot_changed" if changed else "ballot_cast",
+                   {"round": round_.id, "ballot": ballot.id, "member": ballot.membership_id,
+                    "position": ballot.position, "fingerprint": ballot_fingerprint(ballot)},
+                   at=at, actor_id=ballot.membership_id)
 
 
 def round_event(db: Session, round_: Round, event: str, *, at: datetime,
@@ -161,7 +289,8 @@ def latest(db: Session, organisation_id: int, *, limit: int,
     holds, and no actor."""
     secret_rounds = set(db.scalars(select(Round.id).join(Proposal).where(
         Proposal.organisation_id == organisation_id, Proposal.secret.is_(True))))
-    query = select(AuditEntry).where(AuditEntry.organisation_id == organisation_id)
+    query = select(AuditEntry).where(AuditEntry.organisation_id == organisation_id,
+                                     AuditEntry.seq.is_not(None))
     if below is not None:
         query = query.where(AuditEntry.seq < below)
     shown = []
@@ -189,13 +318,24 @@ Break = Problem
 
 
 def entries(db: Session, organisation_id: int) -> Iterator[AuditEntry]:
-    """An organisation's entries, oldest first."""
-    yield from db.scalars(select(AuditEntry).where(AuditEntry.organisation_id ==
-                                                   organisation_id).order_by(AuditEntry.seq))
+    """An organisation's sealed entries, oldest first."""
+    yield from db.scalars(select(AuditEntry).where(AuditEntry.organisation_id == organisation_id,
+                                                   AuditEntry.seq.is_not(None))
+                          .order_by(AuditEntry.seq))
+
+
+def verify_pending(db: Session, organisation_id: int, now: datetime) -> list[Problem]:
+    """Entries of the organisation still unsealed ``SEAL_DELAY`` after they were made."""
+    late = db.execute(select(AuditEntry.id, AuditEntry.kind, AuditEntry.at).where(
+        AuditEntry.organisation_id == organisation_id, AuditEntry.seq.is_(None),
+        AuditEntry.at < now - SEAL_DELAY).order_by(AuditEntry.id)).all()
+    return [Problem(organisation_id, 0, f"the {kind} entry {entry_id} made at {time_json(at)}"
+                    f" is still not chained") for entry_id, kind, at in late]
 
 
 def verify_chain(db: Session, organisation_id: int) -> Problem | None:
-    """The first broken link of one organisation's chain, or ``None`` when it holds."""
+    """The first broken link of one organisation's sealed chain, or ``None`` when it
+    holds."""
     previous, expected_seq = GENESIS, 1
     for entry in entries(db, organisation_id):
         if entry.seq != expected_seq:
@@ -363,13 +503,16 @@ def verify_secret_rounds(db: Session, organisation_id: int) -> list[Problem]:
     do not count the same number of ballots (a ballot slipped into the counters, say), or
     whose counters per college do not add up to its participants' number and weight."""
     audited = round_entries(db, organisation_id, "ballot_cast")
+    logged_ballots = Counter(
+        json.loads(data).get("round") for data in db.scalars(select(AuditEntry.data).where(
+            AuditEntry.organisation_id == organisation_id, AuditEntry.kind == "ballot_cast")))
     problems = []
     for round_id in db.scalars(select(Round.id).join(Proposal).where(
             Proposal.organisation_id == organisation_id, Proposal.secret.is_(True))
             .order_by(Round.id)):
         turnout = secret_turnout(db, round_id)
-        seq, entry = audited.get(round_id, (0, {}))
-        logged = entry.get("ballots", 0)
+        seq, _ = audited.get(round_id, (0, {}))
+        logged = logged_ballots[round_id]
         if not turnout.counted == turnout.took_part == logged:
             problems.append(Problem(organisation_id, seq, f"round {round_id}: the secret"
                                     f" counters hold {turnout.counted} ballots for"
@@ -380,15 +523,17 @@ def verify_secret_rounds(db: Session, organisation_id: int) -> list[Problem]:
     return problems
 
 
-def verify(db: Session) -> tuple[int, int, list[Problem]]:
-    """Verify every organisation's chain, ballots and closed rounds: (organisations,
-    entries, problems)."""
+def verify(db: Session, now: datetime) -> tuple[int, int, list[Problem]]:
+    """Verify every organisation's chain, ballots and closed rounds, and that no entry has
+    waited longer than ``SEAL_DELAY`` to be chained at ``now``: (organisations, entries,
+    problems)."""
     problems: list[Problem] = []
     organisation_ids = list(db.scalars(select(Organisation.id).order_by(Organisation.id)))
     for organisation_id in organisation_ids:
         broken = verify_chain(db, organisation_id)
         if broken is not None:
             problems.append(broken)
+        problems += verify_pending(db, organisation_id, now)
         problems += verify_ballots(db, organisation_id)
         problems += verify_closes(db, organisation_id)
         problems += verify_secret_rounds(db, organisation_id)

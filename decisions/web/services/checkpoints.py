@@ -76,7 +76,8 @@ def head(db: Session, organisation_id: int) -> Head:
     """The current head of an organisation's chain (length 0 and the genesis hash when
     empty)."""
     last = db.execute(select(AuditEntry.seq, AuditEntry.hash)
-                      .where(AuditEntry.organisation_id == organisation_id)
+                      .where(AuditEntry.organisation_id == organisation_id,
+                             AuditEntry.seq.is_not(None))
                       .order_by(AuditEntry.seq.desc()).limit(1)).first()
     return Head(0, GENESIS) if last is None else Head(last.seq, last.hash)
 

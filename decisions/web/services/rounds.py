@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -50,6 +50,7 @@ from ..models import (
     SecretTally,
     User,
 )
+from ..transactions import begin_write
 from . import ServiceError, audit
 from .messages import N_
 from .results import nomination_counts
@@ -261,7 +262,7 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
                   nominee_id: int | None = None) -> None:
     """Store one ballot, or raise ``BallotRefused`` saying why (see ``cast_ballot``). A
     concern is kept only with a consent, where the rule takes one beside it."""
-    round_ = db.get(Round, round_id, with_for_update={"read": True})
+    round_ = db.get(Round, round_id)
     if round_ is None:
         raise BallotRefused("round.unknown", N_("This round does not exist."))
     proposal = round_.proposal
@@ -276,50 +277,70 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
     if round_.kind in NOMINATING_KINDS and nominee_id is None:
         raise BallotRefused("ballot.nominee_missing", N_("Choose whom you nominate."),
                             field="nominee")
-    is_open = exists().where(Round.id == round_id, Round.accepting(now))
     is_elector = exists().where(Elector.round_id == round_id,
                                 Elector.membership_id == membership_id)
     if proposal.secret:
-        _cast_secret(db, round_, membership_id, position, now=now, is_open=is_open,
-                     is_elector=is_elector)
-        audit.ballot_cast(db, round_, None, at=now)
+        _cast_secret(db, round_, membership_id, position, now=now, is_elector=is_elector)
+        audit.ballot_cast(db, round_, None, changed=False, at=now)
         return
     first_only = not changes_allowed(proposal, round_.kind)
     has_voted = exists().where(Ballot.round_id == round_id,
                                Ballot.membership_id == membership_id)
-    values = select(literal(round_id), literal(membership_id), literal(position),
-                    literal(reason.strip()), literal(concern.strip()), literal(nominee_id),
-                    literal(now, Ballot.cast_at.type)).where(
-                        is_open, is_elector, *((~has_voted,) if first_only else ()))
+    ballot = Ballot(round_id=round_id, membership_id=membership_id, position=position,
+                    reason=reason.strip(), concern=concern.strip(), nominee_id=nominee_id,
+                    cast_at=now.astimezone(UTC))
+    values = _if_accepting(round_id, now, is_elector, *((~has_voted,) if first_only else ()),
+                           columns=(literal(round_id), literal(membership_id),
+                                    literal(ballot.position), literal(ballot.reason),
+                                    literal(ballot.concern), literal(nominee_id),
+                                    literal(ballot.cast_at, Ballot.cast_at.type)))
     stored = db.execute(insert(Ballot).from_select(
         ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at"],
-        values).returning(Ballot.id))
-    ballot_id = stored.scalar_one_or_none()
-    if ballot_id is not None:
-        _count(db, round_id, membership_id, ballot_id, position, first_only=first_only)
-        audit.ballot_cast(db, round_, ballot_id, at=now)
+        values).returning(Ballot.id)).scalar_one_or_none()
+    if stored is not None:
+        ballot.id = stored
+        earlier = _count(db, round_id, membership_id, ballot.id, position, first_only=first_only)
+        audit.ballot_cast(db, round_, ballot, changed=earlier, at=now)
         return
+    db.refresh(round_)
     _refuse(round_, now)
     if first_only and db.scalar(select(has_voted)):
         raise BallotRefused("ballot.change_not_allowed", CHANGE_NOT_ALLOWED)
     raise BallotRefused("round.not_elector", N_("You are not in the electorate of this round."))
 
 
+def _if_accepting(round_id: int, now: datetime, *conditions: Any,
+                  columns: tuple[Any, ...]) -> Any:
+    """The values to insert, selected from the round's row if it takes ballots at ``now``
+    and ``conditions`` hold: one statement checks and stores. On PostgreSQL it takes a share
+    lock on the round's row, so that a close (which updates that row) waits for this
+    transaction to end, and then counts what it stored; a close that came first makes this
+    statement find the round closed (SQLite: one writer at a time)."""
+    return (select(*columns).select_from(Round)
+            .where(Round.id == round_id, Round.accepting(now), *conditions)
+            .with_for_update(read=True, of=Round))
+
+
 def _count(db: Session, round_id: int, membership_id: int, ballot_id: int, position: str, *,
-           first_only: bool) -> None:
+           first_only: bool) -> bool:
     """Make a stored ballot the one that counts for its elector (``Elector.ballot_id``): the
     latest, or under ``first_only`` the first. The condition on the ids, not the order of
     the commits, decides between two ballots of one member racing each other: the row lock
-    makes the second update wait for the first, then test it again."""
+    makes the second update wait for the first, then test it again. Whether the member had
+    cast a ballot in the round before this one."""
     counted = Elector.ballot_id
     if first_only:
         replaces = counted.is_(None) | (counted > ballot_id)
     else:
         replaces = counted.is_(None) | (counted < ballot_id)
-    db.execute(update(Elector).where(Elector.round_id == round_id,
-                                     Elector.membership_id == membership_id, replaces)
-               .values(ballot_id=ballot_id, position=position)
-               .execution_options(synchronize_session=False))
+    earlier = exists().where(Ballot.round_id == round_id, Ballot.membership_id == membership_id,
+                             Ballot.id < ballot_id)
+    found = db.execute(update(Elector).where(Elector.round_id == round_id,
+                                             Elector.membership_id == membership_id, replaces)
+                       .values(ballot_id=ballot_id, position=position)
+                       .returning(earlier.label("earlier"))
+                       .execution_options(synchronize_session=False)).first()
+    return True if found is None else bool(found.earlier)  # None: a later ballot counts
 
 
 def _closes_when_all(proposal: Proposal, kind: RoundKind) -> bool:
@@ -398,7 +419,7 @@ def reasons_required(proposal: Proposal, kind: RoundKind | None = None) -> froze
 
 
 def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, *,
-                 now: datetime, is_open: Any, is_elector: Any) -> None:
+                 now: datetime, is_elector: Any) -> None:
     """A secret ballot: the participation (who, when) is stored and the ballot (what, with the
     college and weight of the electorate snapshot) only added to the round's counters, in one
     transaction. It cannot be changed: nothing stored says which counter to take it from.
@@ -406,8 +427,9 @@ def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, 
     wins the race for the participation.)"""
     took_part = exists().where(Participation.round_id == round_.id,
                                Participation.membership_id == membership_id)
-    values = select(literal(round_.id), literal(membership_id),
-                    literal(now, Participation.at.type)).where(is_open, is_elector, ~took_part)
+    values = _if_accepting(round_.id, now, is_elector, ~took_part,
+                           columns=(literal(round_.id), literal(membership_id),
+                                    literal(now, Participation.at.type)))
     try:
         with db.begin_nested():
             stored = db.execute(insert(Participation).from_select(
@@ -419,6 +441,7 @@ def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, 
         if db.scalar(select(took_part)):
             raise BallotRefused("ballot.secret_already_cast",
                                 N_("You have already voted: a secret ballot cannot be changed."))
+        db.refresh(round_)
         _refuse(round_, now)
         raise BallotRefused("round.not_elector",
                             N_("You are not in the electorate of this round."))
@@ -570,9 +593,10 @@ def close_due(sessions: sessionmaker[Session], now: datetime) -> list[int]:
     closed = []
     for round_id in due:
         try:
-            with sessions() as db, db.begin():
-                if close_round(db, round_id, now=now):
+            with sessions() as db:
+                if close_round(begin_write(db), round_id, now=now):
                     closed.append(round_id)
+                db.commit()
         except Exception:
             # A round the engine cannot count is marked failed by close_round, once; what
             # is left is the database or the disk failing (rolled back, tried again next
