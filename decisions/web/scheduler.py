@@ -69,7 +69,7 @@ def close_due_rounds(app: Flask) -> list[int]:
     with app.app_context():
         now = db.utcnow()
         sessions: sessionmaker[Session] = app.extensions["decisions.db"]
-        audit.seal_everything(sessions)  # entries a request committed but could not seal
+        audit.seal_everything(sessions.kw["bind"])  # entries a request committed but could not seal
         closed = rounds.close_due(sessions, now)
         if closed:
             with sessions() as session:  # after the closes committed: their heads are final

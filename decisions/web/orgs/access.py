@@ -8,11 +8,10 @@ from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import db
-from ..models import Membership, Organisation, Role
-from ..services.organisations import membership_of
+from ..models import Membership, Role
+from ..services.organisations import visit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,11 +24,9 @@ def requires(role: Role) -> Callable[[F], F]:
         @wraps(view)
         @login_required
         def wrapper(*args: Any, slug: str, **kwargs: Any) -> Any:
-            session = db.session()
-            organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
+            organisation, membership = visit(db.session(), slug, current_user.id)
             if organisation is None:
                 abort(404)
-            membership = membership_of(session, current_user, organisation)
             if membership is None or not membership.can(role):
                 abort(403)
             g.organisation, g.membership = organisation, membership

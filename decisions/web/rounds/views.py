@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import LazyString, format_timedelta, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from decisions.engine import Step, render
@@ -146,10 +146,7 @@ def _proposal(organisation: Organisation, proposal_id: int) -> Proposal:
 
 def _round(organisation: Organisation, proposal_id: int, round_id: int) -> Round:
     """The round, if it belongs to the proposal and the proposal to the organisation."""
-    round_ = db.session().scalar(
-        select(Round).join(Round.proposal).options(contains_eager(Round.proposal))
-        .where(Round.id == round_id, Round.proposal_id == proposal_id,
-               Proposal.organisation_id == organisation.id))
+    round_ = round_service.round_in(db.session(), organisation.id, proposal_id, round_id)
     if round_ is None:
         abort(404)
     return round_

@@ -35,13 +35,26 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, exists, func, insert, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from decisions.engine.results import fraction_json, time_json
 
@@ -56,7 +69,6 @@ from ..models import (
     RoundStatus,
     SecretTally,
 )
-from ..transactions import begin_write
 
 GENESIS = "0" * 64
 BALLOT_KINDS = ("ballot_cast", "ballot_changed")
@@ -112,33 +124,38 @@ def record(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any]
 def record_pending(db: Session, organisation_id: int, kind: str, data: Mapping[str, Any], *,
                    at: datetime, actor_id: int | None = None) -> None:
     """Write an entry made ``at`` in the caller's transaction without waiting for the chain:
-    sealed after the commit (``seal_after_commit``), or at once on SQLite."""
+    sealed after the commit (``seal_after_commit``). On SQLite, where the caller's
+    transaction holds the write lock already (it wrote the ballot), it is sealed at once."""
+    text = canonical(data)
+    values = {"e_organisation": organisation_id, "e_kind": kind, "e_data": text,
+              "e_actor": actor_id, "e_at": at, "e_seq": None, "e_previous": None,
+              "e_hash": None}
     if db.get_bind().dialect.name == "sqlite":
-        record(db, organisation_id, kind, data, at=at, actor_id=actor_id)
-        return
-    db.execute(insert(AuditEntry).values(organisation_id=organisation_id, kind=kind,
-                                         data=canonical(data), actor_id=actor_id, at=at))
-    db.info.setdefault(PENDING, set()).add(organisation_id)
+        head = db.execute(_HEAD, values).first()
+        seq, previous = (0, GENESIS) if head is None else (head.seq, head.hash)
+        values.update(e_seq=seq + 1, e_previous=previous,
+                      e_hash=digest(previous, seq + 1, kind, text, actor_id, at))
+    else:
+        db.info.setdefault(PENDING, set()).add(organisation_id)
+    db.execute(_INSERT_ENTRY, values)
 
 
-def _chain_lock_if_free(organisation_id: int) -> Any:
-    """The statement that takes an organisation's chain lock unless another transaction
-    holds it (then it finds no row): the lock ``record`` takes, on PostgreSQL; on SQLite
-    the transaction holds the write lock already (``begin_write``)."""
-    return (select(Organisation.id).where(Organisation.id == organisation_id)
-            .with_for_update(key_share=True, skip_locked=True))
+#: The head of a chain that has no entry pending (SQLite's), and an entry written by Core:
+#: built once, as ballots write them.
+_HEAD = (select(AuditEntry.seq, AuditEntry.hash)
+         .where(AuditEntry.organisation_id == bindparam("e_organisation"),
+                AuditEntry.seq.is_not(None))
+         .order_by(AuditEntry.seq.desc()).limit(1))
+_INSERT_ENTRY = insert(cast(Table, AuditEntry.__table__)).values(
+    organisation_id=bindparam("e_organisation"), kind=bindparam("e_kind"),
+    data=bindparam("e_data"), actor_id=bindparam("e_actor"), at=bindparam("e_at"),
+    seq=bindparam("e_seq"), previous_hash=bindparam("e_previous"), hash=bindparam("e_hash"))
 
 
-def seal(db: Session, organisation_id: int) -> tuple[int, str]:
+def seal(db: Session | Connection, organisation_id: int) -> tuple[int, str]:
     """Chain the organisation's pending entries after its head, in order of id, in the
     caller's transaction (which holds the chain's lock); the new head (length, hash)."""
-    head = func.max(AuditEntry.seq).select().where(
-        AuditEntry.organisation_id == organisation_id).scalar_subquery()
-    rows = db.execute(select(AuditEntry.id, AuditEntry.seq, AuditEntry.hash, AuditEntry.kind,
-                             AuditEntry.data, AuditEntry.actor_id, AuditEntry.at)
-                      .where(AuditEntry.organisation_id == organisation_id,
-                             or_(AuditEntry.seq.is_(None), AuditEntry.seq == head))
-                      .order_by(AuditEntry.seq.is_not(None).desc(), AuditEntry.id)).all()
+    rows = db.execute(_HEAD_AND_PENDING, {"s_organisation": organisation_id}).all()
     seq, previous = (rows[0].seq, rows[0].hash) if rows and rows[0].seq else (0, GENESIS)
     sealed = []
     for row in rows:
@@ -146,42 +163,70 @@ def seal(db: Session, organisation_id: int) -> tuple[int, str]:
             continue
         seq += 1
         entry_hash = digest(previous, seq, row.kind, row.data, row.actor_id, row.at)
-        sealed.append({"id": row.id, "seq": seq, "previous_hash": previous,
-                       "hash": entry_hash})
+        sealed.append({"s_id": row.id, "s_seq": seq, "s_previous": previous,
+                       "s_hash": entry_hash})
         previous = entry_hash
     if sealed:
-        db.execute(update(AuditEntry), sealed)
+        db.execute(_SEAL_ENTRY, sealed)
     return seq, previous
 
 
-def _pending(db: Session, organisation_id: int) -> bool:
-    return bool(db.scalar(select(exists().where(AuditEntry.organisation_id == organisation_id,
-                                                AuditEntry.seq.is_(None)))))
-
-
-def seal_after_commit(sessions: sessionmaker[Session] | Any, organisation_id: int) -> None:
+def seal_after_commit(bind: Engine | Connection, organisation_id: int) -> None:
     """Seal an organisation's pending entries in transactions of their own, unless another
     request holds the chain's lock: that one looks again after its commit, and so sees every
-    entry committed while it held the lock (their writers committed before finding it held)."""
+    entry committed while it held the lock (their writers committed before finding it
+    held). ``bind``: the engine, or a connection already in a transaction (a test's)."""
+    values = {"s_organisation": organisation_id}
     for _ in range(SEAL_PASSES):
-        with sessions() as db:
-            begin_write(db)
-            if db.execute(_chain_lock_if_free(organisation_id)).first() is None:
-                return
-            seal(db, organisation_id)
-            db.commit()
-            if not _pending(db, organisation_id):
+        with _connection(bind) as connection:
+            with (connection.begin_nested() if connection.in_transaction()
+                  else connection.begin()):
+                if connection.execute(_LOCK_IF_FREE, values).first() is None:
+                    return
+                seal(connection, organisation_id)
+            if not connection.execute(_ANY_PENDING, values).scalar():
                 return
 
 
-def seal_everything(sessions: sessionmaker[Session]) -> None:
+@contextmanager
+def _connection(bind: Engine | Connection) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as connection:
+            yield connection
+
+
+def seal_everything(bind: Engine) -> None:
     """Seal every organisation's pending entries (the scheduler's tick: entries whose
     request died between its commit and its seal)."""
-    with sessions() as db:
-        waiting = db.scalars(select(AuditEntry.organisation_id).where(
+    with bind.connect() as connection:
+        waiting = connection.scalars(select(AuditEntry.organisation_id).where(
             AuditEntry.seq.is_(None)).distinct()).all()
     for organisation_id in waiting:
-        seal_after_commit(sessions, organisation_id)
+        seal_after_commit(bind, organisation_id)
+
+
+# The statements of sealing, built once: it follows every ballot on PostgreSQL.
+_ENTRY = cast(Table, AuditEntry.__table__)
+#: The chain's lock unless another transaction holds it (then no row): the lock ``record``
+#: takes (its UPDATE takes FOR NO KEY UPDATE on PostgreSQL). Not used on SQLite.
+_LOCK_IF_FREE = (select(Organisation.id).where(Organisation.id == bindparam("s_organisation"))
+                 .with_for_update(key_share=True, skip_locked=True))
+_HEAD_AND_PENDING = (
+    select(_ENTRY.c.id, _ENTRY.c.seq, _ENTRY.c.hash, _ENTRY.c.kind, _ENTRY.c.data,
+           _ENTRY.c.actor_id, _ENTRY.c.at)
+    .where(_ENTRY.c.organisation_id == bindparam("s_organisation"),
+           or_(_ENTRY.c.seq.is_(None), _ENTRY.c.seq == (
+               select(func.max(_ENTRY.c.seq))
+               .where(_ENTRY.c.organisation_id == bindparam("s_organisation"))
+               .scalar_subquery())))
+    .order_by(_ENTRY.c.seq.is_not(None).desc(), _ENTRY.c.id))
+_SEAL_ENTRY = (update(_ENTRY).where(_ENTRY.c.id == bindparam("s_id"), _ENTRY.c.seq.is_(None))
+               .values(seq=bindparam("s_seq"), previous_hash=bindparam("s_previous"),
+                       hash=bindparam("s_hash")))
+_ANY_PENDING = select(exists().where(_ENTRY.c.organisation_id == bindparam("s_organisation"),
+                                     _ENTRY.c.seq.is_(None)))
 
 
 @event.listens_for(Session, "after_commit")
@@ -194,12 +239,9 @@ def _seal_committed(db: Session) -> None:
     if not waiting:
         return
     bind = db.get_bind()
-
-    def sessions() -> Session:
-        return Session(bind, expire_on_commit=False)
     for organisation_id in sorted(waiting):
         try:
-            seal_after_commit(sessions, organisation_id)
+            seal_after_commit(bind, organisation_id)
         except Exception:  # the vote is committed: the scheduler seals its entry later
             logger.exception("Audit entries of organisation %d left to the scheduler",
                              organisation_id)

@@ -14,17 +14,20 @@ from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
+    Integer,
     Result,
+    String,
+    Table,
+    bindparam,
     case,
     exists,
     func,
     insert,
-    literal,
     select,
     update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, contains_eager, sessionmaker
 
 from decisions.engine import Family, dump_case, evaluate
 from decisions.engine.params import ConsentParams
@@ -88,6 +91,19 @@ def _check_deadline(closes_at: datetime, now: datetime, horizon: timedelta) -> N
 def rowcount(result: Result[Any]) -> int:
     """Rows changed by an INSERT or UPDATE."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def round_in(db: Session, organisation_id: int, proposal_id: int, round_id: int,
+             ) -> Round | None:
+    """The round with its proposal, if it belongs to the proposal and the proposal to the
+    organisation (every page of a round starts with this)."""
+    return db.scalar(_ROUND_IN, {"r_round": round_id, "r_proposal": proposal_id,
+                                 "r_organisation": organisation_id})
+
+
+_ROUND_IN = (select(Round).join(Round.proposal).options(contains_eager(Round.proposal))
+             .where(Round.id == bindparam("r_round"), Round.proposal_id == bindparam("r_proposal"),
+                    Proposal.organisation_id == bindparam("r_organisation")))
 
 
 def positions_of(proposal: Proposal, kind: RoundKind) -> tuple[str, ...]:
@@ -277,70 +293,99 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
     if round_.kind in NOMINATING_KINDS and nominee_id is None:
         raise BallotRefused("ballot.nominee_missing", N_("Choose whom you nominate."),
                             field="nominee")
-    is_elector = exists().where(Elector.round_id == round_id,
-                                Elector.membership_id == membership_id)
+    values = {"b_round": round_id, "b_member": membership_id, "b_now": now}
     if proposal.secret:
-        _cast_secret(db, round_, membership_id, position, now=now, is_elector=is_elector)
+        _cast_secret(db, round_, membership_id, position, values)
         audit.ballot_cast(db, round_, None, changed=False, at=now)
         return
     first_only = not changes_allowed(proposal, round_.kind)
-    has_voted = exists().where(Ballot.round_id == round_id,
-                               Ballot.membership_id == membership_id)
     ballot = Ballot(round_id=round_id, membership_id=membership_id, position=position,
                     reason=reason.strip(), concern=concern.strip(), nominee_id=nominee_id,
                     cast_at=now.astimezone(UTC))
-    values = _if_accepting(round_id, now, is_elector, *((~has_voted,) if first_only else ()),
-                           columns=(literal(round_id), literal(membership_id),
-                                    literal(ballot.position), literal(ballot.reason),
-                                    literal(ballot.concern), literal(nominee_id),
-                                    literal(ballot.cast_at, Ballot.cast_at.type)))
-    stored = db.execute(insert(Ballot).from_select(
-        ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at"],
-        values).returning(Ballot.id)).scalar_one_or_none()
+    stored = db.execute(_STORE_BALLOT[first_only], {
+        **values, "b_position": position, "b_reason": ballot.reason,
+        "b_concern": ballot.concern, "b_nominee": nominee_id}).scalar_one_or_none()
     if stored is not None:
         ballot.id = stored
-        earlier = _count(db, round_id, membership_id, ballot.id, position, first_only=first_only)
-        audit.ballot_cast(db, round_, ballot, changed=earlier, at=now)
+        found = db.execute(_COUNT_BALLOT[first_only], {**values, "b_ballot": ballot.id,
+                                                       "b_position": position}).first()
+        changed = True if found is None else bool(found.earlier)  # None: a later one counts
+        audit.ballot_cast(db, round_, ballot, changed=changed, at=now)
         return
     db.refresh(round_)
     _refuse(round_, now)
-    if first_only and db.scalar(select(has_voted)):
+    if first_only and db.scalar(select(_has_voted()), values):
         raise BallotRefused("ballot.change_not_allowed", CHANGE_NOT_ALLOWED)
     raise BallotRefused("round.not_elector", N_("You are not in the electorate of this round."))
 
 
-def _if_accepting(round_id: int, now: datetime, *conditions: Any,
-                  columns: tuple[Any, ...]) -> Any:
+# The statements of a ballot, built once: a ballot is the most frequent write, and building
+# a statement costs more than running it. Their parameters: b_round, b_member, b_now...
+
+def _table(model: Any) -> Table:
+    """A model's table, for Core statements whose parameters are no ORM rows."""
+    return cast(Table, model.__table__)
+
+
+def _is_elector() -> Any:
+    return exists().where(Elector.round_id == bindparam("b_round"),
+                          Elector.membership_id == bindparam("b_member"))
+
+
+def _has_voted() -> Any:
+    return exists().where(Ballot.round_id == bindparam("b_round"),
+                          Ballot.membership_id == bindparam("b_member"))
+
+
+def _if_accepting(*conditions: Any, columns: tuple[Any, ...]) -> Any:
     """The values to insert, selected from the round's row if it takes ballots at ``now``
     and ``conditions`` hold: one statement checks and stores. On PostgreSQL it takes a share
     lock on the round's row, so that a close (which updates that row) waits for this
     transaction to end, and then counts what it stored; a close that came first makes this
     statement find the round closed (SQLite: one writer at a time)."""
     return (select(*columns).select_from(Round)
-            .where(Round.id == round_id, Round.accepting(now), *conditions)
+            .where(Round.id == bindparam("b_round", type_=Integer),
+                   Round.accepting(cast(datetime, bindparam("b_now", type_=Round.closes_at.type))),
+                   _is_elector(),
+                   *conditions)
             .with_for_update(read=True, of=Round))
 
 
-def _count(db: Session, round_id: int, membership_id: int, ballot_id: int, position: str, *,
-           first_only: bool) -> bool:
+def _store_ballot(first_only: bool) -> Any:
+    """Store the ballot where the round takes it, the member is an elector and, under
+    ``first_only``, has not voted yet: its id, or no row."""
+    columns = (bindparam("b_round", type_=Integer), bindparam("b_member", type_=Integer),
+               bindparam("b_position", type_=String), bindparam("b_reason", type_=String),
+               bindparam("b_concern", type_=String), bindparam("b_nominee", type_=Integer),
+               bindparam("b_now", type_=Ballot.cast_at.type))
+    values = _if_accepting(*((~_has_voted(),) if first_only else ()), columns=columns)
+    return insert(_table(Ballot)).from_select(
+        ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at"],
+        values).returning(Ballot.id)
+
+
+def _count_ballot(first_only: bool) -> Any:
     """Make a stored ballot the one that counts for its elector (``Elector.ballot_id``): the
     latest, or under ``first_only`` the first. The condition on the ids, not the order of
     the commits, decides between two ballots of one member racing each other: the row lock
-    makes the second update wait for the first, then test it again. Whether the member had
-    cast a ballot in the round before this one."""
+    makes the second update wait for the first, then test it again. Returns whether the
+    member had cast a ballot in the round before this one (no row: a later ballot counts)."""
+    ballot_id = bindparam("b_ballot", type_=Integer)
     counted = Elector.ballot_id
-    if first_only:
-        replaces = counted.is_(None) | (counted > ballot_id)
-    else:
-        replaces = counted.is_(None) | (counted < ballot_id)
-    earlier = exists().where(Ballot.round_id == round_id, Ballot.membership_id == membership_id,
-                             Ballot.id < ballot_id)
-    found = db.execute(update(Elector).where(Elector.round_id == round_id,
-                                             Elector.membership_id == membership_id, replaces)
-                       .values(ballot_id=ballot_id, position=position)
-                       .returning(earlier.label("earlier"))
-                       .execution_options(synchronize_session=False)).first()
-    return True if found is None else bool(found.earlier)  # None: a later ballot counts
+    replaces = counted.is_(None) | ((counted > ballot_id) if first_only
+                                    else (counted < ballot_id))
+    earlier = exists().where(Ballot.round_id == bindparam("b_round"),
+                             Ballot.membership_id == bindparam("b_member"), Ballot.id < ballot_id)
+    return (update(_table(Elector))
+            .where(Elector.round_id == bindparam("b_round", type_=Integer),
+                                  Elector.membership_id == bindparam("b_member", type_=Integer),
+                                  replaces)
+            .values(ballot_id=ballot_id, position=bindparam("b_position", type_=String))
+            .returning(earlier.label("earlier")))
+
+
+_STORE_BALLOT = {first_only: _store_ballot(first_only) for first_only in (False, True)}
+_COUNT_BALLOT = {first_only: _count_ballot(first_only) for first_only in (False, True)}
 
 
 def _closes_when_all(proposal: Proposal, kind: RoundKind) -> bool:
@@ -418,34 +463,40 @@ def reasons_required(proposal: Proposal, kind: RoundKind | None = None) -> froze
     return asked | engine_reasons(proposal.family, json.loads(proposal.params or "{}"))
 
 
-def _cast_secret(db: Session, round_: Round, membership_id: int, position: str, *,
-                 now: datetime, is_elector: Any) -> None:
+def _cast_secret(db: Session, round_: Round, membership_id: int, position: str,
+                 values: dict[str, Any]) -> None:
     """A secret ballot: the participation (who, when) is stored and the ballot (what, with the
     college and weight of the electorate snapshot) only added to the round's counters, in one
     transaction. It cannot be changed: nothing stored says which counter to take it from.
     (The savepoint only keeps the transaction usable when the same member's other ballot
     wins the race for the participation.)"""
-    took_part = exists().where(Participation.round_id == round_.id,
-                               Participation.membership_id == membership_id)
-    values = _if_accepting(round_.id, now, is_elector, ~took_part,
-                           columns=(literal(round_.id), literal(membership_id),
-                                    literal(now, Participation.at.type)))
     try:
         with db.begin_nested():
-            stored = db.execute(insert(Participation).from_select(
-                ["round_id", "membership_id", "at"], values).returning(Participation.round_id)
-            ).scalar_one_or_none()
+            stored = db.execute(_STORE_PARTICIPATION, values).scalar_one_or_none()
     except IntegrityError:  # the same member's other ballot, at the same moment
         stored = None
     if stored is None:
-        if db.scalar(select(took_part)):
+        if db.scalar(select(_took_part()), values):
             raise BallotRefused("ballot.secret_already_cast",
                                 N_("You have already voted: a secret ballot cannot be changed."))
         db.refresh(round_)
-        _refuse(round_, now)
+        _refuse(round_, values["b_now"])
         raise BallotRefused("round.not_elector",
                             N_("You are not in the electorate of this round."))
     _add_to_counters(db, round_.id, membership_id, position)
+
+
+def _took_part() -> Any:
+    return exists().where(Participation.round_id == bindparam("b_round"),
+                          Participation.membership_id == bindparam("b_member"))
+
+
+_STORE_PARTICIPATION = insert(_table(Participation)).from_select(
+    ["round_id", "membership_id", "at"],
+    _if_accepting(~_took_part(), columns=(bindparam("b_round", type_=Integer),
+                                          bindparam("b_member", type_=Integer),
+                                          bindparam("b_now", type_=Participation.at.type)))
+).returning(Participation.round_id)
 
 
 def _add_to_counters(db: Session, round_id: int, membership_id: int, position: str) -> None:
