@@ -12,8 +12,9 @@ members and one open majority vote. gunicorn serves the application (``--workers
 ``--voters`` concurrent voters, each on one keep-alive connection, post ballots (the round's
 form: position and CSRF token, each post a member's new or changed position) for
 ``--seconds``. A ballot is acknowledged when the server answers 302 (the redirect is not
-followed); anything else, a timeout included, is an error. Then the server is stopped and
-the stored ballots are counted.
+followed); anything else, a timeout included, is an error. Then the server is stopped, the
+stored ballots are counted, and the audit chain is verified (after sealing what the stopped
+server left pending, as the scheduler would: the line before the last says how many).
 
 The last line is exactly (one line, cut in two here)::
 
@@ -23,9 +24,9 @@ The last line is exactly (one line, cut in two here)::
 where ballots/s is acknowledged ballots per second of the load, the percentiles are those of
 the ballot posts' latencies, and cpu_ms_per_request is the CPU time of gunicorn's processes
 (master and workers, user and system, from ``/proc``) during the load, divided by the
-requests of the load. The line before it gives the workers' resident memory after the
-load. Exit status 1 when a request failed or the stored ballots differ from the
-acknowledged ones. Figures: benchmarks/README.md.
+requests of the load. The lines before it give the audit check and the workers' resident
+memory after the load. Exit status 1 when a request failed, the stored ballots differ from the
+acknowledged ones, or the audit chain does not verify. Figures: benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from assembly import (
     PASSWORD,
@@ -52,7 +54,8 @@ from live_server import Client, Member, Server, serve
 from sqlalchemy import func, select
 
 from decisions.web import db
-from decisions.web.models import Ballot
+from decisions.web.models import AuditEntry, Ballot
+from decisions.web.services import audit
 
 POSITIONS = ("yes", "no", "abstain")
 REQUEST_TIMEOUT = 30.0  # seconds a request may take before it counts as an error
@@ -137,6 +140,13 @@ def _percentile(latencies: list[float], point: int) -> float:
     return statistics.quantiles(latencies, n=100, method="inclusive")[point - 1] * 1000
 
 
+def _pending_entries() -> int:
+    """Audit entries left unsealed when the server stopped (its sealing threads died with
+    it: the scheduler, none here, seals them at its next tick)."""
+    return db.session().scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.seq.is_(None))) or 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL, not SQLite")
@@ -169,6 +179,9 @@ def main() -> int:
         with app.app_context():
             stored = db.session().scalar(select(func.count()).select_from(Ballot).where(
                 Ballot.round_id == assembly.round_id)) or 0
+            pending = _pending_entries()
+            audit.seal_everything(db.engine_of(app))  # the scheduler's tick, none ran
+            problems = audit.verify(db.session(), datetime.now(UTC))[2]
         db.engine_of(app).dispose()
     if server_errors:
         print("gunicorn's log shows a traceback:\n" + server_errors)
@@ -178,6 +191,9 @@ def main() -> int:
     print(f"rss_mib={max(workers_rss, default=0):.1f} "
           f"workers_rss_mib={','.join(f'{r:.1f}' for r in workers_rss)} "
           f"master_rss_mib={master_rss:.1f}")
+    print(f"audit_pending_after_stop={pending} audit_problems={len(problems)}")
+    for problem in problems[:5]:
+        print(f"  audit: entry {problem.seq}: {problem.problem}")
     same = stored == load.acknowledged
     print(f"ballots/s={load.acknowledged / elapsed:.1f} "
           f"p50_ms={_percentile(load.latencies, 50):.0f} "
@@ -185,7 +201,7 @@ def main() -> int:
           f"p99_ms={_percentile(load.latencies, 99):.0f} errors={load.errors} "
           f"stored_equals_acknowledged={'true' if same else 'false'} "
           f"cpu_ms_per_request={cpu * 1000 / max(load.requests, 1):.1f}")
-    return 0 if same and not load.errors and not server_errors else 1
+    return 0 if same and not load.errors and not server_errors and not problems else 1
 
 
 if __name__ == "__main__":

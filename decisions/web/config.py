@@ -47,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     # "in-process": `decisions run` closes due rounds itself; "off": a `decisions scheduler`
     # process or cron's `decisions close-due` does. None: "off" under TESTING, else in-process.
     "SCHEDULER": None,
+    # How ballots' audit entries are chained after their commit on PostgreSQL: "background"
+    # (a thread of each process, in batches) or "commit" (by the request, before it answers).
+    # None: "commit" under TESTING, else "background". See docs/architecture.md.
+    "AUDIT_SEALING": None,
     # Where the audit chains' signed checkpoints and their Ed25519 key are kept, outside the
     # database (None: the instance folder). Copy them where the database's admins cannot.
     "AUDIT_FOLDER": None,

@@ -86,6 +86,7 @@ def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT, **options: Any) ->
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, milliseconds))
+        transactions.take_turns(engine, lock_timeout)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", functools.partial(_postgres_settings, milliseconds))
     return engine
@@ -146,7 +147,11 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"],
                          lock_timeout=float(app.config.get("DATABASE_LOCK_TIMEOUT")
                                             or LOCK_TIMEOUT))
-    app.extensions["decisions.db"] = sessionmaker(engine, expire_on_commit=False)
+    sealing = app.config.get("AUDIT_SEALING") or ("commit" if app.testing else "background")
+    if sealing not in ("commit", "background"):
+        raise ValueError(f"AUDIT_SEALING must be commit or background, not {sealing!r}")
+    app.extensions["decisions.db"] = sessionmaker(
+        engine, expire_on_commit=False, info={transactions.AUDIT_SEALING: sealing})
     app.teardown_appcontext(_close_session)
 
 

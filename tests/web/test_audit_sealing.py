@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from decisions.web import db, scheduler
 from decisions.web.models import AuditEntry, Ballot, Proposal, RoundKind
 from decisions.web.services import audit, rounds
-from decisions.web.transactions import begin_write
+from decisions.web.transactions import AUDIT_SEALING, begin_write
 
 from .conftest import Auth, Clock
 from .round_steps import Coop, open_round, proposal_of, vote
@@ -209,3 +210,39 @@ def test_a_unit_of_work_that_writes_holds_the_sqlite_write_lock_from_its_start(
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+def test_the_sealing_thread_chains_a_burst_of_ballots_in_batches(
+        app: Flask, coop: Coop, clock: Clock, sessions: sessionmaker[Session]) -> None:
+    """As in production (``AUDIT_SEALING = "background"``): each commit hands its pending
+    entries to the process's sealing thread and returns; four voters at once, thirty
+    ballots each, and every entry is chained once the thread is idle."""
+    _postgres_only(app)
+    organisation, members = coop
+    round_id = _vote_round(app, coop, clock)
+    background = sessionmaker(sessions.kw["bind"], expire_on_commit=False,
+                              info={AUDIT_SEALING: "background"})
+    errors: list[BaseException] = []
+
+    def voter(member: int) -> None:
+        try:
+            for i in range(30):
+                with background() as session:
+                    rounds.cast_ballot(begin_write(session), round_id, member,
+                                       ("yes", "no")[i % 2], now=clock())
+                    session.commit()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=voter, args=(m,)) for m in members[1:5]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert audit.sealer().idle(timeout=10)
+    chain = _chain(app, organisation.id)
+    assert sum(kind.startswith("ballot_") for _, kind in chain) == 120
+    assert sorted(seq or 0 for seq, _ in chain) == list(range(1, len(chain) + 1))
+    with app.app_context():
+        assert audit.verify(db.session(), clock())[2] == []

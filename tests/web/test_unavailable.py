@@ -4,7 +4,9 @@ request may wait or because the database is read-only, gets a clear 503 page wit
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -129,3 +131,26 @@ def test_any_other_database_error_stays_a_500(
         response = _signed_in(other).post("/orgs/new", data=NEW_ORGANISATION)
     assert response.status_code == 500
     assert "Retry-After" not in response.headers
+
+
+def test_a_write_waits_for_another_process_writer_then_gets_a_503_and_writes_nothing(
+        app: Flask, make_user: Callable[..., User]) -> None:
+    """Writers to a SQLite database take turns through a lock on the file beside it (any
+    process's writer holds it while it writes): one waiting longer than the lock timeout
+    gets the 503 of a locked database, and once the turn is free the same request passes."""
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() != "sqlite":
+        pytest.skip("PostgreSQL writers wait on the rows they write")
+    make_user("ana@example.org")
+    with variant(app, DATABASE_LOCK_TIMEOUT=0.2) as impatient:
+        browser = _signed_in(impatient)
+        before = row_counts(impatient)
+        other_process = os.open(f"{url.database}-writers", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(other_process, fcntl.LOCK_EX)
+            assert browser.post("/orgs/new", data=NEW_ORGANISATION).status_code == 503
+            assert row_counts(impatient) == before
+            fcntl.flock(other_process, fcntl.LOCK_UN)
+            assert browser.post("/orgs/new", data=NEW_ORGANISATION).status_code == 302
+        finally:
+            os.close(other_process)

@@ -33,8 +33,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -69,6 +72,7 @@ from ..models import (
     RoundStatus,
     SecretTally,
 )
+from ..transactions import AUDIT_SEALING
 
 GENESIS = "0" * 64
 BALLOT_KINDS = ("ballot_cast", "ballot_changed")
@@ -232,19 +236,84 @@ _ANY_PENDING = select(exists().where(_ENTRY.c.organisation_id == bindparam("s_or
 @event.listens_for(Session, "after_commit")
 def _seal_committed(db: Session) -> None:
     """After a commit that wrote pending entries, seal them on another connection (this
-    session cannot run SQL inside its own commit)."""
+    session cannot run SQL inside its own commit): at once, or by the process's sealing
+    thread when the session says so (``transactions.AUDIT_SEALING``)."""
     if db.get_nested_transaction() is not None:  # a savepoint: the transaction goes on
         return
     waiting: set[int] = db.info.pop(PENDING, set())
     if not waiting:
         return
     bind = db.get_bind()
+    if isinstance(bind, Engine) and db.info.get(AUDIT_SEALING) == "background":
+        _SEALER.submit(bind, waiting)
+        return
     for organisation_id in sorted(waiting):
-        try:
-            seal_after_commit(bind, organisation_id)
-        except Exception:  # the vote is committed: the scheduler seals its entry later
-            logger.exception("Audit entries of organisation %d left to the scheduler",
-                             organisation_id)
+        _seal_or_log(bind, organisation_id)
+
+
+def _seal_or_log(bind: Engine | Connection, organisation_id: int) -> None:
+    try:
+        seal_after_commit(bind, organisation_id)
+    except Exception:  # the ballot is committed: the scheduler seals its entry later
+        logger.exception("Audit entries of organisation %d left to the scheduler",
+                         organisation_id)
+
+
+class Sealer:
+    """The sealing thread of a process: requests hand it the organisations whose entries
+    they committed pending and answer at once; it seals them in batches, which is cheaper
+    than a transaction per ballot. Started on first use in each process (a fork, as
+    gunicorn's workers are, starts its own)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[Engine, set[int]] = {}
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._busy = False
+
+    def submit(self, bind: Engine, organisation_ids: Iterable[int]) -> None:
+        """Seal these organisations' pending entries soon."""
+        with self._lock:
+            self._waiting.setdefault(bind, set()).update(organisation_ids)
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="audit-sealer",
+                                                daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def idle(self, timeout: float = 5.0) -> bool:
+        """Wait until nothing is left to seal (tests, benchmarks); whether it is so."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._waiting and not self._busy:
+                    return True
+            time.sleep(0.005)
+        return False
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._lock:
+                self._wake.clear()
+                work, self._waiting = self._waiting, {}
+                self._busy = bool(work)
+            for bind, organisation_ids in work.items():
+                for organisation_id in sorted(organisation_ids):
+                    _seal_or_log(bind, organisation_id)
+            with self._lock:
+                self._busy = False
+
+
+_SEALER = Sealer()
+
+
+def sealer() -> Sealer:
+    """This process's sealing thread."""
+    return _SEALER
 
 
 @event.listens_for(Session, "after_rollback")
