@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from flask import Flask
@@ -218,11 +218,14 @@ def built_once(application: Flask, folder: Path) -> Iterator[Flask]:
             empty_every_table(db.engine_of(application))
 
 
-def module_world(build: Callable[..., Any], *, name: str | None = None) -> Any:
+def module_world(build: Callable[..., Any], *, name: str | None = None,
+                 scope: Literal["module", "class"] = "module") -> Any:
     """Make ``build`` a fixture (of its name, or ``name``) whose world is built once per
     module (and backend): its parameters are named after the fixtures it may use (``app``,
     ``clock``, ``make_user``, ``make_org``, ``make_member``), given for the building. The
-    module then overrides ``app`` with :func:`rolled_back_app`."""
+    module then overrides ``app`` with :func:`rolled_back_app`. With ``scope="class"``, once
+    per class instead, which overrides ``app`` in its body: the module's other tests keep a
+    clean database, since the world is emptied as soon as the class's tests are done."""
 
     def world(shared_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         with built_once(shared_app, tmp_path_factory.mktemp(build.__name__)) as application:
@@ -236,7 +239,7 @@ def module_world(build: Callable[..., Any], *, name: str | None = None) -> Any:
             yield built
 
     world.__doc__ = build.__doc__  # not functools.wraps: pytest reads the signature
-    return pytest.fixture(scope="module", name=name or build.__name__)(world)
+    return pytest.fixture(scope=scope, name=name or build.__name__)(world)
 
 
 @pytest.fixture

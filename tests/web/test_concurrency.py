@@ -46,7 +46,7 @@ from decisions.web.models import (
 )
 from decisions.web.services import accounts, organisations, proposals, rounds
 
-from .conftest import BACKENDS, POSTGRES_URL, _postgres_database
+from .conftest import BACKENDS, POSTGRES_URL, _postgres_database, sqlite_folder
 
 pytestmark = pytest.mark.concurrency
 
@@ -61,11 +61,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(params=BACKENDS)
 def live_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own, upgraded to the latest migration."""
+    """A database of its own, upgraded to the latest migration (SQLite's in memory when it
+    can be, as the other tests': the server's processes share it as they would on disk)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'live.sqlite'}"
-        migrate.upgrade(url)
-        yield url
+        with sqlite_folder(tmp_path) as folder:
+            url = f"sqlite:///{folder / 'live.sqlite'}"
+            migrate.upgrade(url)
+            yield url
         return
     assert POSTGRES_URL is not None
     for url in _postgres_database(POSTGRES_URL):

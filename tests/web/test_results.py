@@ -10,12 +10,13 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, event, func, insert, select, update
+from sqlalchemy import Connection, event, func, insert, select, text, update
 
 from decisions.engine import evaluate, load_case
 from decisions.web import db
@@ -31,20 +32,23 @@ from decisions.web.models import (
 )
 from decisions.web.services import rounds, voters
 
-from .conftest import Clock
+from .conftest import Clock, module_world
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id, stored_round
 from .round_steps import close_due
 
 FACILITATOR = "fa@example.org"
 
 
-@pytest.fixture
-def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
+def _coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
+    """An association with its admin, a facilitator and three members."""
     organisation = make_org("coop", admin="admin@example.org", is_scic=False)
     make_member(organisation, FACILITATOR, role="facilitator")
     for email in ("ana@example.org", "bo@example.org", "cy@example.org"):
         make_member(organisation, email)
     return organisation
+
+
+coop = pytest.fixture(_coop, name="coop")
 
 
 @pytest.fixture
@@ -212,14 +216,21 @@ def _position(member: int, change: int) -> str:
     return ("yes", "no", "abstain", "yes")[(member + change) % 4]
 
 
+#: What SQLAlchemy sends to make, release or go back to a savepoint.
+SAVEPOINT = re.compile(r"(RELEASE |ROLLBACK TO )?SAVEPOINT ", re.IGNORECASE)
+
+
 @contextmanager
 def watching(app: Flask) -> Iterator[tuple[list[str], list[object]]]:
-    """The SQL statements run, and the ballots loaded as objects, inside the block."""
+    """The SQL statements run, and the ballots loaded as objects, inside the block. Savepoints
+    are not counted: they read nothing, and a world rolled back after each test (``app`` of
+    :class:`TestACrowdedVote`) opens one for each unit of work."""
     statements: list[str] = []
     loaded: list[object] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
+        if not SAVEPOINT.match(statement):
+            statements.append(statement)
 
     def load(target: object, context: Any) -> None:
         loaded.append(target)
@@ -237,6 +248,19 @@ def watching(app: Flask) -> Iterator[tuple[list[str], list[object]]]:
 MAX_QUERIES = 12
 
 
+@pytest.fixture
+def truncated_ballots(app: Flask) -> Iterator[None]:
+    """The ballots truncated after the test on PostgreSQL, before every table is emptied:
+    deleted one by one, they would stay as dead rows that the deletion of each member
+    scans, looking for ballots of theirs (seconds for a thousand members)."""
+    yield
+    engine = db.engine_of(app)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text(f'TRUNCATE TABLE "{Ballot.__tablename__}" CASCADE'))
+
+
+@pytest.mark.usefixtures("truncated_ballots")
 def test_the_results_of_a_hundred_thousand_ballots_take_a_few_queries_and_load_no_ballot(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     _crowd(app, coop)
@@ -394,44 +418,6 @@ def _cast(app: Flask, clock: Clock, round_id: int, ballots: list[tuple[int, str]
                                reason=f"reason {member}")
 
 
-@pytest.fixture
-def crowded_vote(app: Flask, coop: Organisation, browsers: Browsers,
-                 clock: Clock) -> tuple[int, int, list[int]]:
-    """A vote where 120 members named "Voter 000" to "Voter 119" voted (listed in that
-    order): the proposal, the round and their membership ids."""
-    members = _voters(app, coop, [f"Voter {i:03d}" for i in reversed(range(VOTERS))])
-    members.reverse()  # members[i] is "Voter i"
-    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
-                     clock)
-    round_id = browsers.open(FACILITATOR, proposal, "vote")
-    _cast(app, clock, round_id, [(m, ("yes", "no")[i % 2]) for i, m in enumerate(members)])
-    return proposal, round_id, members
-
-
-def test_the_second_page_lists_the_next_fifty_voters_by_name(
-        browsers: Browsers, crowded_vote: tuple[int, int, list[int]]) -> None:
-    proposal, round_id, _ = crowded_vote
-    page = browsers.page("ana@example.org", proposal, round_id, "/results?page=2")
-    assert "Voters 51–100 of 120" in page
-    listed = [int(n) for n in re.findall(r"<bdi>Voter (\d{3})</bdi>", page)]
-    assert listed == list(range(50, 100))
-    assert 'rel="prev"' in page
-    assert re.search(r'href="[^"]*page=3[^"]*" rel="next"', page)
-    assert re.search(r'page=2[^"]*" aria-current="page"', page)
-    assert "120 of 125 took part" in page  # counts are every voter's, not a page's
-
-
-def test_voters_are_found_by_name_whatever_the_case(
-        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
-        crowded_vote: tuple[int, int, list[int]]) -> None:
-    proposal, round_id, _ = crowded_vote
-    page = browsers.page("ana@example.org", proposal, round_id, "/results?search=vOTER+01")
-    assert "Voters 1–10 of 10" in page
-    assert re.findall(r"<bdi>(Voter \d{3})</bdi>", page) == [f"Voter 01{i}" for i in range(10)]
-    assert 'value="vOTER 01"' in page  # the search stays in its field
-    assert "rel=\"next\"" not in page
-
-
 def test_a_name_with_letters_beyond_ascii_is_found_whatever_their_case(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     members = _voters(app, coop, ["Élodie Ñúñez", "Eloise Nunez"])
@@ -445,83 +431,153 @@ def test_a_name_with_letters_beyond_ascii_is_found_whatever_their_case(
     assert "Eloise" not in page
 
 
-@pytest.mark.parametrize(("search", "found"), [
-    ("%", 0), ("_", 0), ("\\", 0), ("%_%", 0), ("' OR 1=1 --", 0),
-    ('"><script>alert(1)</script>', 0), ("{{7*7}}", 0), ("x" * 5000, 0),
-    ("Voter\x00 001", 1),  # a NUL byte, which PostgreSQL refuses in text, is dropped
-])
-def test_a_hostile_search_finds_only_names_that_contain_it_and_is_shown_inert(
-        browsers: Browsers, crowded_vote: tuple[int, int, list[int]], search: str,
-        found: int) -> None:
-    proposal, round_id, _ = crowded_vote
-    response = browsers.of("ana@example.org").get(
-        f"{browsers.base(proposal)}/{round_id}/results", query_string={"search": search})
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in page
-    assert page.count("<bdi>Voter") == found
-    assert ("name contains “" in page) is (found == 0)
-    assert "120 of 125 took part" in page
+@dataclass(frozen=True)
+class Crowd:
+    """The coop, and a vote of 120 more of its members: the proposal, the round and their
+    membership ids; the instant the world's clock showed once it was built."""
+
+    organisation: Organisation
+    vote: tuple[int, int, list[int]]
+    now: datetime
 
 
-@pytest.mark.parametrize(("query", "shown"), [
-    ("?page=99", "Voters 101–120 of 120"), ("?page=3", "Voters 101–120 of 120"),
-    ("?page=0", "Voters 1–50 of 120"), ("?page=-4", "Voters 1–50 of 120"),
-    ("?page=two", "Voters 1–50 of 120"), ("?page=2&search=voter+11", "Voters 1–10 of 10"),
-])
-def test_a_page_beyond_the_end_shows_the_last_and_a_page_before_the_first_the_first(
-        browsers: Browsers, crowded_vote: tuple[int, int, list[int]], query: str,
-        shown: str) -> None:
-    proposal, round_id, _ = crowded_vote
-    page = browsers.page("ana@example.org", proposal, round_id, f"/results{query}")
-    assert shown in page
+def _crowd_world(app: Flask, clock: Clock, make_org: MakeOrg, make_member: MakeMember,
+                 ) -> Crowd:
+    """The coop (:func:`_coop`), and a vote where 120 more members named "Voter 000" to
+    "Voter 119" voted (listed in that order)."""
+    organisation = _coop(make_org, make_member)
+    members = _voters(app, organisation, [f"Voter {i:03d}" for i in reversed(range(VOTERS))])
+    members.reverse()  # members[i] is "Voter i"
+    proposal = draft(app, organisation, FACILITATOR, "majority",
+                     {"preset": "association_default"}, clock)
+    round_id = Browsers(app, "coop").open(FACILITATOR, proposal, "vote")
+    _cast(app, clock, round_id, [(m, ("yes", "no")[i % 2]) for i, m in enumerate(members)])
+    return Crowd(organisation, (proposal, round_id, members), clock())
 
 
-def test_counts_and_queries_do_not_grow_when_every_member_changes_their_vote_ten_times(
-        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
-        crowded_vote: tuple[int, int, list[int]]) -> None:
-    proposal, round_id, members = crowded_vote
-    url = f"{browsers.base(proposal)}/{round_id}/results"
-    client = browsers.of("ana@example.org")
-    client.get(url)  # signed in, session warm
-    with watching(app) as (before, _):
-        first = client.get(url).get_data(as_text=True)
-    positions = ("yes", "no", "abstain")
-    for change in range(10):
-        _cast(app, clock, round_id, [(m, positions[(i + change) % 3])
-                                     for i, m in enumerate(members)])
-    with watching(app) as (after, loaded):
-        changed = client.get(url).get_data(as_text=True)
-    expected = {p: sum(1 for i in range(VOTERS) if positions[(i + 9) % 3] == p)
-                for p in positions}
-    for position, label in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstention")):
-        assert f'>{label}</td><td data-label="Count">{expected[position]}<' in changed
-    assert '>Yes</td><td data-label="Count">60<' in first
-    assert f"{VOTERS} of 125 took part" in changed
-    assert "Voters 1–50 of 120" in changed
-    assert len(after) == len(before) <= MAX_QUERIES
-    assert loaded == []
-    with app.app_context():
-        counted = dict(db.session().execute(select(Elector.membership_id, Elector.ballot_id)
-                                            .where(Elector.round_id == round_id)).all())
-        latest = dict(db.session().execute(
-            select(Ballot.membership_id, func.max(Ballot.id)).where(Ballot.round_id == round_id)
-            .group_by(Ballot.membership_id)).all())
-    assert {m: counted[m] for m in latest} == latest
-    assert sum(1 for ballot in counted.values() if ballot is None) == 5  # who never voted
+#: Built once for the class below (120 ballots through the service take a while), emptied
+#: after it: the module's other tests build their own coop.
+crowd = module_world(_crowd_world, name="crowd", scope="class")
 
 
-def test_so_many_voters_are_listed_in_the_order_they_joined(
-        browsers: Browsers, crowded_vote: tuple[int, int, list[int]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sorting a hundred thousand names costs more than the rest of the page: beyond
-    ``BY_NAME_UP_TO`` voters, the list follows the members' order (search finds a name)."""
-    monkeypatch.setattr(voters, "BY_NAME_UP_TO", VOTERS - 1)
-    proposal, round_id, _ = crowded_vote
-    page = browsers.page("ana@example.org", proposal, round_id, "/results")
-    assert "Voters 1–50 of 120" in page
-    assert "listed in the order they joined the organisation" in page
-    listed = [int(n) for n in re.findall(r"<bdi>Voter (\d{3})</bdi>", page)]
-    assert listed == list(range(119, 69, -1))  # "Voter 119" joined first
-    found = browsers.page("ana@example.org", proposal, round_id, "/results?search=voter+00")
-    assert re.findall(r"<bdi>(Voter \d{3})</bdi>", found) == [f"Voter 00{i}" for i in range(10)]
+class TestACrowdedVote:
+    """The pages of voters of a vote of 120 members, on a world built once: what each test
+    writes is rolled back after it."""
+
+    @pytest.fixture
+    def app(self, rolled_back_app: Flask, crowd: Crowd) -> Flask:
+        return rolled_back_app
+
+    @pytest.fixture
+    def clock(self, crowd: Crowd) -> Clock:
+        """A clock from where building the vote left the world's."""
+        return Clock(crowd.now)
+
+    @pytest.fixture
+    def coop(self, crowd: Crowd) -> Organisation:
+        return crowd.organisation
+
+    @pytest.fixture
+    def crowded_vote(self, crowd: Crowd) -> tuple[int, int, list[int]]:
+        """The proposal, the round and the voters' membership ids (``[i]`` is "Voter i")."""
+        return crowd.vote
+
+    def test_the_second_page_lists_the_next_fifty_voters_by_name(
+            self, browsers: Browsers, crowded_vote: tuple[int, int, list[int]]) -> None:
+        proposal, round_id, _ = crowded_vote
+        page = browsers.page("ana@example.org", proposal, round_id, "/results?page=2")
+        assert "Voters 51–100 of 120" in page
+        listed = [int(n) for n in re.findall(r"<bdi>Voter (\d{3})</bdi>", page)]
+        assert listed == list(range(50, 100))
+        assert 'rel="prev"' in page
+        assert re.search(r'href="[^"]*page=3[^"]*" rel="next"', page)
+        assert re.search(r'page=2[^"]*" aria-current="page"', page)
+        assert "120 of 125 took part" in page  # counts are every voter's, not a page's
+
+    def test_voters_are_found_by_name_whatever_the_case(
+            self, app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
+            crowded_vote: tuple[int, int, list[int]]) -> None:
+        proposal, round_id, _ = crowded_vote
+        page = browsers.page("ana@example.org", proposal, round_id, "/results?search=vOTER+01")
+        assert "Voters 1–10 of 10" in page
+        assert re.findall(r"<bdi>(Voter \d{3})</bdi>", page) == [f"Voter 01{i}" for i in range(10)]
+        assert 'value="vOTER 01"' in page  # the search stays in its field
+        assert "rel=\"next\"" not in page
+
+    @pytest.mark.parametrize(("search", "found"), [
+        ("%", 0), ("_", 0), ("\\", 0), ("%_%", 0), ("' OR 1=1 --", 0),
+        ('"><script>alert(1)</script>', 0), ("{{7*7}}", 0), ("x" * 5000, 0),
+        ("Voter\x00 001", 1),  # a NUL byte, which PostgreSQL refuses in text, is dropped
+    ])
+    def test_a_hostile_search_finds_only_names_that_contain_it_and_is_shown_inert(
+            self, browsers: Browsers, crowded_vote: tuple[int, int, list[int]], search: str,
+            found: int) -> None:
+        proposal, round_id, _ = crowded_vote
+        response = browsers.of("ana@example.org").get(
+            f"{browsers.base(proposal)}/{round_id}/results", query_string={"search": search})
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in page
+        assert page.count("<bdi>Voter") == found
+        assert ("name contains “" in page) is (found == 0)
+        assert "120 of 125 took part" in page
+
+    @pytest.mark.parametrize(("query", "shown"), [
+        ("?page=99", "Voters 101–120 of 120"), ("?page=3", "Voters 101–120 of 120"),
+        ("?page=0", "Voters 1–50 of 120"), ("?page=-4", "Voters 1–50 of 120"),
+        ("?page=two", "Voters 1–50 of 120"), ("?page=2&search=voter+11", "Voters 1–10 of 10"),
+    ])
+    def test_a_page_beyond_the_end_shows_the_last_and_a_page_before_the_first_the_first(
+            self, browsers: Browsers, crowded_vote: tuple[int, int, list[int]], query: str,
+            shown: str) -> None:
+        proposal, round_id, _ = crowded_vote
+        page = browsers.page("ana@example.org", proposal, round_id, f"/results{query}")
+        assert shown in page
+
+    def test_counts_and_queries_do_not_grow_when_every_member_changes_their_vote_ten_times(
+            self, app: Flask, coop: Organisation, browsers: Browsers, clock: Clock,
+            crowded_vote: tuple[int, int, list[int]]) -> None:
+        proposal, round_id, members = crowded_vote
+        url = f"{browsers.base(proposal)}/{round_id}/results"
+        client = browsers.of("ana@example.org")
+        client.get(url)  # signed in, session warm
+        with watching(app) as (before, _):
+            first = client.get(url).get_data(as_text=True)
+        positions = ("yes", "no", "abstain")
+        for change in range(10):
+            _cast(app, clock, round_id, [(m, positions[(i + change) % 3])
+                                         for i, m in enumerate(members)])
+        with watching(app) as (after, loaded):
+            changed = client.get(url).get_data(as_text=True)
+        expected = {p: sum(1 for i in range(VOTERS) if positions[(i + 9) % 3] == p)
+                    for p in positions}
+        for position, label in (("yes", "Yes"), ("no", "No"), ("abstain", "Abstention")):
+            assert f'>{label}</td><td data-label="Count">{expected[position]}<' in changed
+        assert '>Yes</td><td data-label="Count">60<' in first
+        assert f"{VOTERS} of 125 took part" in changed
+        assert "Voters 1–50 of 120" in changed
+        assert len(after) == len(before) <= MAX_QUERIES
+        assert loaded == []
+        with app.app_context():
+            counted = dict(db.session().execute(select(Elector.membership_id, Elector.ballot_id)
+                                                .where(Elector.round_id == round_id)).all())
+            latest = dict(db.session().execute(
+                select(Ballot.membership_id, func.max(Ballot.id)).where(Ballot.round_id == round_id)
+                .group_by(Ballot.membership_id)).all())
+        assert {m: counted[m] for m in latest} == latest
+        assert sum(1 for ballot in counted.values() if ballot is None) == 5  # who never voted
+
+    def test_so_many_voters_are_listed_in_the_order_they_joined(
+            self, browsers: Browsers, crowded_vote: tuple[int, int, list[int]],
+            monkeypatch: pytest.MonkeyPatch) -> None:
+        """Sorting a hundred thousand names costs more than the rest of the page: beyond
+        ``BY_NAME_UP_TO`` voters, the list follows the members' order (search finds a name)."""
+        monkeypatch.setattr(voters, "BY_NAME_UP_TO", VOTERS - 1)
+        proposal, round_id, _ = crowded_vote
+        page = browsers.page("ana@example.org", proposal, round_id, "/results")
+        assert "Voters 1–50 of 120" in page
+        assert "listed in the order they joined the organisation" in page
+        listed = [int(n) for n in re.findall(r"<bdi>Voter (\d{3})</bdi>", page)]
+        assert listed == list(range(119, 69, -1))  # "Voter 119" joined first
+        found = browsers.page("ana@example.org", proposal, round_id, "/results?search=voter+00")
+        assert re.findall(r"<bdi>(Voter \d{3})</bdi>", found) == [f"Voter 00{i}" for i in range(10)]
