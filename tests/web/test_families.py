@@ -27,7 +27,7 @@ def test_every_family_of_the_engine_has_a_descriptor_with_its_words() -> None:
     assert all(family is rules.family for family, rules in DESCRIPTORS.items())
 
 
-@pytest.mark.parametrize("rules", DESCRIPTORS.values(), ids=str)
+@pytest.mark.parametrize("rules", DESCRIPTORS.values(), ids=lambda rules: rules.family.value)
 def test_a_descriptor_names_only_positions_of_the_engine_and_groups_of_the_form(
         rules: FamilyDescriptor) -> None:
     for positions in rules.positions.values():
