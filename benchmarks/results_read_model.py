@@ -8,8 +8,9 @@ For each shape, a fresh database (SQLite in ``benchmarks/data/``, or PostgreSQL 
 ``--postgres``) gets an association (members inserted in bulk) and a majority vote opened
 through the rounds service, shown to everyone with who voted what (the default). The
 ballots are bulk-loaded with one audit entry each, as the application writes them, the
-counted ballot of each elector with them (``counted``, as casting a ballot keeps it);
-PostgreSQL then vacuums and analyses its tables, as autovacuum soon would.
+counted ballot of each elector with them (``counted``, as casting a ballot keeps it), and
+the audit log verified (``audit.verify``, again at the end); PostgreSQL then vacuums and
+analyses its tables, as autovacuum soon would.
 
 Then, read by the owner (an admin), in a fresh session each time: the results service
 (``results.round_results``) and the results page through Flask's test client (the whole
@@ -82,21 +83,20 @@ def load_ballots(app: Flask, assembly: Assembly, changes: int) -> None:
              "nominee_id": None, "cast_at": opened + SPACING * (turn * len(members) + i + 1)}
             for turn in range(changes) for i, member in enumerate(members)])
         rows = session.execute(select(Ballot.id, Ballot.round_id, Ballot.membership_id,
-                                      Ballot.position, Ballot.cast_at)
+                                      Ballot.position, Ballot.reason, Ballot.concern,
+                                      Ballot.nominee_id, Ballot.cast_at)
                                .where(Ballot.round_id == assembly.round_id)
                                .order_by(Ballot.id)).all()
         organisation_id = session.get_one(Membership, assembly.owner_membership).organisation_id
-        seq, previous = session.execute(
-            select(AuditEntry.seq, AuditEntry.hash)
-            .where(AuditEntry.organisation_id == organisation_id)
-            .order_by(AuditEntry.seq.desc()).limit(1)).one()
+        seq, previous = audit.seal(session, organisation_id)  # alone: nobody holds the lock
         entries, seen = [], set()
-        for row in rows:
+        for row in rows:  # as audit.ballot_cast records them
             seq += 1
             kind = "ballot_changed" if row.membership_id in seen else "ballot_cast"
             seen.add(row.membership_id)
             data = audit.canonical({"round": row.round_id, "ballot": row.id,
-                                    "member": row.membership_id, "position": row.position})
+                                    "member": row.membership_id, "position": row.position,
+                                    "fingerprint": audit.ballot_fingerprint(row)})
             entry_hash = audit.digest(previous, seq, kind, data, row.membership_id, row.cast_at)
             entries.append({"organisation_id": organisation_id, "seq": seq, "kind": kind,
                             "data": data, "actor_id": row.membership_id, "at": row.cast_at,
@@ -104,7 +104,16 @@ def load_ballots(app: Flask, assembly: Assembly, changes: int) -> None:
             previous = entry_hash
         session.execute(insert(AuditEntry), entries)
         counted(session, assembly.round_id)
+    verify(app)
     assert opened + SPACING * len(rows) < datetime.now(UTC), "a ballot would be in the future"
+
+
+def verify(app: Flask) -> None:
+    """Stop unless the audit log verifies (chain, ballots, closes, nothing pending too long)."""
+    with app.app_context():
+        problems = audit.verify(db.session(), datetime.now(UTC))[2]
+    if problems:
+        raise SystemExit(f"the audit log does not verify: {problems[:3]}")
 
 
 def counted(session: Session, round_id: int) -> None:
@@ -174,6 +183,7 @@ def measure(shape: str, repeat: int, postgres: bool) -> None:
             print(f"  {state:6} search 'member0001' "
                   f"{timed(page(client, assembly, '?search=member0001'), repeat)}",
                   flush=True)
+        verify(app)  # the close's entry follows the ballots' in a chain that still holds
         db.engine_of(app).dispose()
 
 

@@ -14,7 +14,8 @@ never decided again here:
   compares the two. The case is gathered from the ballots themselves (the record, which a
   recount gathers again); the ballot that counts is also kept on the elector's row
   (``Elector.ballot_id`` and ``position``, by ``services.rounds``), so that the live counts
-  of an open round read one row per elector, not every ballot (``live_tally``).
+  of an open round read one row per elector, not every ballot (``live_tally``), and a close
+  follows it, checked against the ballots in the same statement (``electorate_tally``).
 - changes not allowed: the server refuses a second ballot in the engine's words
   (``services.rounds.CHANGE_NOT_ALLOWED``), and the case holds every ballot individually, in
   order, so that the engine itself rejects any later one that raced past the server and its
@@ -28,13 +29,14 @@ never decided again here:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from decisions.engine import Case, load_case
@@ -56,6 +58,7 @@ from .models import (
 )
 
 Columns = TypeVarTuple("Columns")
+logger = logging.getLogger(__name__)
 PHASE_KINDS = {RoundKind.CLARIFYING: "clarifying", RoundKind.REACTIONS: "reactions"}
 
 
@@ -82,34 +85,80 @@ class ElectorateTally:
     voters: int
 
 
-def _ballots_that_count(round_id: int, *, changes: bool = True) -> Select[int]:
-    """The id of the ballot that counts for each member of a round, from the ballots
-    themselves: the latest (ids grow with time), or the first when changes are not
-    allowed. What a round is decided and recounted on, whatever ``Elector.ballot_id``
-    says (the same ballot, kept for reading: see ``services.rounds``)."""
-    pick = func.max(Ballot.id) if changes else func.min(Ballot.id)
-    return select(pick).where(Ballot.round_id == round_id).group_by(Ballot.membership_id)
-
-
 def electorate_tally(db: Session, round_id: int, *, changes: bool = True) -> ElectorateTally:
-    """The tally of a round's electors from their ballots (the record), in two queries."""
+    """The tally of a round's electors from their ballots (the record): the ballot that
+    counts for each elector is the latest of theirs (ids grow with time), or the first when
+    changes are not allowed, as the ballots themselves say, whatever ``Elector.ballot_id``
+    and ``Elector.position`` say (the same ballot, kept by casting for reading: see
+    ``services.rounds``). What a round is decided and recounted on.
+
+    Read in one statement that follows each elector's kept ballot and checks it against
+    their ballots (``_checked_tally``): SQLite reads the electors' index with one step into
+    the ballots' index each, PostgreSQL joins the two in one pass, and both group without
+    sorting, where finding each member's ballot among all of theirs would sort them. Where
+    they disagree (a fault, or a row changed behind the application's back), the ballots
+    alone decide (``_counted_tally``)."""
+    checked = _checked_tally(db, round_id, changes=changes)
+    if checked is not None:
+        return checked
+    logger.warning("Round %d: its electors' counted ballots are not the ones its ballots say;"
+                   " counted from the ballots", round_id)
+    return _counted_tally(db, round_id, changes=changes)
+
+
+def _checked_tally(db: Session, round_id: int, *, changes: bool) -> ElectorateTally | None:
+    """The tally by the position each elector keeps, each one joined to their ballots from
+    the kept one on (from the first to it when ``changes`` is false): the kept ballot alone
+    where it is the one that counts (nothing for an elector without ballots), which every
+    row must be, with its position, else ``None``. Every elector is thus one row: the sizes
+    come along."""
+    if db.get_bind().dialect.name == "postgresql":
+        # In one process: a parallel plan's workers start for each statement (tens of ms
+        # on a busy server of two cores) and take cores that serve requests. The setting
+        # lasts until the transaction ends, which a close's does soon after.
+        db.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    kept = Elector.ballot_id
+    from_kept = kept.is_(None) | ((Ballot.id >= kept) if changes else (Ballot.id <= kept))
+    wrong = Ballot.id.is_distinct_from(kept) | Ballot.position.is_distinct_from(
+        Elector.position)
     rows = db.execute(
-        select(Elector.college, Ballot.position, func.sum(Elector.vote_weight), func.count())
-        .join(Elector, (Elector.round_id == Ballot.round_id)
-              & (Elector.membership_id == Ballot.membership_id))
-        .where(Ballot.id.in_(_ballots_that_count(round_id, changes=changes)))
-        .group_by(Elector.college, Ballot.position)).all()
-    return _tally(rows, electorate_counts(db, round_id))
+        select(Elector.college, Elector.position, func.sum(Elector.vote_weight),
+               func.count(Ballot.id), func.count().filter(wrong))
+        .outerjoin(Ballot, (Ballot.round_id == round_id)
+                   & (Ballot.membership_id == Elector.membership_id) & from_kept)
+        .where(Elector.round_id == round_id).group_by(Elector.college, Elector.position)
+    ).all()
+    if any(row[4] for row in rows):
+        return None
+    return _with_sizes([row[:4] for row in rows])
+
+
+def _counted_tally(db: Session, round_id: int, *, changes: bool) -> ElectorateTally:
+    """The tally by the position of the ballot that counts for each elector, looked up
+    among the ballots alone (in their index of (round, member, id, position)): a fault's
+    path, slower on PostgreSQL, which runs the lookup as a plan of its own per elector."""
+    position = (select(Ballot.position)
+                .where(Ballot.round_id == round_id, Ballot.membership_id == Elector.membership_id)
+                .order_by(Ballot.id.desc() if changes else Ballot.id).limit(1)
+                .scalar_subquery().label("counted_position"))
+    return _with_sizes(db.execute(
+        select(Elector.college, position, func.sum(Elector.vote_weight), func.count())
+        .where(Elector.round_id == round_id).group_by(Elector.college, position)).all())
 
 
 def live_tally(db: Session, round_id: int) -> ElectorateTally:
     """The tally of a round's electors from each one's counted ballot as casting keeps it
     (``Elector.position``), in one query that reads the electors' index alone however
     many ballots were cast: the provisional counts of an open round."""
-    rows = db.execute(
+    return _with_sizes(db.execute(
         select(Elector.college, Elector.position, func.sum(Elector.vote_weight), func.count())
         .where(Elector.round_id == round_id).group_by(Elector.college, Elector.position)
-    ).all()
+    ).all())
+
+
+def _with_sizes(rows: Sequence[Any]) -> ElectorateTally:
+    """A tally from rows of (college, position, weight, people) of every elector, those
+    who did not vote at position ``None``: the sizes of the colleges are their sums."""
     sizes: dict[str, int] = {}
     for college, _, weight, _ in rows:
         sizes[college or ""] = sizes.get(college or "", 0) + int(weight)

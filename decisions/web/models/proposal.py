@@ -227,8 +227,9 @@ class Elector(Base):
     Never set in a secret round, whose ballots are counters only."""
 
     __tablename__ = "elector"
+    # With the member and ballot, so that a close reads the electors from the index alone.
     __table_args__ = (Index("ix_elector_round_position", "round_id", "college", "position",
-                            "vote_weight"),)
+                            "vote_weight", "membership_id", "ballot_id"),)
 
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"),
                                           primary_key=True)
@@ -244,7 +245,9 @@ class Ballot(Base):
     """A member's position in a round; history is kept and the latest (highest id) counts."""
 
     __tablename__ = "ballot"
-    __table_args__ = (Index("ix_ballot_round_member", "round_id", "membership_id", "id"),)
+    # With the position, so that a close counts each member's ballot from the index alone.
+    __table_args__ = (Index("ix_ballot_round_member_position", "round_id", "membership_id",
+                            "id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
