@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import statistics
 import threading
 import time
@@ -44,6 +45,7 @@ from datetime import UTC, datetime
 from assembly import (
     PASSWORD,
     Assembly,
+    email_of,
     fresh_database,
     open_assembly,
     server_environment,
@@ -147,6 +149,32 @@ def _pending_entries() -> int:
         AuditEntry.seq.is_(None))) or 0
 
 
+def _floor(args: argparse.Namespace) -> int:
+    """The same load on floor_app.py: the framework's pages without the application."""
+    print(f"floor_app members={args.members} voters={args.voters} seconds={args.seconds:g} "
+          f"gunicorn={args.workers}x{args.threads}", flush=True)
+    emails = [email_of(i) for i in range(args.members)]
+    assembly = Assembly("floor", 1, 1, emails, list(range(args.members)), 0,
+                        datetime.now(UTC))
+    with work_folder("http-floor") as folder, serve(
+            {**os.environ}, folder, workers=args.workers, threads=args.threads,
+            app="floor_app:app") as server:
+        members = _sign_in_all(server, assembly, args.voters)
+        cpu_before, started = server.cpu_seconds(), time.perf_counter()
+        load = _run(server, assembly, members, args.voters, args.seconds)
+        elapsed = time.perf_counter() - started
+        cpu = server.cpu_seconds() - cpu_before
+        server_errors = server.errors()
+    print(f"requests={load.requests} statuses={dict(sorted(load.statuses.items()))}")
+    print(f"ballots/s={load.acknowledged / elapsed:.1f} "
+          f"p50_ms={_percentile(load.latencies, 50):.0f} "
+          f"p95_ms={_percentile(load.latencies, 95):.0f} "
+          f"p99_ms={_percentile(load.latencies, 99):.0f} errors={load.errors} "
+          f"stored_equals_acknowledged=n/a "
+          f"cpu_ms_per_request={cpu * 1000 / max(load.requests, 1):.1f}")
+    return 0 if not load.errors and not server_errors else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL, not SQLite")
@@ -155,7 +183,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--floor", action="store_true",
+                        help="serve floor_app.py instead: the framework without the application")
     args = parser.parse_args()
+    if args.floor:
+        return _floor(args)
     backend = "postgresql" if args.postgres else "sqlite"
     print(f"database={backend} members={args.members} voters={args.voters} "
           f"seconds={args.seconds:g} gunicorn={args.workers}x{args.threads}", flush=True)

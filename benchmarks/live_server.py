@@ -85,16 +85,17 @@ def _rss_mib(pid: int) -> float:
 
 @contextmanager
 def serve(environment: dict[str, str], folder: Path, *, workers: int, threads: int,
-          timeout: int = 120) -> Iterator[Server]:
-    """gunicorn with ``workers`` processes of ``threads`` threads each on a free port of
-    127.0.0.1, ready to answer; stopped (SIGTERM, then SIGKILL) when the block ends."""
+          timeout: int = 120, app: str = "decisions.web.wsgi:app") -> Iterator[Server]:
+    """gunicorn serving ``app`` (a module of the project, or of benchmarks/) with
+    ``workers`` processes of ``threads`` threads each on a free port of 127.0.0.1, ready to
+    answer; stopped (SIGTERM, then SIGKILL) when the block ends."""
     port = _free_port()
     log = folder / "gunicorn.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads",
              str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", str(timeout),
-             "--graceful-timeout", "5", "decisions.web.wsgi:app"],
+             "--graceful-timeout", "5", "--pythonpath", str(ROOT / "benchmarks"), app],
             cwd=ROOT, env=environment, stdout=output, stderr=output)
     server = Server(port, process, log)
     try:
