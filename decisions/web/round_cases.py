@@ -44,6 +44,7 @@ from decisions.engine.results import fraction_json, time_json
 
 from .families import TALLY_POSITIONS, descriptor
 from .models import (
+    NOMINATING_KINDS,
     UNDECIDED,
     Ballot,
     College,
@@ -407,7 +408,7 @@ def _sociocratic_case(db: Session, proposal: Proposal, upto: Round,
             timed.append((round_.opens_at, 1, {"type": "phase",
                                                "phase": PHASE_KINDS[round_.kind]}))
             continue
-        if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE):
+        if round_.kind in NOMINATING_KINDS:
             kind = "nomination" if round_.kind is RoundKind.NOMINATION else "change"
             latest: dict[int, Any] = {}
             for row in _ballot_rows(db, round_.id):

@@ -10,6 +10,8 @@ from .organisation import Membership as Membership
 from .organisation import Organisation as Organisation
 from .organisation import Role as Role
 from .proposal import CHANGEABLE as CHANGEABLE
+from .proposal import COMMENT_KINDS as COMMENT_KINDS
+from .proposal import NOMINATING_KINDS as NOMINATING_KINDS
 from .proposal import UNDECIDED as UNDECIDED
 from .proposal import Ballot as Ballot
 from .proposal import Comment as Comment

@@ -69,6 +69,12 @@ class RoundKind(enum.StrEnum):
     VOTE = "vote"
 
 
+#: Rounds whose members nominate someone (a sociocratic election's nominations, or changes
+#: of nomination after hearing the others'), and rounds whose members comment.
+NOMINATING_KINDS = frozenset({RoundKind.NOMINATION, RoundKind.CHANGE})
+COMMENT_KINDS = frozenset({RoundKind.CLARIFYING, RoundKind.REACTIONS})
+
+
 class RoundStatus(enum.StrEnum):
     """A round is scheduled, open, then closed (or cancelled); a round the engine cannot
     evaluate is ``failed``, with the reason, instead of being retried for ever."""

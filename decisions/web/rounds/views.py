@@ -34,6 +34,7 @@ from ..families import descriptor
 from ..forms import add_error, show_error
 from ..i18n import local_time, zone_of
 from ..models import (
+    NOMINATING_KINDS,
     Membership,
     Organisation,
     Proposal,
@@ -164,7 +165,7 @@ def _ballot_form(session: Session, round_: Round, *, submitted: bool) -> BallotF
     proposal = round_.proposal
     form = BallotForm() if submitted else BallotForm(formdata=None)
     nominees = (round_service.electors_named(session, round_.id)
-                if round_.kind in round_service.NOMINATING_KINDS else [])
+                if round_.kind in NOMINATING_KINDS else [])
     return form.with_choices(round_service.positions_of(proposal, round_.kind),
                              round_service.reasons_required(proposal, round_.kind), nominees)
 
@@ -318,7 +319,7 @@ def vote(organisation: Organisation, membership: Membership, proposal_id: int,
         return _show_page(organisation, membership, round_, ballot_form=form,
                           refused=error_text(error))
     flash(_("Your position is recorded: %(position)s.", position=position_label(position))
-          if round_.kind not in round_service.NOMINATING_KINDS
+          if round_.kind not in NOMINATING_KINDS
           else _("Your nomination is recorded."), "success")
     if closed:  # the last answer closed the round: publish the head that holds its close
         checkpoints.publish(db.session(), audit_folder(current_app), [organisation.id],

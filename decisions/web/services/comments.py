@@ -8,11 +8,18 @@ from datetime import datetime
 from sqlalchemy import exists, insert, literal, select
 from sqlalchemy.orm import Session
 
-from ..models import Comment, Elector, Membership, Round, RoundKind, RoundStatus, User
+from ..models import (
+    COMMENT_KINDS,
+    Comment,
+    Elector,
+    Membership,
+    Round,
+    RoundStatus,
+    User,
+)
 from . import ServiceError
 from .messages import N_
 
-COMMENT_KINDS = (RoundKind.CLARIFYING, RoundKind.REACTIONS)
 MAX_COMMENT = 5000
 
 

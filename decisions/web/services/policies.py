@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..families import descriptor
 from ..models import (
     CHANGEABLE,
+    COMMENT_KINDS,
     Membership,
     Organisation,
     Proposal,
@@ -21,7 +22,6 @@ from ..models import (
     RoundKind,
     RoundStatus,
 )
-from .comments import COMMENT_KINDS
 from .objections import standing_objections
 from .results import took_part, voters_visible
 from .rounds import is_elector, next_kinds

@@ -36,6 +36,8 @@ from decisions.engine import (
 from .. import round_cases
 from ..families import TALLY_POSITIONS, descriptor
 from ..models import (
+    COMMENT_KINDS,
+    NOMINATING_KINDS,
     Ballot,
     Comment,
     Elector,
@@ -54,9 +56,7 @@ from . import explaining
 from .voters import VoterLine, VoterPage, voter_page
 
 #: Rounds whose members take a position on the proposal (the others take comments).
-POSITION_KINDS = frozenset({RoundKind.VOTE, RoundKind.CONSENT, RoundKind.NOMINATION,
-                            RoundKind.CHANGE})
-COMMENT_KINDS = frozenset({RoundKind.CLARIFYING, RoundKind.REACTIONS})
+POSITION_KINDS = frozenset(RoundKind) - COMMENT_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +274,7 @@ def _position_figures(db: Session, round_: Round, *, closed: bool,
     if not visible:
         return RoundResults(closed, False, participation)
     nominations = None
-    if round_.kind in (RoundKind.NOMINATION, RoundKind.CHANGE):
+    if round_.kind in NOMINATING_KINDS:
         nominations = tuple((name, count) for _, name, count in nomination_counts(db, round_.id))
     return RoundResults(closed, True, participation, counts=counts, nominations=nominations)
 

@@ -37,6 +37,7 @@ from .. import round_cases
 from ..families import NOMINATE, descriptor
 from ..models import (
     CHANGEABLE,
+    NOMINATING_KINDS,
     UNDECIDED,
     Ballot,
     CircleMember,
@@ -181,10 +182,6 @@ def is_elector(db: Session, round_id: int, membership_id: int) -> bool:
     """Whether the member is in the round's electorate (snapshotted when it opened)."""
     return bool(db.scalar(select(exists().where(
         Elector.round_id == round_id, Elector.membership_id == membership_id))))
-
-
-#: The rounds whose ballots name a nominee.
-NOMINATING_KINDS = frozenset({RoundKind.NOMINATION, RoundKind.CHANGE})
 
 
 def needs_candidate(proposal: Proposal, kind: RoundKind) -> bool:
