@@ -13,13 +13,13 @@ ways (docs/architecture.md, "The audit chain"):
   pending before them, and are sealed at once: a close's entry follows every ballot
   committed before it, and the head published after the close holds it.
 - ballots take no shared lock: on PostgreSQL their entry is written pending (no number, no
-  hash) and sealed right after the commit, by the committing request itself
-  (``seal_after_commit``), in order of id, by whichever request holds the chain's lock then;
-  a request that finds it held leaves its entries to the holder, which looks again after
-  its own commit. The scheduler seals what may be left (a process that died between its
-  commit and its seal) at each tick: nothing acknowledged stays unsealed longer than
-  ``SEAL_DELAY``, and ``verify`` reports an entry that did. On SQLite a transaction that
-  writes holds the database's only write lock from its start (``transactions``), so
+  hash) and sealed after the commit (``seal_after_commit``: by the process's sealing thread,
+  or by the request itself, as ``AUDIT_SEALING`` says), in order of id, by whichever holds
+  the chain's lock then; one that finds it held leaves the entries to the holder, which
+  looks again after its own commit. The scheduler seals what may be left (a process that
+  died between its commit and its seal) at each tick: nothing acknowledged stays unsealed
+  longer than ``SEAL_DELAY``, and ``verify`` reports an entry that did. On SQLite a
+  transaction that writes holds the database's only write lock from its start (``transactions``), so
   ballots are sealed at once there too, at no extra cost.
 
 Ballots get a fingerprint in their entry (a hash of the stored row), so that a ballot row
@@ -137,8 +137,7 @@ def record_pending(db: Session, organisation_id: int, kind: str, data: Mapping[s
               "e_actor": actor_id, "e_at": at, "e_seq": None, "e_previous": None,
               "e_hash": None}
     if db.get_bind().dialect.name == "sqlite":
-        head = db.execute(_HEAD, values).first()
-        seq, previous = (0, GENESIS) if head is None else (head.seq, head.hash)
+        seq, previous = seal(db, organisation_id)  # the head: nothing is pending on SQLite
         values.update(e_seq=seq + 1, e_previous=previous,
                       e_hash=digest(previous, seq + 1, kind, text, actor_id, at))
     else:
@@ -146,13 +145,9 @@ def record_pending(db: Session, organisation_id: int, kind: str, data: Mapping[s
     db.execute(_INSERT_ENTRY, values)
 
 
-#: The head of a chain that has no entry pending (SQLite's), and an entry written by Core:
-#: built once, as ballots write them.
-_HEAD = (select(AuditEntry.seq, AuditEntry.hash)
-         .where(AuditEntry.organisation_id == bindparam("e_organisation"),
-                AuditEntry.seq.is_not(None))
-         .order_by(AuditEntry.seq.desc()).limit(1))
-_INSERT_ENTRY = insert(cast(Table, AuditEntry.__table__)).values(
+#: An entry written by Core, built once, as ballots write them.
+_ENTRY = cast(Table, AuditEntry.__table__)
+_INSERT_ENTRY = insert(_ENTRY).values(
     organisation_id=bindparam("e_organisation"), kind=bindparam("e_kind"),
     data=bindparam("e_data"), actor_id=bindparam("e_actor"), at=bindparam("e_at"),
     seq=bindparam("e_seq"), previous_hash=bindparam("e_previous"), hash=bindparam("e_hash"))
@@ -214,7 +209,6 @@ def seal_everything(bind: Engine) -> None:
 
 
 # The statements of sealing, built once: it follows every ballot on PostgreSQL.
-_ENTRY = cast(Table, AuditEntry.__table__)
 #: The chain's lock unless another transaction holds it (then no row): the lock ``record``
 #: takes (its UPDATE takes FOR NO KEY UPDATE on PostgreSQL). Not used on SQLite.
 _LOCK_IF_FREE = (select(Organisation.id).where(Organisation.id == bindparam("s_organisation"))

@@ -375,8 +375,7 @@ def _count_ballot(first_only: bool) -> Any:
                              Ballot.membership_id == bindparam("b_member"), Ballot.id < ballot_id)
     return (update(_table(Elector))
             .where(Elector.round_id == bindparam("b_round", type_=Integer),
-                                  Elector.membership_id == bindparam("b_member", type_=Integer),
-                                  replaces)
+                   Elector.membership_id == bindparam("b_member", type_=Integer), replaces)
             .values(ballot_id=ballot_id, position=bindparam("b_position", type_=String))
             .returning(earlier.label("earlier")))
 
