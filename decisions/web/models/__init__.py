@@ -3,6 +3,12 @@
 from .audit import AuditEntry as AuditEntry
 from .invitation import Invitation as Invitation
 from .invitation import InvitationStatus as InvitationStatus
+from .notice import ACTION_KINDS as ACTION_KINDS
+from .notice import ALWAYS_SENT as ALWAYS_SENT
+from .notice import Delivery as Delivery
+from .notice import Notice as Notice
+from .notice import NoticeKind as NoticeKind
+from .notice import NotifyMode as NotifyMode
 from .organisation import Circle as Circle
 from .organisation import CircleMember as CircleMember
 from .organisation import College as College

@@ -42,6 +42,11 @@ class Organisation(Base):
     is_scic: Mapped[bool] = mapped_column(Boolean, default=True)
     # Facilitators and admins always put forward proposals; members only when this is set.
     allow_member_proposals: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language of its messages to members who chose none (the network is French).
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    # Whether messages carry single-use links that sign a member in to answer a round
+    # (never for secret rounds).
+    answer_links: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -87,6 +92,10 @@ class Membership(Base):
     # Leaving ends a membership; it is never deleted, so that its ballots, electorates and
     # audit entries stay whole (``None``: a current member).
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What this member receives by e-mail from this organisation (models.notice.NotifyMode),
+    # and the kinds of notice they unsubscribed from, space-separated.
+    notify: Mapped[str] = mapped_column(String(12), default="all")
+    muted: Mapped[str] = mapped_column(String(200), default="")
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")

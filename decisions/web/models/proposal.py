@@ -121,6 +121,9 @@ class Proposal(Base):
     outcome_statement: Mapped[str] = mapped_column(Text, default="")
     outcome_statement_html: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
+    # Hours before a round's deadline when electors who have not answered are reminded
+    # (None: no reminder).
+    reminder_hours: Mapped[int | None] = mapped_column(Integer, default=24)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

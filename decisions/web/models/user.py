@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
@@ -20,6 +20,7 @@ class User(UserMixin, Base):
     """A person with an account; belongs to organisations through memberships."""
 
     __tablename__ = "user"
+    __table_args__ = (Index("ix_user_calendar_token_hash", "calendar_token_hash", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -29,6 +30,9 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Bumped at sign-out and password change: a session cookie made before is then refused.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
+    # The hash of the token of this person's calendar feed (None: no feed); revoking it
+    # makes a new one.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
