@@ -29,7 +29,7 @@ class NoticeKind(enum.StrEnum):
     NEW_VERSION = "new_version"  # to electors asked to consent again
     OUTCOME = "outcome"
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of message, not a password
     DIGEST = "digest"  # a day's held notices of one person in one organisation
 
 
