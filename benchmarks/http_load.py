@@ -52,7 +52,7 @@ from assembly import (
     setup_app,
     work_folder,
 )
-from live_server import Client, Member, Server, serve
+from live_server import Client, Member, Server, database_cpu_seconds, serve
 from sqlalchemy import func, select
 
 from decisions.web import db
@@ -203,9 +203,11 @@ def main() -> int:
             print(f"signed_in={len(members)} sign_in_s={time.perf_counter() - started:.1f}",
                   flush=True)
             cpu_before, started = server.cpu_seconds(), time.perf_counter()
+            database_before = database_cpu_seconds()
             load = _run(server, assembly, members, args.voters, args.seconds)
             elapsed = time.perf_counter() - started
             cpu = server.cpu_seconds() - cpu_before
+            database_cpu = database_cpu_seconds() - database_before
             master_rss, workers_rss = server.rss_mib()
             server_errors = server.errors()
         with app.app_context():
@@ -223,6 +225,9 @@ def main() -> int:
     print(f"rss_mib={max(workers_rss, default=0):.1f} "
           f"workers_rss_mib={','.join(f'{r:.1f}' for r in workers_rss)} "
           f"master_rss_mib={master_rss:.1f}")
+    if args.postgres:
+        print(f"database_cpu_ms_per_request={database_cpu * 1000 / max(load.requests, 1):.1f}"
+              " (PostgreSQL's processes, on the same cores)")
     print(f"audit_pending_after_stop={pending} audit_problems={len(problems)}")
     for problem in problems[:5]:
         print(f"  audit: entry {problem.seq}: {problem.problem}")

@@ -67,6 +67,20 @@ class Server:
         return text[-3000:] if "Traceback" in text else ""
 
 
+def database_cpu_seconds() -> float:
+    """User and system CPU time so far of this machine's PostgreSQL processes (readable as
+    root, or as their owner): with the database on the same cores, what each ballot costs
+    the machine is the server's CPU and this."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().split(" (", 1)[1].startswith("postgres)"):
+                total += _cpu_seconds(int(stat.parent.name))
+        except (OSError, IndexError):
+            continue
+    return total
+
+
 def _cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
