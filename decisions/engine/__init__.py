@@ -1,8 +1,10 @@
 """decisions.engine: the rules of democratic decisions, as a pure library.
 
 Consent, sociocratic consent and election, majority and SCIC multi-college voting, with
-quorum, convocations and deadlines. Standard library only, no I/O, no clock: a case goes
-in, a result comes out, with its numbers and a plain-language explanation::
+quorum, convocations and deadlines, and the attendance of general assemblies (proxies,
+remote members, postal votes, member vote weights). Standard library only, no I/O, no
+clock: a case goes in, a result comes out, with its numbers and a plain-language
+explanation::
 
     from decisions.engine import evaluate, load_case
     result = evaluate(load_case(case_json))
@@ -17,6 +19,7 @@ from .errors import EngineError as EngineError
 from .explain import Step as Step
 from .explain import render as render
 from .model import OUTSIDE_SEARCH as OUTSIDE_SEARCH
+from .model import UNLIMITED as UNLIMITED
 from .model import AbsentPolicy as AbsentPolicy
 from .model import Amend as Amend
 from .model import Ballot as Ballot
@@ -49,6 +52,8 @@ from .model import Outcome as Outcome
 from .model import PhaseMark as PhaseMark
 from .model import Position as Position
 from .model import PositionTaken as PositionTaken
+from .model import PostalOnAmended as PostalOnAmended
+from .model import ProxyRefusal as ProxyRefusal
 from .model import Qualification as Qualification
 from .model import Quorum as Quorum
 from .model import QuorumScope as QuorumScope
@@ -60,6 +65,7 @@ from .model import Tally as Tally
 from .model import Threshold as Threshold
 from .model import ThresholdName as ThresholdName
 from .model import UnreasonedObjectionPolicy as UnreasonedObjectionPolicy
+from .model import Votes as Votes
 from .params import CollegeParams as CollegeParams
 from .params import ConsentParams as ConsentParams
 from .params import ElectionParams as ElectionParams
@@ -68,12 +74,15 @@ from .params import Params as Params
 from .params import SociocraticParams as SociocraticParams
 from .presets import PRESETS as PRESETS
 from .presets import Preset as Preset
+from .results import AttendanceCounts as AttendanceCounts
 from .results import CollegeOutcome as CollegeOutcome
 from .results import CollegeResult as CollegeResult
 from .results import ConsentCounts as ConsentCounts
 from .results import ConsentResult as ConsentResult
 from .results import ElectionResult as ElectionResult
 from .results import MajorityResult as MajorityResult
+from .results import RefusedPostal as RefusedPostal
+from .results import RefusedProxy as RefusedProxy
 from .results import RejectedBallot as RejectedBallot
 from .results import RejectedEvent as RejectedEvent
 from .results import Result as Result

@@ -82,9 +82,11 @@ def _count_in_time_order(
     if not all(map(eligible.__contains__, counted)):
         return None
     rejected = []
+    holders = ballots.cast_by
     for i in itertools.chain(order[:lo], order[late:]):
         reason = _NOT_ELIGIBLE if voters[i] not in eligible else window.refusal(times[i])
-        rejected.append(RejectedBallot(voters[i], reason or RejectionReason.LATE, times[i]))
+        rejected.append(RejectedBallot(voters[i], reason or RejectionReason.LATE, times[i],
+                                       holders[i] if holders else None))
     rejected.sort(key=lambda r: (r.cast_at, r.voter))  # stable: one voter keeps arrival order
     return Counted(latest=counted, rejected=tuple(rejected),
                    superseded=len(on_time) - len(counted), closed_early_at=None)
@@ -183,9 +185,11 @@ def count_ballots(
     # Records in time order; at one instant, by voter, so that arrival order never shows.
     rejected.sort(key=lambda item: (times[item[0]], seqs[item[0]] or 0, voters[item[0]],
                                     item[0]))
+    holders = ballots.cast_by
     return Counted(
         latest=counted,
-        rejected=tuple(RejectedBallot(voters[i], r, times[i]) for i, r in rejected),
+        rejected=tuple(RejectedBallot(voters[i], r, times[i], holders[i] if holders else None)
+                       for i, r in rejected),
         superseded=accepted_count - len(counted),
         closed_early_at=None if closed_at is None else closed_at[0],
     )

@@ -143,7 +143,11 @@ _REASON = {
         "position_not_allowed": "position not allowed",
         "abstain_not_allowed": "abstention not allowed", "missing_reason": "reason missing",
         "change_not_allowed": "change not allowed", "stale_version": "about another version",
-        "not_authorized": "not authorised",
+        "not_authorized": "not authorised", "proxy_refused": "cast under a refused proxy",
+        "not_proxy_holder": "cast by someone holding no proxy of the member",
+        "represented": "member represented by proxy",
+        "remote_not_allowed": "remote participation not counted",
+        "resolution_amended": "postal vote on a text amended in the meeting",
     },
     "fr": {
         "not_eligible": "hors du corps électoral", "too_early": "trop tôt",
@@ -152,6 +156,11 @@ _REASON = {
         "abstain_not_allowed": "abstention non admise", "missing_reason": "motif manquant",
         "change_not_allowed": "changement non admis",
         "stale_version": "sur une autre version", "not_authorized": "non autorisé",
+        "proxy_refused": "procuration refusée",
+        "not_proxy_holder": "déposé sans procuration du membre",
+        "represented": "membre représenté par procuration",
+        "remote_not_allowed": "participation à distance non admise",
+        "resolution_amended": "vote par correspondance sur un texte amendé en séance",
     },
 }
 
@@ -492,6 +501,119 @@ def _no_nominations(data: Mapping[str, StepValue], language: Language) -> str:
     return "Pending: no nomination yet."
 
 
+def _attendance(data: Mapping[str, StepValue], language: Language) -> str:
+    fr = language == "fr"
+    present = data["present"]
+    parts = []
+    for key, one_en, many_en, one_fr, many_fr in (
+        ("in_room", "in the room", "in the room", "en salle", "en salle"),
+        ("remote", "remote", "remote", "à distance", "à distance"),
+        ("represented", "represented by proxy", "represented by proxy",
+         "représenté·e par procuration", "représenté·es par procuration"),
+        ("postal", "by postal vote", "by postal vote", "par correspondance",
+         "par correspondance"),
+    ):
+        n = data.get(key)
+        if n:
+            parts.append(_count(n, one_fr, many_fr, language) if fr
+                         else _count(n, one_en, many_en, language))
+    listed = ", ".join(parts) or ("personne" if fr else "nobody")
+    if fr:
+        text = f"Présence : {listed} ; soit {present} voix présentes ou représentées."
+    else:
+        text = f"Attendance: {listed}; {present} votes present or represented."
+    remote = data.get("remote_not_counted")
+    if remote:
+        if fr:
+            who = _count(remote, "membre à distance n'est pas compté·e présent·e",
+                         "membres à distance ne sont pas comptés présents", language)
+            text += (f" {who} : les statuts ne le prévoient pas (C. com. L225-107 II) ;"
+                     " leurs votes ne sont pas retenus.")
+        else:
+            who = _count(remote, "member taking part remotely is", "members taking part"
+                         " remotely are", language)
+            text += (f" {who} not counted present: the statuts do not provide for it"
+                     " (C. com. L225-107 II); their ballots are not counted.")
+    return text
+
+
+def _proxy_refused(data: Mapping[str, StepValue], language: Language) -> str:
+    member, holder, reason = data["member"], data["holder"], data["reason"]
+    held, cap = data.get("held"), data.get("max_proxies")
+    why = {
+        "en": {
+            "holder_not_member": f"{holder} is not a member",
+            "chain": f"{holder} has given a proxy too, and a proxy cannot be passed on"
+                     " (A→B→C)",
+            "represented_present": f"{member} takes part in person (in the room, remotely"
+                                   " or by post)",
+            "holder_absent": f"{holder} is not present at the meeting",
+            "holder_other_college": f"the statuts require a holder of the member's college,"
+                                    f" and {holder} is of another",
+            "holder_over_cap": f"{holder} holds {held} proxies and the statuts allow at most"
+                               f" {cap}; none can be preferred to the others, so all are"
+                               " refused",
+        },
+        "fr": {
+            "holder_not_member": f"{holder} n'est pas membre",
+            "chain": f"{holder} a aussi donné procuration, et une procuration ne se"
+                     " transmet pas (A→B→C)",
+            "represented_present": f"{member} participe en personne (en salle, à distance"
+                                   " ou par correspondance)",
+            "holder_absent": f"{holder} n'est pas présent·e à l'assemblée",
+            "holder_other_college": f"les statuts exigent un·e mandataire du collège du"
+                                    f" membre, et {holder} est d'un autre collège",
+            "holder_over_cap": f"{holder} détient {held} procurations et les statuts en"
+                               f" permettent au plus {cap} ; aucune ne peut être préférée"
+                               " aux autres, toutes sont refusées",
+        },
+    }[language].get(str(reason), str(reason))
+    if language == "fr":
+        then = (" Son propre vote compte." if reason == "represented_present"
+                else f" {member} est compté·e absent·e ; aucun vote n'est retenu en son nom.")
+        return f"Procuration de {member} à {holder} refusée : {why}.{then}"
+    then = (" Their own vote counts." if reason == "represented_present"
+            else f" {member} is counted absent, and no ballot counts in their name.")
+    return f"Proxy of {member} to {holder} refused: {why}.{then}"
+
+
+def _postal_refused(data: Mapping[str, StepValue], language: Language) -> str:
+    member, received, deadline = data["member"], data["received_at"], data.get("deadline")
+    if language == "fr":
+        limit = f" (limite : {_when(deadline, language)})" if deadline else ""
+        return (f"Vote par correspondance de {member} refusé : formulaire reçu le"
+                f" {_when(received, language)}, pas avant l'assemblée{limit}"
+                f" (C. com. L225-107 I) ; {member} est compté·e absent·e.")
+    limit = f" (deadline: {_when(deadline, language)})" if deadline else ""
+    return (f"Postal vote of {member} refused: the form was received on"
+            f" {_when(received, language)}, not before the meeting{limit}"
+            f" (C. com. L225-107 I); {member} is counted absent.")
+
+
+def _postal_amended(data: Mapping[str, StepValue], language: Language) -> str:
+    forms, policy = data["forms"], data["policy"]
+    if language == "fr":
+        one = isinstance(forms, int) and forms <= 1
+        votes = _count(forms, "formulaire de vote par correspondance",
+                       "formulaires de vote par correspondance", language)
+        if policy == "no":
+            counts = "compte comme un vote contre" if one else "comptent comme votes contre"
+            return (f"Résolution amendée en séance : comme le prévoient les statuts, {votes}"
+                    f" {counts}.")
+        bears = "ne porte" if one else "ne portent"
+        return (f"Résolution amendée en séance : {votes} {bears} pas sur ce texte ; leurs"
+                " auteurs restent présents mais ne votent pas (voix non exprimées).")
+    one = forms == 1
+    votes = _count(forms, "postal form", "postal forms", language)
+    if policy == "no":
+        counts = "counts as a vote" if one else "count as votes"
+        return (f"Resolution amended in the meeting: as the statuts provide, {votes}"
+                f" {counts} against.")
+    bears = "does not bear" if one else "do not bear"
+    return (f"Resolution amended in the meeting: {votes} {bears} on this text; their"
+            " authors remain present but do not vote (no vote expressed).")
+
+
 _RENDERERS: Mapping[str, Renderer] = MappingProxyType(
     {
         "decision": _decision,
@@ -520,5 +642,9 @@ _RENDERERS: Mapping[str, Renderer] = MappingProxyType(
         "proposed": _proposed,
         "elected": _elected,
         "no_nominations": _no_nominations,
+        "attendance": _attendance,
+        "proxy_refused": _proxy_refused,
+        "postal_refused": _postal_refused,
+        "postal_amended": _postal_amended,
     }
 )

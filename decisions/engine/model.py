@@ -37,9 +37,11 @@ from .records import (
     Roll,
     RoundOpen,
     Tally,
+    Votes,
 )
 from .vocabulary import (
     OUTSIDE_SEARCH,
+    UNLIMITED,
     AbsentPolicy,
     Base,
     CollegeMethod,
@@ -51,6 +53,8 @@ from .vocabulary import (
     Mode,
     Outcome,
     Position,
+    PostalOnAmended,
+    ProxyRefusal,
     Qualification,
     QuorumBasis,
     QuorumScope,
@@ -65,6 +69,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OUTSIDE_SEARCH",
+    "UNLIMITED",
     "AbsentPolicy",
     "Amend",
     "Ballot",
@@ -97,6 +102,8 @@ __all__ = [
     "PhaseMark",
     "Position",
     "PositionTaken",
+    "PostalOnAmended",
+    "ProxyRefusal",
     "Qualification",
     "Quorum",
     "QuorumBasis",
@@ -109,6 +116,7 @@ __all__ = [
     "Threshold",
     "ThresholdName",
     "UnreasonedObjectionPolicy",
+    "Votes",
 ]
 
 T = TypeVar("T")

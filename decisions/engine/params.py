@@ -7,8 +7,8 @@ the defaults below are those.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import ClassVar
+from datetime import date, datetime
+from typing import ClassVar, Literal
 
 from .model import (
     AbsentPolicy,
@@ -22,6 +22,7 @@ from .model import (
     Family,
     Mode,
     Position,
+    PostalOnAmended,
     Quorum,
     QuorumScope,
     SilencePolicy,
@@ -44,8 +45,19 @@ __all__ = [
 class MajorityParams:
     """Parameters of a majority vote, one member one vote (docs/rules.md 2.1).
 
-    ``mode`` ``None`` means: meeting when the electorate or the ballots are counts, else
+    ``mode`` ``None`` means: meeting when the electorate or the ballots are counts, or
+    when the roll has an attendance sheet (remote members, proxies, postal votes), else
     async. ``convocation_check.min_days`` ``None`` takes the preset's notice period.
+
+    Meetings (docs/rules.md 0.4): ``max_proxies_per_holder`` is the statutory cap on the
+    proxies one holder may hold (``"unlimited"`` when the statuts set none; ``None``, not
+    given, is refused for a roll with proxies: no legal default is assumed);
+    ``proxy_same_college`` asks that a holder be of the represented member's college;
+    ``remote_counts_as_present`` that members taking part remotely count as present (only
+    if the statuts say so, C. com. L225-107 II); ``postal_deadline`` is the instant by
+    which postal forms must be received (``None``: ``opens_at``, the meeting's opening,
+    C. com. L225-107 I); ``amended_in_meeting`` says that the resolution voted was amended
+    in the meeting, and ``postal_on_amended`` what postal votes then count as.
     """
 
     family: ClassVar[Family] = Family.MAJORITY
@@ -60,6 +72,12 @@ class MajorityParams:
     window: Window = Window()
     allow_vote_change: bool = True
     close_when_all_voted: bool = False
+    max_proxies_per_holder: int | Literal["unlimited"] | None = None
+    proxy_same_college: bool = False
+    remote_counts_as_present: bool = False
+    postal_deadline: datetime | None = None
+    amended_in_meeting: bool = False
+    postal_on_amended: PostalOnAmended = PostalOnAmended.ABSENT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -58,11 +58,13 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
             _preset(
                 "sa_age_pre_2019",
                 _VOTES,
-                "C. com. L225-96 before loi 2019-744 (abstention counted as no)",
+                "C. com. L225-96 before loi 2019-744 (abstention counted as no; so were"
+                " postal forms without a vote on the text, L225-107 I then)",
                 (15, 10),
                 threshold="two_thirds",
                 base="present",
                 quorum={"first": _Q14, "second": _Q15},
+                postal_on_amended="no",
             ),
             _preset("scic_sas_ago", _VOTES, "C. com. L227-9: as SA unless statuts", (15, 10),
                     **_SA_AGO),

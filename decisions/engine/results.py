@@ -20,18 +20,24 @@ from .model import (
     Convocation,
     Family,
     Outcome,
+    PostalOnAmended,
+    ProxyRefusal,
     RejectionReason,
     Tally,
     Threshold,
+    Votes,
 )
 
 __all__ = [
+    "AttendanceCounts",
     "CollegeOutcome",
     "CollegeResult",
     "ConsentCounts",
     "ConsentResult",
     "ElectionResult",
     "MajorityResult",
+    "RefusedPostal",
+    "RefusedProxy",
     "RejectedBallot",
     "RejectedEvent",
     "Result",
@@ -39,12 +45,27 @@ __all__ = [
     "SociocraticResult",
     "fraction_json",
     "time_json",
+    "votes_json",
 ]
 
 
 def fraction_json(value: Fraction | None) -> str | None:
     """An exact fraction as ``"num/den"`` in lowest terms (``"0/1"`` for zero)."""
     return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def votes_json(value: Votes) -> int | str:
+    """A number of votes: an integer when whole (every count without weights), else an
+    exact fraction ``"num/den"`` (sums of fractional vote weights)."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return value.numerator
+        return f"{value.numerator}/{value.denominator}"
+    return value
+
+
+def _maybe_votes_json(value: Votes | None) -> int | str | None:
+    return None if value is None else votes_json(value)
 
 
 def decimal_json(value: Fraction | None) -> float | None:
@@ -60,18 +81,87 @@ def time_json(value: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RejectedBallot:
-    """A ballot that was not counted, and why."""
+    """A ballot that was not counted, and why; ``cast_by`` the proxy holder who cast it,
+    ``postal`` when it came by post."""
 
     voter: str
     reason: RejectionReason
     cast_at: datetime | None = None
+    cast_by: str | None = None
+    postal: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """The docs/case-format.md record ``{voter, reason}`` (with ``cast_at`` when known)."""
+        """The docs/case-format.md record ``{voter, reason}`` (with ``cast_at`` when known,
+        ``cast_by`` and ``postal`` when they apply)."""
         record: dict[str, Any] = {"voter": self.voter, "reason": self.reason.value}
         if self.cast_at is not None:
             record["cast_at"] = time_json(self.cast_at)
+        if self.cast_by is not None:
+            record["cast_by"] = self.cast_by
+        if self.postal:
+            record["postal"] = True
         return record
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedProxy:
+    """A proxy of the attendance sheet that was refused: ``member`` gave it to ``holder``.
+
+    The member is then not represented: they count as absent unless they take part
+    themself, and a ballot the holder casts for them is refused ``proxy_refused``.
+    """
+
+    member: str
+    holder: str
+    reason: ProxyRefusal
+
+    def to_json(self) -> dict[str, Any]:
+        """``{member, holder, reason}``."""
+        return {"member": self.member, "holder": self.holder, "reason": self.reason.value}
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedPostal:
+    """A postal form received too late to count (C. com. L225-107 I): the member counts
+    as absent and their postal ballots are refused ``late``."""
+
+    member: str
+    received_at: datetime
+    reason: RejectionReason = RejectionReason.LATE
+
+    def to_json(self) -> dict[str, Any]:
+        """``{member, reason, received_at}``."""
+        return {"member": self.member, "reason": self.reason.value,
+                "received_at": time_json(self.received_at)}
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceCounts:
+    """Who took part in a meeting, and how, in heads (members, whatever their weight).
+
+    ``in_room`` present in the room; ``remote`` taking part remotely and counted present;
+    ``remote_not_counted`` taking part remotely when the statuts do not count them;
+    ``represented`` by an accepted proxy; ``postal`` by a postal form received in time.
+    A member in the room who also sent a postal form counts once, as postal.
+    """
+
+    in_room: int = 0
+    remote: int = 0
+    remote_not_counted: int = 0
+    represented: int = 0
+    postal: int = 0
+
+    def __add__(self, other: AttendanceCounts) -> AttendanceCounts:
+        return AttendanceCounts(
+            self.in_room + other.in_room, self.remote + other.remote,
+            self.remote_not_counted + other.remote_not_counted,
+            self.represented + other.represented, self.postal + other.postal)
+
+    def to_json(self) -> dict[str, int]:
+        """The five counts by name."""
+        return {"in_room": self.in_room, "remote": self.remote,
+                "remote_not_counted": self.remote_not_counted,
+                "represented": self.represented, "postal": self.postal}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,32 +210,44 @@ class Result:
         return {}
 
 
-def _tally_json(counts: Tally) -> dict[str, int]:
-    return {"yes": counts.yes, "no": counts.no, "abstain": counts.abstain,
-            "blank": counts.blank, "invalid": counts.invalid}
+def _tally_json(counts: Tally) -> dict[str, int | str]:
+    return {"yes": votes_json(counts.yes), "no": votes_json(counts.no),
+            "abstain": votes_json(counts.abstain), "blank": votes_json(counts.blank),
+            "invalid": votes_json(counts.invalid)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MajorityResult(Result):
     """A majority vote's result. Counting fields are ``None`` when nothing was counted
-    (``invalid_convocation``, ``invalid_config``)."""
+    (``invalid_convocation``, ``invalid_config``).
+
+    Counts, ``participants``, ``eligible``, ``present`` and ``base_count`` are in votes:
+    heads, or exact sums of the members' vote weights. A meeting with an attendance sheet
+    also reports ``attendance`` (in heads), the accepted proxies (``represented_by``,
+    pairs ``(member, holder)``), the refused ones and the refused postal forms.
+    """
 
     family: ClassVar[Family] = Family.MAJORITY
 
     convocation: Convocation = Convocation.FIRST
     counts: Tally | None = None
-    participants: int | None = None
-    eligible: int | None = None
-    present: int | None = None
+    participants: Votes | None = None
+    eligible: Votes | None = None
+    present: Votes | None = None
     quorum_met: bool | None = None
     base: Base | None = None
-    base_count: int | None = None
+    base_count: Votes | None = None
     yes_share: Fraction | None = None
     threshold: Threshold | None = None
     rejected_ballots: tuple[RejectedBallot, ...] = ()
     superseded_ballots: int = 0
     convocation_days: int | None = None
     closed_early_at: datetime | None = None
+    attendance: AttendanceCounts | None = None
+    represented_by: tuple[tuple[str, str], ...] = ()
+    refused_proxies: tuple[RefusedProxy, ...] = ()
+    refused_postal: tuple[RefusedPostal, ...] = ()
+    postal_on_amended: PostalOnAmended | None = None
 
     def _details_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"convocation": self.convocation.value}
@@ -155,12 +257,12 @@ class MajorityResult(Result):
             return data
         data.update(
             counts=_tally_json(self.counts),
-            participants=self.participants,
-            eligible=self.eligible,
-            present=self.present,
+            participants=_maybe_votes_json(self.participants),
+            eligible=_maybe_votes_json(self.eligible),
+            present=_maybe_votes_json(self.present),
             quorum_met=self.quorum_met,
             base=None if self.base is None else self.base.value,
-            base_count=self.base_count,
+            base_count=_maybe_votes_json(self.base_count),
             yes_share=fraction_json(self.yes_share),
             yes_share_decimal=decimal_json(self.yes_share),
             rejected_ballots=[r.to_json() for r in self.rejected_ballots],
@@ -168,6 +270,15 @@ class MajorityResult(Result):
         )
         if self.closed_early_at is not None:
             data["closed_early_at"] = time_json(self.closed_early_at)
+        if self.attendance is not None:
+            data.update(
+                attendance=self.attendance.to_json(),
+                represented_by=dict(sorted(self.represented_by)),
+                refused_proxies=[r.to_json() for r in self.refused_proxies],
+                refused_postal=[r.to_json() for r in self.refused_postal],
+            )
+        if self.postal_on_amended is not None:
+            data["postal_on_amended"] = self.postal_on_amended.value
         return data
 
 
@@ -183,12 +294,13 @@ class CollegeOutcome:
     weight: Fraction
     weight_effective: Fraction
     counts: Tally
-    members: int
-    present: int
-    base: int
+    members: Votes
+    present: Votes
+    base: Votes
     yes_share: Fraction | None
     expressing: bool
     bloc: str | None = None
+    attendance: AttendanceCounts | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The docs/case-format.md per-college record."""
@@ -196,14 +308,16 @@ class CollegeOutcome:
             "weight": fraction_json(self.weight),
             "weight_effective": fraction_json(self.weight_effective),
             **_tally_json(self.counts),
-            "members": self.members,
-            "present": self.present,
-            "base": self.base,
+            "members": votes_json(self.members),
+            "present": votes_json(self.present),
+            "base": votes_json(self.base),
             "yes_share": fraction_json(self.yes_share),
             "expressing": self.expressing,
         }
         if self.bloc is not None:
             data["bloc"] = self.bloc
+        if self.attendance is not None:
+            data["attendance"] = self.attendance.to_json()
         return data
 
 

@@ -47,14 +47,36 @@ class CaseBuilder:
         return self
 
     def members(self, *ids: str, present: Iterable[str] | None = None,
-                colleges: Mapping[str, str] | None = None) -> CaseBuilder:
-        """A named electorate; ``colleges`` maps member ids to their college."""
-        roll: list[Any] = [
-            {"id": i, "college": colleges[i]} if colleges and i in colleges else i for i in ids
-        ]
+                colleges: Mapping[str, str] | None = None,
+                weights: Mapping[str, int | str] | None = None) -> CaseBuilder:
+        """A named electorate; ``colleges`` maps member ids to their college, ``weights``
+        to their vote weight (``2``, ``"3/2"``)."""
+        roll: list[Any] = []
+        for i in ids:
+            row: dict[str, Any] = {"id": i}
+            if colleges and i in colleges:
+                row["college"] = colleges[i]
+            if weights and i in weights:
+                row["weight"] = weights[i]
+            roll.append(row if len(row) > 1 else i)
         self._case["electorate"] = {"members": roll}
         if present is not None:
             self._case["electorate"]["present"] = list(present)
+        return self
+
+    def attendance(self, *, remote: Iterable[str] = (),
+                   represented_by: Mapping[str, str] | None = None,
+                   postal: Mapping[str, str] | None = None) -> CaseBuilder:
+        """The attendance sheet of a meeting, after :meth:`members`: members taking part
+        remotely, proxies (member -> holder) and postal forms (member -> time received).
+        Ballots take ``cast_by=`` (a proxy holder) or ``postal=True`` as keywords."""
+        sheet = self._case["electorate"]
+        if remote:
+            sheet["remote"] = list(remote)
+        if represented_by:
+            sheet["represented_by"] = dict(represented_by)
+        if postal:
+            sheet["postal"] = dict(postal)
         return self
 
     def head_count(self, eligible: int, present: int | None = None) -> CaseBuilder:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from .model import Base, Tally, Threshold, ThresholdName
+from .model import Base, Tally, Threshold, ThresholdName, Votes
 
 __all__ = ["base_count", "passes"]
 
 
-def base_count(counts: Tally, base: Base, *, present: int, eligible: int) -> int:
+def base_count(counts: Tally, base: Base, *, present: Votes, eligible: Votes) -> Votes:
     """How many votes form the base of the majority (the denominator)."""
     if base is Base.PRESENT:
         return present

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 __all__ = [
     "OUTSIDE_SEARCH",
+    "UNLIMITED",
     "AbsentPolicy",
     "Base",
     "CollegeMethod",
@@ -22,6 +23,8 @@ __all__ = [
     "Mode",
     "Outcome",
     "Position",
+    "PostalOnAmended",
+    "ProxyRefusal",
     "Qualification",
     "QuorumBasis",
     "QuorumScope",
@@ -34,6 +37,9 @@ __all__ = [
 #: The reserved nominee id of an election: "search outside the circle"
 #: (docs/rules.md section 6, item 2).
 OUTSIDE_SEARCH = "outside_search"
+
+#: ``max_proxies_per_holder`` when the statuts set no cap on proxies per holder.
+UNLIMITED = "unlimited"
 
 
 class Family(StrEnum):
@@ -85,6 +91,38 @@ class RejectionReason(StrEnum):
     CHANGE_NOT_ALLOWED = "change_not_allowed"
     STALE_VERSION = "stale_version"
     NOT_AUTHORIZED = "not_authorized"
+    # Meetings with an attendance sheet (docs/rules.md 0.4 and 8b "Meetings"):
+    PROXY_REFUSED = "proxy_refused"
+    """Cast by a holder whose proxy for the voter was refused."""
+    NOT_PROXY_HOLDER = "not_proxy_holder"
+    """Cast by someone who holds no proxy of the voter."""
+    REPRESENTED = "represented"
+    """Cast by a member whose accepted proxy makes their holder vote for them."""
+    REMOTE_NOT_ALLOWED = "remote_not_allowed"
+    """Cast by a member taking part remotely when the statuts do not count them present."""
+    RESOLUTION_AMENDED = "resolution_amended"
+    """A postal ballot on a resolution amended in the meeting (``postal_on_amended``)."""
+
+
+class ProxyRefusal(StrEnum):
+    """Why a proxy of the attendance sheet is refused (docs/rules.md 0.4); the first that
+    applies is reported, in this order."""
+
+    HOLDER_NOT_MEMBER = "holder_not_member"
+    CHAIN = "chain"
+    REPRESENTED_PRESENT = "represented_present"
+    HOLDER_ABSENT = "holder_absent"
+    HOLDER_OTHER_COLLEGE = "holder_other_college"
+    HOLDER_OVER_CAP = "holder_over_cap"
+
+
+class PostalOnAmended(StrEnum):
+    """What postal votes count as on a resolution amended in the meeting: not a vote
+    expressed (``absent``: the member stays present, without a ballot) or a vote
+    against (``no``), as the statuts say."""
+
+    ABSENT = "absent"
+    NO = "no"
 
 
 class Mode(StrEnum):

@@ -31,6 +31,7 @@ __all__ = [
     "consent_cases",
     "election_logs",
     "majority_cases",
+    "meeting_cases",
     "minute_of",
     "sociocratic_logs",
     "vote_params",
@@ -569,3 +570,78 @@ def election_logs(draw: st.DrawFn) -> Json:
     events += _consent_rounds(draw, members, election=True)
     return {"family": "sociocratic_election", "params": params, "electorate": electorate,
             "ballots": events}
+
+
+# Meetings with an attendance sheet ----------------------------------------------------------
+
+MEMBER_WEIGHTS = st.sampled_from([1, 1, 1, 1, 2, "1/2", "3/10", "3/2"])
+CAPS = st.sampled_from([0, 1, 1, 2, 2, 3, "unlimited"])
+#: How a member takes part: absent, in the room, remote, by post, or in the room after
+#: sending a postal form.
+WAYS = st.sampled_from(["absent", "absent", "room", "room", "room", "remote", "postal",
+                        "room+postal"])
+BALLOT_KINDS = st.sampled_from(["own", "own", "proxy", "proxy", "stray_proxy", "postal"])
+
+
+@st.composite
+def meeting_cases(draw: st.DrawFn, family: str | None = None, *,
+                  weighted: bool | None = None) -> Json:
+    """A meeting evaluated closed, with an attendance sheet: members (weighted or not, in
+    colleges for ``scic_college``), some in the room, remote or voting by post (forms
+    received before or after the opening at minute 2), proxies (to members present,
+    absent, represented themselves, or to an outsider), and ballots at distinct minutes:
+    own ones, ones cast by the proxy holder, by someone holding no proxy, or by post.
+    The statutory parameters (cap, same college, remote counted, postal deadline, amended
+    resolution and its postal policy) are drawn too. Colleges are proportional with equal
+    weights, as ``recount`` expects."""
+    family = family or draw(st.sampled_from(["majority", "scic_college"]))
+    members = [f"m{i}" for i in range(draw(st.integers(1, 7)))]
+    weighted = draw(BOOLEANS) if weighted is None else weighted
+    ids = list(COLLEGE_IDS[:3])
+    params: Json = {"mode": "meeting", "threshold": draw(THRESHOLDS), "base": draw(BASES),
+                    "quorum": draw(QUORUMS), "opens_at": at(2),
+                    "max_proxies_per_holder": draw(CAPS)}
+    if draw(BOOLEANS):
+        params["closes_at"] = at(10)
+    _maybe(draw, params, "postal_deadline", st.integers(1, 4).map(at))
+    _maybe(draw, params, "remote_counts_as_present", BOOLEANS)
+    _maybe(draw, params, "amended_in_meeting", RARELY)
+    _maybe(draw, params, "postal_on_amended", st.sampled_from(["absent", "no"]))
+    _maybe(draw, params, "allow_vote_change", BOOLEANS)
+    roll: list[Any] = []
+    college_of: dict[str, str] = {}
+    for member in members:
+        row: Json = {"id": member}
+        if family == "scic_college":
+            row["college"] = college_of[member] = draw(st.sampled_from(ids))
+        if weighted:
+            row["weight"] = draw(MEMBER_WEIGHTS)
+        roll.append(row if len(row) > 1 else member)
+    if family == "scic_college":
+        params["colleges"] = [{"id": c} for c in ids]
+        _maybe(draw, params, "proxy_same_college", BOOLEANS)
+    ways = {m: draw(WAYS) for m in members}
+    electorate: Json = {
+        "members": roll,
+        "present": [m for m, w in ways.items() if w.startswith("room")],
+        "remote": [m for m, w in ways.items() if w == "remote"],
+        "postal": {m: at(draw(st.integers(0, 4))) for m, w in ways.items() if "postal" in w},
+        "represented_by": {m: draw(st.sampled_from([*members, OUTSIDER]))
+                           for m in members if draw(st.sampled_from([False, False, True]))},
+    }
+    proxies, forms = electorate["represented_by"], electorate["postal"]
+    ballots = []
+    for minute in draw(st.lists(st.integers(0, 14), unique=True, max_size=10)):
+        voter = draw(st.sampled_from([*members, OUTSIDER]))
+        ballot: Json = {"voter": voter, "position": draw(st.sampled_from(VOTE_POSITIONS)),
+                        "cast_at": at(minute)}
+        kind = draw(BALLOT_KINDS)
+        if kind == "postal" and voter in forms:
+            ballot["postal"] = True
+        elif kind == "proxy" and voter in proxies:
+            ballot["cast_by"] = proxies[voter]
+        elif kind == "stray_proxy":
+            ballot["cast_by"] = draw(st.sampled_from([*members, OUTSIDER]))
+        ballots.append(ballot)
+    return {"family": family, "params": params, "electorate": electorate,
+            "ballots": draw(st.permutations(ballots))}

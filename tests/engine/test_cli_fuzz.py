@@ -211,9 +211,10 @@ def _slots(value: Any, keys: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def mutated_examples(draw: st.DrawFn) -> str:
-    """A worked example with one to three places replaced, deleted, grown or repeated."""
-    case = copy.deepcopy(draw(st.sampled_from(EXAMPLES)))
+def mutated_examples(draw: st.DrawFn, pool: list[dict[str, Any]] | None = None) -> str:
+    """A worked example (of ``pool``, else of examples.json) with one to three places
+    replaced, deleted, grown or repeated."""
+    case = copy.deepcopy(draw(st.sampled_from(EXAMPLES if pool is None else pool)))
     raw: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
         keys = draw(st.sampled_from(_slots(case)))

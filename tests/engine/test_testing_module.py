@@ -64,3 +64,18 @@ def test_a_malformed_built_case_raises_the_case_error() -> None:
     with pytest.raises(CaseError, match=r"\$\.ballots\[0\]\.position"):
         CaseBuilder("majority", preset="association_default").members("a").ballot(
             "a", "maybe", at()).build()
+
+
+def test_the_builder_writes_a_meeting_with_proxies_and_postal_votes() -> None:
+    case = (CaseBuilder("majority", preset="scic_sa_ago", max_proxies_per_holder=1,
+                        opens_at=at(0))
+            .members("a", "b", "c", weights={"c": "3/2"}, present=["a"])
+            .attendance(represented_by={"b": "a"}, postal={"c": at(-60)})
+            .ballot("a", "yes", at(5))
+            .ballot("b", "no", at(6), cast_by="a")
+            .ballot("c", "yes", at(-60), postal=True)
+            .build())
+    result = evaluate_json(case)
+    assert (result["outcome"], result["present"], result["counts"]["yes"]) == (
+        "adopted", "7/2", "5/2")
+    assert result["represented_by"] == {"b": "a"}

@@ -62,8 +62,8 @@ def _ballot_columns(items: list[Any], positions: Mapping[str, Position]) -> Ball
         if set(map(type, items)) != {dict}:
             return None
         keys = set().union(*items)
-        if "type" in keys:
-            return None
+        if not keys.isdisjoint(("type", "cast_by", "postal")):
+            return None  # events, and ballots of proxy holders or by post, read one by one
         voters = list(map(get, items, repeat("voter")))
         chosen = list(map(lookup, map(get, items, repeat("position"))))
         if set(map(type, voters)) != {str} or "" in voters or None in chosen:

@@ -37,6 +37,7 @@ from ..model import (
 )
 from .columns import _ballot_columns
 from .fields import (
+    _boolean,
     _choice,
     _integer,
     _list,
@@ -93,7 +94,8 @@ def _ballots(
                             " (electorate.members)")
         return fast, ()
     allowed = _EVENTS[family]
-    reader = _BallotReader(_BALLOT_POSITIONS.get(family, {}))
+    reader = _BallotReader(_BALLOT_POSITIONS.get(family, {}),
+                           channels=family in (Family.MAJORITY, Family.SCIC_COLLEGE))
     events: list[Event] = []
     last_round = 0
     for i, item in enumerate(items):
@@ -183,10 +185,16 @@ def _tallies(
 
 
 class _BallotReader:
-    """Reads individual ballots column by column: an assembly can bring a million."""
+    """Reads individual ballots column by column: an assembly can bring a million.
 
-    def __init__(self, positions: Mapping[str, Position]) -> None:
+    With ``channels`` (votes of a meeting), a ballot may name the proxy holder who cast it
+    (``cast_by``) and say it came by post (``postal: true``)."""
+
+    def __init__(self, positions: Mapping[str, Position], *, channels: bool = False) -> None:
         self.positions = positions
+        self.channels = channels
+        self.cast_by: list[str | None] = []
+        self.postal: list[bool] = []
         self.times: dict[str, datetime] = {}
         self.voters: list[str] = []
         self.chosen: list[Position] = []
@@ -215,6 +223,17 @@ class _BallotReader:
             _text(concern, _at(path, "concern"))
         if seq is not None:
             _integer(seq, _at(path, "seq"))
+        holder, by_post = item.get("cast_by"), item.get("postal", False)
+        if (holder is not None or by_post is not False) and not self.channels:
+            key = "cast_by" if holder is not None else "postal"
+            raise CaseError(_at(path, key), "proxies and postal votes belong to a meeting:"
+                            " majority and scic_college votes only")
+        if holder is not None:
+            _string(holder, _at(path, "cast_by"))
+        if not isinstance(by_post, bool):
+            _boolean(by_post, _at(path, "postal"))
+        self.cast_by.append(holder)
+        self.postal.append(by_post)
         self.voters.append(voter)  # type: ignore[arg-type]  # checked above
         self.chosen.append(chosen)  # type: ignore[arg-type]
         self.cast_at.append(cast_at)
@@ -229,8 +248,11 @@ class _BallotReader:
                         f"unknown position {_shown(position)} (expected one of: {expected})")
 
     def ballots(self) -> Ballots:
+        cast_by = tuple(self.cast_by) if any(h is not None for h in self.cast_by) else ()
+        postal = tuple(self.postal) if any(self.postal) else ()
         return Ballots(tuple(self.voters), tuple(self.chosen), tuple(self.cast_at),
-                       tuple(self.reasons), tuple(self.concerns), tuple(self.seqs))
+                       tuple(self.reasons), tuple(self.concerns), tuple(self.seqs),
+                       cast_by, postal)
 
 
 # Events of consent processes and elections ---------------------------------------------

@@ -10,10 +10,13 @@ electorate is read here; parameters in ``read_params``, ballots and events in
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from ..errors import CaseError
 from ..model import (
+    Ballots,
     Case,
     CollegeHeadCount,
     CollegeHeads,
@@ -21,9 +24,10 @@ from ..model import (
     Family,
     HeadCount,
     Member,
+    Mode,
     Roll,
 )
-from ..params import CollegeParams
+from ..params import CollegeParams, MajorityParams, Params
 from .columns import _roll_columns
 from .fields import (
     _choice,
@@ -31,10 +35,12 @@ from .fields import (
     _kind,
     _list,
     _no_other_keys,
+    _number,
     _object,
     _required,
     _shown,
     _string,
+    _time,
 )
 from .jsontext import _at, parse_json
 from .read_ballots import _ballots, _check_tallies
@@ -69,6 +75,8 @@ def load_case(data: object, path: str = "$") -> Case:
     ballots_at = _at(path, "ballots")
     ballots, events = _ballots(obj.get("ballots", []), ballots_at, family, electorate, colleges)
     _check_tallies(ballots, electorate, ballots_at)
+    if isinstance(electorate, Roll):
+        _check_attendance(params, electorate, ballots, path)
     return Case(params=params, electorate=electorate, ballots=ballots, events=events, id=case_id)
 
 
@@ -124,12 +132,21 @@ def _college_heads(value: object, path: str, colleges: frozenset[str]) -> Colleg
     return CollegeHeadCount(tuple(heads))
 
 
+_ROLL_KEYS = ("members", "present", "remote", "represented_by", "postal")
+_SHEET_KEYS = ("remote", "represented_by", "postal")
+
+
 def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset[str]) -> Roll:
-    _no_other_keys(obj, ("members", "present"), path)
+    _no_other_keys(obj, _ROLL_KEYS, path)
+    if family not in (Family.MAJORITY, Family.SCIC_COLLEGE):
+        for key in _SHEET_KEYS:
+            if key in obj:
+                raise CaseError(_at(path, key), "remote members, proxies and postal votes"
+                                " belong to a meeting: majority and scic_college votes only")
     fast = _roll_columns(obj["members"], family, colleges)
     if fast is not None:
         ids, college_column = fast
-        return Roll(ids, college_column, _present(obj, path, set(ids)))
+        return _sheet(obj, path, Roll(ids, college_column, _present(obj, path, set(ids))))
     members_at = _at(path, "members")
     members: list[Member] = []
     seen: set[str] = set()
@@ -139,10 +156,11 @@ def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset
             member = Member(_string(item, at))
         else:
             row = _object(item, at)
-            _no_other_keys(row, ("id", "college"), at)
+            _no_other_keys(row, ("id", "college", "weight"), at)
             college = row.get("college")
             member = Member(_string(_required(row, "id", at), _at(at, "id")),
-                            None if college is None else _string(college, _at(at, "college")))
+                            None if college is None else _string(college, _at(at, "college")),
+                            _weight(row.get("weight", 1), _at(at, "weight"), family))
         if family is Family.SCIC_COLLEGE and member.college not in colleges:  # slow path
             where = _at(at, "college")
             if member.college is None:
@@ -153,7 +171,85 @@ def _roll(obj: Mapping[str, Any], path: str, family: Family, colleges: frozenset
             raise CaseError(at, f"member {_shown(member.id)} is listed twice")
         seen.add(member.id)
         members.append(member)
-    return Roll.of_members(members, _present(obj, path, seen))
+    return _sheet(obj, path, Roll.of_members(members, _present(obj, path, seen)))
+
+
+def _weight(value: object, path: str, family: Family) -> int | Fraction:
+    """A member's vote weight: exact and positive (a float is read as the decimal written)."""
+    weight = _number(value, path)
+    if weight <= 0:
+        raise CaseError(path, f"a vote weight must be more than 0, got {_shown(value)}")
+    if weight != 1 and family not in (Family.MAJORITY, Family.SCIC_COLLEGE):
+        raise CaseError(path, "vote weights apply to majority and scic_college votes only")
+    return weight.numerator if weight.denominator == 1 else weight
+
+
+def _sheet(obj: Mapping[str, Any], path: str, roll: Roll) -> Roll:
+    """The attendance sheet of a meeting added to a roll: remote members, proxies
+    (``represented_by``: member -> holder) and postal forms (member -> time received)."""
+    if not any(key in obj for key in _SHEET_KEYS):
+        return roll
+    members = set(roll.ids)
+    in_room = set(roll.present or ())
+    remote_at = _at(path, "remote")
+    remote: list[str] = []
+    for i, item in enumerate(_list(obj.get("remote", []), remote_at)):
+        member_id = _string(item, _at(remote_at, i))
+        if member_id not in members:
+            raise CaseError(_at(remote_at, i), f"{_shown(member_id)} is not a member")
+        if member_id in in_room:
+            raise CaseError(_at(remote_at, i), f"{_shown(member_id)} is listed present in the"
+                            " room too")
+        remote.append(member_id)
+    proxies_at = _at(path, "represented_by")
+    proxies: list[tuple[str, str]] = []
+    for member_id, holder in _object(obj.get("represented_by", {}), proxies_at).items():
+        at = _at(proxies_at, member_id)
+        if member_id not in members:
+            raise CaseError(at, f"{_shown(member_id)} is not a member: only a member can give"
+                            " a proxy")
+        proxies.append((member_id, _string(holder, at)))
+    postal_at = _at(path, "postal")
+    postal: list[tuple[str, datetime]] = []
+    for member_id, received in _object(obj.get("postal", {}), postal_at).items():
+        at = _at(postal_at, member_id)
+        if member_id not in members:
+            raise CaseError(at, f"{_shown(member_id)} is not a member")
+        postal.append((member_id, _time(received, at)))
+    return Roll(roll.ids, roll.colleges, roll.present, roll.weights,
+                tuple(dict.fromkeys(remote)), tuple(proxies), tuple(postal))
+
+
+def _check_attendance(params: Params, roll: Roll, ballots: object, path: str) -> None:
+    """What an attendance sheet, member weights and ballots cast by proxy holders or by post
+    need: a meeting, individual ballots, the statutory cap on proxies, a postal form."""
+    channels = isinstance(ballots, Ballots) and ballots.by_channel
+    if not (roll.has_attendance_sheet or roll.weights or channels):
+        return
+    if not isinstance(params, MajorityParams):
+        return  # the readers of other families refused them already
+    if not isinstance(ballots, Ballots):
+        raise CaseError(_at(path, "ballots"), "a tally carries its own counts: member weights,"
+                        " remote members, proxies and postal votes need individual ballots")
+    if (roll.has_attendance_sheet or channels) and params.mode is Mode.ASYNC:
+        raise CaseError(_at(_at(path, "params"), "mode"), "remote members, proxies and postal"
+                        " votes belong to a meeting: mode must be meeting")
+    if roll.represented_by and params.max_proxies_per_holder is None:
+        raise CaseError(_at(_at(path, "params"), "max_proxies_per_holder"),
+                        "missing: the statuts' cap on proxies per holder is needed when"
+                        ' proxies are given (a number, or "unlimited"; no legal default)')
+    if not ballots.postal:
+        return
+    forms = {member for member, _ in roll.postal}
+    for i, voter in enumerate(ballots.voters):
+        if not ballots.postal[i]:
+            continue
+        at = _at(_at(path, "ballots"), i)
+        if voter not in forms:
+            raise CaseError(_at(at, "voter"), f"{_shown(voter)} sent no postal form"
+                            " (electorate.postal lists the forms received)")
+        if ballots.cast_by and ballots.cast_by[i] not in (None, voter):
+            raise CaseError(_at(at, "cast_by"), "a postal vote is cast by the member themself")
 
 
 def _present(obj: Mapping[str, Any], path: str, members: Collection[str]) -> tuple[str, ...] | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import CaseError
 from ..model import (
+    UNLIMITED,
     AbsentPolicy,
     Base,
     College,
@@ -22,6 +23,7 @@ from ..model import (
     Family,
     Mode,
     Position,
+    PostalOnAmended,
     Quorum,
     QuorumBasis,
     QuorumScope,
@@ -60,9 +62,11 @@ from .jsontext import _at
 from .read_ballots import _CONSENT_POSITIONS
 
 _WINDOW = ("opens_at", "closes_at", "evaluated_at", "deadline_inclusive", "allow_vote_change")
+_MEETING_PARAMS = ("max_proxies_per_holder", "proxy_same_college", "remote_counts_as_present",
+                   "postal_deadline", "amended_in_meeting", "postal_on_amended")
 _VOTE_PARAMS = frozenset({
     "preset", "mode", "threshold", "base", "quorum", "quorum_basis", "convocation",
-    "convocation_check", "close_when_all_voted", "casting_vote", *_WINDOW,
+    "convocation_check", "close_when_all_voted", "casting_vote", *_WINDOW, *_MEETING_PARAMS,
 })
 _COLLEGE_PARAMS = _VOTE_PARAMS | {"colleges", "method", "empty_college_policy", "quorum_scope",
                                   "enforce_scic_bounds"}
@@ -147,6 +151,26 @@ def _vote_params(p: Mapping[str, Any], path: str, preset: str | None) -> dict[st
                                       _at(path, "allow_vote_change")),
         "close_when_all_voted": _boolean(p.get("close_when_all_voted", False),
                                          _at(path, "close_when_all_voted")),
+        **_meeting_params(p, path),
+    }
+
+
+def _meeting_params(p: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The statutory parameters of a meeting's attendance (docs/rules.md 0.4)."""
+    cap = p.get("max_proxies_per_holder")
+    if cap is not None and cap != UNLIMITED:
+        if isinstance(cap, str):
+            raise CaseError(_at(path, "max_proxies_per_holder"),
+                            f'expected a whole number or "unlimited", got {_shown(cap)}')
+        cap = _integer(cap, _at(path, "max_proxies_per_holder"))
+    return {
+        "max_proxies_per_holder": cap,
+        "proxy_same_college": _flag(p, "proxy_same_college", False, path),
+        "remote_counts_as_present": _flag(p, "remote_counts_as_present", False, path),
+        "postal_deadline": _maybe_time(p.get("postal_deadline"), _at(path, "postal_deadline")),
+        "amended_in_meeting": _flag(p, "amended_in_meeting", False, path),
+        "postal_on_amended": _choice(PostalOnAmended, p.get("postal_on_amended", "absent"),
+                                     _at(path, "postal_on_amended"), "postal policy"),
     }
 
 

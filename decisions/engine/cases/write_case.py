@@ -23,6 +23,7 @@ from ..model import (
     Electorate,
     Event,
     HeadCount,
+    Member,
     Nomination,
     ObjectionQualified,
     ObjectionWithdrawn,
@@ -87,6 +88,12 @@ def _params_json(params: Params) -> dict[str, Any]:
                 "min_days": check.min_days},
             allow_vote_change=params.allow_vote_change,
             close_when_all_voted=params.close_when_all_voted,
+            max_proxies_per_holder=params.max_proxies_per_holder,
+            proxy_same_college=params.proxy_same_college,
+            remote_counts_as_present=params.remote_counts_as_present,
+            postal_deadline=_maybe_time_json(params.postal_deadline),
+            amended_in_meeting=params.amended_in_meeting,
+            postal_on_amended=params.postal_on_amended.value,
             **_window_json(params.window),
         )
     if isinstance(params, CollegeParams):
@@ -138,11 +145,28 @@ def _electorate_json(electorate: Electorate) -> dict[str, Any]:
     if isinstance(electorate, CollegeHeadCount):
         return {"colleges": {h.college: {"members": h.members, "present": h.present}
                              for h in electorate.colleges}}
-    members = [m.id if m.college is None else {"id": m.id, "college": m.college}
-               for m in electorate.members]  # members without a college are plain ids
+    members = [_member_json(m) for m in electorate.members]
     data = {"members": members}
     if electorate.present is not None:
         data["present"] = list(electorate.present)
+    if electorate.remote:
+        data["remote"] = list(electorate.remote)
+    if electorate.represented_by:
+        data["represented_by"] = dict(electorate.represented_by)
+    if electorate.postal:
+        data["postal"] = {m: time_json(t) for m, t in electorate.postal}
+    return data
+
+
+def _member_json(member: Member) -> str | dict[str, Any]:
+    """Members without a college nor a weight are plain ids."""
+    if member.college is None and member.weight == 1:
+        return member.id
+    data: dict[str, Any] = {"id": member.id}
+    if member.college is not None:
+        data["college"] = member.college
+    if member.weight != 1:
+        data["weight"] = _number_json(Fraction(member.weight))
     return data
 
 
@@ -157,6 +181,10 @@ def _ballot_json(ballots: Ballots, i: int) -> dict[str, Any]:
                         ("seq", ballots.seqs)):
         if column[i] is not None:
             data[key] = column[i]
+    if ballots.cast_by and ballots.cast_by[i] is not None:
+        data["cast_by"] = ballots.cast_by[i]
+    if ballots.postal and ballots.postal[i]:
+        data["postal"] = True
     return data
 
 

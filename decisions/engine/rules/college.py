@@ -18,11 +18,13 @@ from ..model import (
     Outcome,
     QuorumScope,
     ThresholdName,
+    Votes,
 )
 from ..params import CollegeParams
-from ..results import CollegeOutcome, CollegeResult, fraction_json
+from ..results import CollegeOutcome, CollegeResult, fraction_json, votes_json
 from ..thresholds import base_count
 from .majority import (
+    attendance_fields,
     convocation_refusal,
     decision_step,
     pending_step,
@@ -104,7 +106,7 @@ class CollegeRule:
         return _decide(params, checked, turnout, instant, case.id)
 
 
-def _attending(turnout: Turnout, college: str) -> int:
+def _attending(turnout: Turnout, college: str) -> Votes:
     group = turnout.groups[college]
     return group.present if turnout.mode is Mode.MEETING else group.participants
 
@@ -127,14 +129,16 @@ def _quorum(
             Fraction(0),
         )
         met = share >= quorum.fraction
-        return met, [Step.of("quorum", met=met, present=attending, eligible=whole.members,
+        return met, [Step.of("quorum", met=met, present=votes_json(attending),
+                             eligible=votes_json(whole.members),
                              required=fraction_json(quorum.fraction), scope="weighted",
                              share=fraction_json(share),
                              convocation=params.convocation.value)]
     short = tuple(sorted(c for c in weights
                          if not quorum.met(_attending(turnout, c), turnout.groups[c].members)))
-    return not short, [Step.of("quorum", met=not short, present=attending,
-                               eligible=whole.members, required=fraction_json(quorum.fraction),
+    return not short, [Step.of("quorum", met=not short, present=votes_json(attending),
+                               eligible=votes_json(whole.members),
+                               required=fraction_json(quorum.fraction),
                                scope="per_college_min", colleges=short,
                                convocation=params.convocation.value)]
 
@@ -177,7 +181,7 @@ def _combine(
         records.append(CollegeOutcome(
             college=college, weight=weight, weight_effective=effective, counts=group.counts,
             members=group.members, present=_attending(turnout, college), base=count,
-            yes_share=share, expressing=expressing, bloc=bloc,
+            yes_share=share, expressing=expressing, bloc=bloc, attendance=group.attendance,
         ))
     if not expressed:
         return _Combined(None, False, tuple(records))
@@ -192,7 +196,8 @@ def _combine(
 def _college_step(record: CollegeOutcome) -> Step:
     return Step.of("college", college=record.college,
                    weight_effective=fraction_json(record.weight_effective),
-                   yes=record.counts.yes, no=record.counts.no, base_count=record.base,
+                   yes=votes_json(record.counts.yes), no=votes_json(record.counts.no),
+                   base_count=votes_json(record.base),
                    share=fraction_json(record.yes_share), expressing=record.expressing,
                    bloc=record.bloc)
 
@@ -237,4 +242,5 @@ def _decide(
         else params.convocation_check.days,
         closed_early_at=turnout.closed_early_at, method=params.method,
         weighted_yes_share=combined.share, colleges=combined.colleges,
+        **attendance_fields(turnout),
     )

@@ -5,16 +5,31 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 from fractions import Fraction
+from typing import Any
 
 from ..explain import Step
-from ..model import Base, Case, Convocation, Family, Mode, Outcome, Quorum, Tally, Threshold
+from ..model import (
+    Base,
+    Case,
+    Convocation,
+    Family,
+    Mode,
+    Outcome,
+    ProxyRefusal,
+    Quorum,
+    Tally,
+    Threshold,
+    Votes,
+)
 from ..params import MajorityParams
-from ..results import MajorityResult, RejectedBallot, fraction_json, time_json
+from ..results import MajorityResult, RejectedBallot, fraction_json, time_json, votes_json
 from ..thresholds import base_count, passes
 from .turnout import ASSEMBLY, Turnout, take_turnout
 
 __all__ = [
     "MajorityRule",
+    "attendance_fields",
+    "attendance_steps",
     "ballot_steps",
     "convocation_refusal",
     "decide_majority",
@@ -77,34 +92,78 @@ def ballot_steps(
 
 
 def turnout_steps(turnout: Turnout) -> list[Step]:
-    """The ballot steps of a vote's turnout."""
-    return ballot_steps(turnout.rejected, turnout.superseded, turnout.closed_early_at)
+    """The attendance and ballot steps of a vote's turnout."""
+    return [*attendance_steps(turnout),
+            *ballot_steps(turnout.rejected, turnout.superseded, turnout.closed_early_at)]
 
 
-def pending_step(params: MajorityParams, participants: int, eligible: int) -> Step:
+def attendance_steps(turnout: Turnout) -> list[Step]:
+    """Steps telling who took part in a meeting and how, and every proxy or postal form
+    refused, with its reason (docs/rules.md 0.4)."""
+    sheet, counts = turnout.attendance, turnout.assembly.attendance
+    if sheet is None or counts is None:
+        return []
+    steps = [Step.of("attendance", **counts.to_json(),
+                     present=votes_json(turnout.assembly.present))]
+    held = Counter(r.holder for r in sheet.refused_proxies
+                   if r.reason is ProxyRefusal.HOLDER_OVER_CAP)
+    cap = sheet.max_proxies_per_holder
+    for proxy in sheet.refused_proxies:
+        over = proxy.reason is ProxyRefusal.HOLDER_OVER_CAP
+        steps.append(Step.of("proxy_refused", member=proxy.member, holder=proxy.holder,
+                             reason=proxy.reason.value, held=held[proxy.holder] if over else None,
+                             max_proxies=cap if over else None))
+    deadline = sheet.postal_deadline
+    for form in sheet.refused_postal:
+        steps.append(Step.of("postal_refused", member=form.member,
+                             received_at=time_json(form.received_at),
+                             deadline=None if deadline is None else time_json(deadline)))
+    if sheet.postal_on_amended is not None:
+        steps.append(Step.of("postal_amended", policy=sheet.postal_on_amended.value,
+                             forms=len(sheet.postal)))
+    return steps
+
+
+def attendance_fields(turnout: Turnout) -> dict[str, Any]:
+    """The result fields of a meeting's attendance sheet (none without one)."""
+    sheet = turnout.attendance
+    if sheet is None:
+        return {}
+    return {
+        "attendance": turnout.assembly.attendance,
+        "represented_by": tuple(sorted(sheet.represented.items())),
+        "refused_proxies": sheet.refused_proxies,
+        "refused_postal": sheet.refused_postal,
+        "postal_on_amended": sheet.postal_on_amended,
+    }
+
+
+def pending_step(params: MajorityParams, participants: Votes, eligible: Votes) -> Step:
     """The explanation of a vote still open."""
     closes = params.window.closes_at
     return Step.of("pending", closes_at=None if closes is None else time_json(closes),
-                   participants=participants, eligible=eligible)
+                   participants=votes_json(participants), eligible=votes_json(eligible))
 
 
 def quorum_step(
-    quorum: Quorum, met: bool, present: int, eligible: int, convocation: Convocation
+    quorum: Quorum, met: bool, present: Votes, eligible: Votes, convocation: Convocation
 ) -> Step:
-    """The explanation of a quorum check on heads."""
-    return Step.of("quorum", met=met, present=present, eligible=eligible,
+    """The explanation of a quorum check on heads (on votes when members have weights)."""
+    return Step.of("quorum", met=met, present=votes_json(present),
+                   eligible=votes_json(eligible),
                    required=fraction_json(quorum.fraction), convocation=convocation.value,
                    scope="heads")
 
 
 def decision_step(
-    outcome: Outcome, threshold: Threshold, base: Base, counts: Tally, count: int,
+    outcome: Outcome, threshold: Threshold, base: Base, counts: Tally, count: Votes,
     share: Fraction, *, weighted: bool = False,
 ) -> Step:
     """The explanation of a threshold test."""
     return Step.of("decision", outcome=outcome.value, threshold=threshold.name.value,
                    required=fraction_json(threshold.fraction), inclusive=threshold.inclusive,
-                   base=base.value, yes=counts.yes, no=counts.no, base_count=count,
+                   base=base.value, yes=votes_json(counts.yes), no=votes_json(counts.no),
+                   base_count=votes_json(count),
                    share=fraction_json(share), weighted=weighted)
 
 
@@ -143,5 +202,5 @@ def decide_majority(
         quorum_met=quorum_met, base=base, base_count=count, yes_share=share,
         threshold=threshold, rejected_ballots=turnout.rejected,
         superseded_ballots=turnout.superseded, convocation_days=_notice_days(params),
-        closed_early_at=turnout.closed_early_at,
+        closed_early_at=turnout.closed_early_at, **attendance_fields(turnout),
     )
