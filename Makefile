@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CATALOGS := decisions/web/translations
 MO := $(CATALOGS)/fr/LC_MESSAGES/messages.mo $(CATALOGS)/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint typecheck contracts pytest browser-deps bench translations clean
+.PHONY: run test lint typecheck contracts pytest browser-deps pdf-deps bench translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,7 @@ run: $(STAMP) $(MO)
 	$(BIN)/decisions demo --if-empty
 	DECISIONS_SECURE_COOKIES=false $(BIN)/decisions run --with-threads --host 127.0.0.1 --port 5000
 
-test: $(STAMP) $(MO) lint typecheck contracts pytest
+test: $(STAMP) $(MO) pdf-deps lint typecheck contracts pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -68,6 +68,17 @@ browser-deps:
 		$$sudo apt-get update -q && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# The minutes of general assemblies as PDF (fpdf2, pure Python) write French text in DejaVu
+# Sans, from Debian's fonts-dejavu-core; installed here when missing (without it the PDF falls
+# back to a core font, Latin-1 only).
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
+pdf-deps:
+	@test -f $(DEJAVU) || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+		$$sudo apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-dejavu-core; }
+
 # Every benchmark (see benchmarks/README.md), on a quiet machine: about half an hour, the
 # load 4 runs per database (PostgreSQL at 127.0.0.1:5432). `make bench BENCH=--with-openslides`
 # adds the comparison with OpenSlides 3.3 (installed in benchmarks/data/, hours at 10,000 votes).
@@ -77,6 +88,9 @@ bench: $(STAMP) $(MO)
 	for database in "" --postgres; do for run in 1 2 3 4; do \
 		$(BIN)/python benchmarks/http_load.py $$database || exit 1; done; done
 	$(BIN)/python benchmarks/results_scale.py
+	$(BIN)/python benchmarks/assembly_live.py
+	$(BIN)/python benchmarks/assembly_live.py --postgres
+	for database in "" --postgres; do $(BIN)/python benchmarks/outbox.py $$database || exit 1; done
 	$(if $(filter --with-openslides,$(BENCH)),$(BIN)/python benchmarks/openslides_compare.py)
 
 clean:

@@ -37,6 +37,7 @@ from .model import CollegeTallies as CollegeTallies
 from .model import ConfigError as ConfigError
 from .model import Convocation as Convocation
 from .model import ConvocationCheck as ConvocationCheck
+from .model import CountedTally as CountedTally
 from .model import Electorate as Electorate
 from .model import EmptyCollegePolicy as EmptyCollegePolicy
 from .model import Event as Event

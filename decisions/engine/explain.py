@@ -614,6 +614,31 @@ def _postal_amended(data: Mapping[str, StepValue], language: Language) -> str:
             " authors remain present but do not vote (no vote expressed).")
 
 
+#: Where votes counted without names come from, in the words the case format suggests.
+_SOURCES = {
+    "en": {"room": "in the room", "secret": "secret ballot", "postal": "by post"},
+    "fr": {"room": "en salle", "secret": "scrutin secret", "postal": "par correspondance"},
+}
+
+
+def _tally_added(data: Mapping[str, StepValue], language: Language) -> str:
+    college, source = data.get("college"), data.get("source")
+    fr = language == "fr"
+    names = (("yes", "oui"), ("no", "non"), ("abstain", "abstention"), ("blank", "blanc"),
+             ("invalid", "nul")) if fr else (
+        ("yes", "yes"), ("no", "no"), ("abstain", "abstain"), ("blank", "blank"),
+        ("invalid", "invalid"))
+    counts = ", ".join(f"{word} {data.get(key, 0)}" for key, word in names
+                       if data.get(key) or key in ("yes", "no", "abstain"))
+    words = _SOURCES[language].get(str(source), str(source)) if source else ""
+    origin = f" ({words})" if words else ""
+    if fr:
+        where = f" dans le collège {college}" if college else ""
+        return f"Voix comptées sans nom{origin}{where} : {counts}."
+    where = f" in college {college}" if college else ""
+    return f"Votes counted without names{origin}{where}: {counts}."
+
+
 _RENDERERS: Mapping[str, Renderer] = MappingProxyType(
     {
         "decision": _decision,
@@ -646,5 +671,6 @@ _RENDERERS: Mapping[str, Renderer] = MappingProxyType(
         "proxy_refused": _proxy_refused,
         "postal_refused": _postal_refused,
         "postal_amended": _postal_amended,
+        "tally_added": _tally_added,
     }
 )

@@ -25,6 +25,7 @@ __all__ = [
     "CollegeHeadCount",
     "CollegeHeads",
     "CollegeTallies",
+    "CountedTally",
     "Electorate",
     "Event",
     "FacilitatorProposal",
@@ -273,6 +274,18 @@ class CollegeTallies:
         return dict(self.by_college).get(college, Tally())
 
 
+@dataclass(frozen=True, slots=True)
+class CountedTally:
+    """Votes of a meeting counted without names, beside its named ballots: a show of hands
+    or paper ballots in the room, or the counters of a secret ballot. ``college`` is the
+    group counted (``None`` without colleges); ``source`` says where the count comes from,
+    in the platform's words, and is only reported back."""
+
+    tally: Tally
+    college: str | None = None
+    source: str | None = None
+
+
 # Events of consent processes and elections -------------------------------------------
 
 
@@ -364,7 +377,8 @@ class FacilitatorProposal:
 
 
 Event = (
-    ObjectionQualified
+    CountedTally
+    | ObjectionQualified
     | ObjectionWithdrawn
     | PhaseMark
     | RoundOpen

@@ -18,6 +18,7 @@ from .model import (
     CollegeMethod,
     CollegeRefusal,
     Convocation,
+    CountedTally,
     Family,
     Outcome,
     PostalOnAmended,
@@ -248,6 +249,7 @@ class MajorityResult(Result):
     refused_proxies: tuple[RefusedProxy, ...] = ()
     refused_postal: tuple[RefusedPostal, ...] = ()
     postal_on_amended: PostalOnAmended | None = None
+    tallies: tuple[CountedTally, ...] = ()
 
     def _details_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"convocation": self.convocation.value}
@@ -279,7 +281,19 @@ class MajorityResult(Result):
             )
         if self.postal_on_amended is not None:
             data["postal_on_amended"] = self.postal_on_amended.value
+        if self.tallies:
+            data["tallies"] = [_counted_json(t) for t in self.tallies]
         return data
+
+
+def _counted_json(counted: CountedTally) -> dict[str, Any]:
+    """Votes counted without names, as the case format writes them."""
+    data: dict[str, Any] = {}
+    if counted.college is not None:
+        data["college"] = counted.college
+    if counted.source is not None:
+        data["source"] = counted.source
+    return {**data, **_tally_json(counted.tally)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

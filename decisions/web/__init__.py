@@ -23,12 +23,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     markdown.init_app(app)
 
+    from . import charts
+    from .account.calendar import bp as calendar_bp
+    from .account.inbox import bp as inbox_bp
     from .account.views import bp as account_bp
+    from .answer.views import bp as answer_bp
+    from .api import init_app as init_api
+    from .assemblies.views import bp as assemblies_bp
     from .auth.views import bp as auth_bp
     from .invitations.views import bp as invitations_bp
+    from .notices.views import bp as unsubscribe_bp
     from .orgs.views import bp as orgs_bp
     from .orgs.views import index
+    from .privacy.views import bp as privacy_bp
     from .proposals.views import bp as proposals_bp
+    from .register.views import bp as register_bp
     from .rounds.views import bp as rounds_bp
 
     app.register_blueprint(auth_bp)
@@ -37,5 +46,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(rounds_bp)
+    app.register_blueprint(assemblies_bp)
+    app.register_blueprint(register_bp)
+    charts.init_app(app)
+    app.register_blueprint(unsubscribe_bp)
+    app.register_blueprint(answer_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(privacy_bp)
+    init_api(app)  # /api/v1 (bearer tokens, no CSRF) and the integrations pages
     app.add_url_rule("/", endpoint="index", view_func=index)
     return app

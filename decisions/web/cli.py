@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import threading
 from typing import Any
 
 import click
@@ -12,10 +15,19 @@ from flask.helpers import get_debug_flag
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import create_app, db, migrate, scheduler
+from . import create_app, db, migrate, notice_mail, scheduler
+from .api import sending
 from .config import audit_folder
-from .models import Organisation, Round
-from .services import accounts, audit, checkpoints, recount
+from .models import Organisation, Round, Scope
+from .services import (
+    accounts,
+    api_tokens,
+    audit,
+    checkpoints,
+    organisations,
+    personal_data,
+    recount,
+)
 from .services.checkpoints import Head
 
 
@@ -57,6 +69,35 @@ def user_create(email: str, name: str, password: str) -> None:
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Account {user.email} created.")
+
+
+@user_group.command("export")
+@click.argument("email")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the JSON to this file (default: standard output).")
+@with_appcontext
+def user_export(email: str, output: Any) -> None:
+    """Print everything the application holds about the account EMAIL, as JSON (the
+    person's right of access and portability)."""
+    session = db.session()
+    user = accounts.find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    json.dump(personal_data.export(session, user, db.utcnow()), output, ensure_ascii=False,
+              indent=2)
+    output.write("\n")
+
+
+@cli.command("keep-personal-data")
+@with_appcontext
+def keep_personal_data_command() -> None:
+    """Pseudonymise the accounts due, remove the writings of former members due and purge
+    what served, once (for cron; the scheduler does it hourly); print what was done."""
+    kept = scheduler.keep_personal_data(current_app._get_current_object())  # type: ignore[attr-defined]
+    if kept is None:
+        raise click.ClickException("Personal data could not be kept to their periods: see the"
+                                   " log.")
+    click.echo(f"Personal data: {kept}.")
 
 
 @cli.command("demo")
@@ -121,6 +162,93 @@ def scheduler_command() -> None:
     """Run only the scheduler that closes due rounds (one per deployment), until SIGINT or
     SIGTERM."""
     scheduler.run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Go on, looking at the outbox every few seconds,"
+              " until SIGINT or SIGTERM.")
+@click.option("--interval", default=scheduler.MAIL_INTERVAL_SECONDS, show_default=True,
+              type=click.FloatRange(min=0.1), help="Seconds between two looks (with --loop).")
+@with_appcontext
+def send_mail_command(loop: bool, interval: float) -> None:
+    """Send the e-mails waiting in the outbox (and compose the daily digests due), once (for
+    cron) or in a loop; print what was sent. Safe beside the scheduler and other senders."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not loop:
+        click.echo(f"Mail: {notice_mail.send_mail(app)}.")
+        return
+    stopping = threading.Event()
+    previous = {s: signal.signal(s, lambda signum, frame: stopping.set())
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stopping.is_set():
+            try:
+                report = notice_mail.send_mail(app)
+            except Exception as error:  # the database away: look again at the next turn
+                click.echo(f"Mail could not be sent: {error}", err=True)
+            else:
+                if report.sent or report.retried or report.failed:
+                    click.echo(f"Mail: {report}.")
+            stopping.wait(interval)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@cli.group("token")
+def token_group() -> None:
+    """API tokens."""
+
+
+@token_group.command("create")
+@click.option("--email", required=True, help="The account the token acts as (or, with"
+              " --organisation, the admin who makes it).")
+@click.option("--name", required=True, help="What the token is for.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice([scope.value for scope in Scope]),
+              help="What it may do (repeat for several).")
+@click.option("--days", default=api_tokens.DEFAULT_DAYS, show_default=True, type=int,
+              help="Days before it expires.")
+@click.option("--organisation", "slug", metavar="SLUG",
+              help="Make an organisation's token (the account must be one of its admins).")
+@with_appcontext
+def token_create(email: str, name: str, scopes: tuple[str, ...], days: int,
+                 slug: str | None) -> None:
+    """Make an API token and print it, once: only its hash is kept."""
+    session = db.session()
+    user = accounts.find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the address {email}.")
+    try:
+        with db.transaction() as session:
+            if slug is None:
+                issued = api_tokens.create_personal(session, user, name=name, scopes=scopes,
+                                                    days=days, now=db.utcnow())
+            else:
+                organisation = session.scalar(select(Organisation).where(
+                    Organisation.slug == slug))
+                member = None if organisation is None else organisations.membership_of(
+                    session, user, organisation)
+                if organisation is None or member is None:
+                    raise click.ClickException(f"{email} is not a member of {slug!r}.")
+                issued = api_tokens.create_for_organisation(
+                    session, organisation, member, name=name, scopes=scopes, days=days,
+                    now=db.utcnow())
+    except api_tokens.TokenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(issued.text)
+    click.echo(f"Token {issued.token.name!r} ({' '.join(sorted(scopes))}), until"
+               f" {issued.token.expires_at:%Y-%m-%d %H:%M} UTC. Shown once: copy it now.",
+               err=True)
+
+
+@cli.command("send-webhooks")
+@with_appcontext
+def send_webhooks_command() -> None:
+    """Turn new events into webhook deliveries and send those due, once (the scheduler
+    does it every few seconds); print what was done. Safe beside other senders."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Webhooks: {sending.send_webhooks(app)}.")
 
 
 @cli.group("audit")

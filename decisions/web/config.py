@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from .services.personal_data import Retention
 
 DEFAULTS: dict[str, Any] = {
     # None: SQLite at instance/decisions.sqlite. PostgreSQL: postgresql+psycopg://...
@@ -19,18 +22,33 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "INVITATION_DAYS": 14,
+    # Personal data (README, "Personal data"): days what served for a while is kept after
+    # it served (used or expired invitations, delivered notices, webhook deliveries), purged
+    # hourly by the scheduler; and who answers requests about accounts (the site's operator:
+    # an address or a page, shown on the privacy page; each organisation names its own).
+    "RETAIN_INVITATIONS_DAYS": 30,
+    "RETAIN_NOTICES_DAYS": 90,
+    "RETAIN_WEBHOOK_DELIVERIES_DAYS": 30,
+    "PRIVACY_CONTACT": None,
     # The latest deadline a round may be given, in days from now: a typo such as 9999-12-31
     # would otherwise leave a round open for millennia.
     "DEADLINE_HORIZON_DAYS": 730,
     "PASSWORD_RESET_SECONDS": 2 * 3600,
-    # "console" prints e-mails (development); "smtp" sends them with the MAIL_* settings.
+    # "console" prints e-mails (development); "smtp" sends them with the MAIL_* settings;
+    # "memory" keeps them for the tests. E-mails wait in the outbox (the notice table) and
+    # are sent by the scheduler or `decisions send-mail` (docs/architecture.md).
     "MAIL_BACKEND": "console",
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
+    # STARTTLS after connecting (usually port 587), or TLS from the start (usually 465).
     "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_TIMEOUT": 30,
     "MAIL_SENDER": "decisions@localhost",
+    # The site's address in the links of e-mails (they are written outside any request).
+    "BASE_URL": "http://127.0.0.1:5000",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -51,6 +69,13 @@ DEFAULTS: dict[str, Any] = {
     # (a thread of each process, in batches) or "commit" (by the request, before it answers).
     # None: "commit" under TESTING, else "background". See docs/architecture.md.
     "AUDIT_SEALING": None,
+    # Requests one API token may make (Flask-Limiter's notation); counted in
+    # RATELIMIT_STORAGE_URI like the sign-in limits, and like them off under TESTING.
+    "API_RATE_LIMIT": "300 per minute",
+    # Whether webhook endpoints may be on this machine or a private network (None: only
+    # under TESTING or in debug mode), and how long the server waits for one's answer.
+    "WEBHOOK_PRIVATE_ADDRESSES": None,
+    "WEBHOOK_TIMEOUT": 10,
     # Where the audit chains' signed checkpoints and their Ed25519 key are kept, outside the
     # database (None: the instance folder). Copy them where the database's admins cannot.
     "AUDIT_FOLDER": None,
@@ -84,6 +109,15 @@ def _instance_secret(path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def retention(app: Flask) -> Retention:
+    """The periods of ``RETAIN_*``, for the services that purge and the privacy page."""
+    from .services.personal_data import Retention
+
+    return Retention(invitations_days=int(app.config["RETAIN_INVITATIONS_DAYS"]),
+                     notices_days=int(app.config["RETAIN_NOTICES_DAYS"]),
+                     webhook_deliveries_days=int(app.config["RETAIN_WEBHOOK_DELIVERIES_DAYS"]))
 
 
 def audit_folder(app: Flask) -> Path:

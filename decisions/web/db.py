@@ -83,6 +83,9 @@ def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT, **options: Any) ->
     milliseconds = max(1, round(lock_timeout * 1000))
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": lock_timeout}
+    # A statement's values never reach a log or an error message (a secret ballot's
+    # position, a password's hash, an e-mail): only the statement does.
+    options.setdefault("hide_parameters", True)
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, milliseconds))

@@ -8,7 +8,10 @@ instants), so that the pages show them as if they had lived.
   the facilitator's outcome statement and review date;
 - a general assembly vote of the SCIC, by colleges (preset ``scic_sa_ago``);
 - a majority vote without quorum on first convocation, adopted on second convocation;
-- a sociocratic election: nominations, then a consent round on a candidate, elected.
+- a sociocratic election: nominations, then a consent round on a candidate, elected;
+- the network's annual general assembly: convened with its agenda, proxies and a postal
+  vote, a first convocation without quorum, a second that decides (a resolution carried
+  overall though not in one college, a secret election), and its minutes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from sqlalchemy.orm import Session
 from . import db
 from .db import utcnow
 from .models import (
+    AssemblyKind,
+    AttendanceMode,
     Circle,
     CircleMember,
     College,
@@ -36,7 +41,7 @@ from .models import (
     Round,
     RoundKind,
 )
-from .services import accounts, proposals, rounds
+from .services import accounts, assemblies, proposals, rounds
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, never a real secret
 
@@ -95,6 +100,7 @@ def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         session.flush()
         story = _Story(session, network, members, now)
         _consent_open_for_answers(story)
+        _annual_general_assembly(story)
         _sociocratic_objection_integrated(story, delivery)
         _general_assembly_by_colleges(story)
         _second_convocation(story)
@@ -329,3 +335,101 @@ def _election(story: _Story, steering: Circle) -> None:
         story.session, proposal, now=story.now,
         review_date=(story.ago(11) + timedelta(days=365)).date(),
         statement="Léa Dubois est élue secrétaire du comité de pilotage pour un an.")
+
+
+ACTIVITY_2025 = """\
+## Résolution
+
+L'assemblée générale, après avoir entendu le rapport d'activité du comité de pilotage,
+**approuve le rapport d'activité 2025** : sept plateformes membres, 41 000 livraisons à vélo,
+la charte commune des livreuses et livreurs en discussion.
+"""
+
+DUES_2026 = """\
+## Résolution
+
+L'assemblée générale fixe la **cotisation annuelle 2026** des plateformes membres à
+**1 % de leur chiffre d'affaires**, plafonnée à 2 000 €, pour financer l'atelier de
+réparation partagé et l'outil commun de tournées.
+"""
+
+STEERING_2026 = """\
+## Résolution
+
+L'assemblée générale élit au comité de pilotage, pour deux ans : **Samir Haddad**
+(collège des salariés), **Léa Dubois** (collège des usagers), **Yann Le Gall** (collège des
+partenaires). *Vote à bulletin secret.*
+"""
+
+
+def _annual_general_assembly(story: _Story) -> None:
+    """The network's annual general assembly: convened 60 days ago for 40 days ago, without
+    quorum then (only the chair came; Malik's proxy to Yann fell with Yann's absence, Awa
+    voted by post); convened again for 20 days ago, where it decides, Malik's proxy and
+    Awa's postal vote carried over (R225-77, R225-79)."""
+    session, members = story.session, story.members
+    chair = members["camille"]
+    first = assemblies.create_assembly(session, story.network, chair, assemblies.Settings(
+        title="Assemblée générale annuelle 2026", kind=AssemblyKind.ORDINARY,
+        meets_at=story.ago(40, hours=-9), second_meets_at=story.ago(20, hours=-9),
+        place="Maison des coopératives, 12 rue des Tanneurs, Lyon",
+        video_link="https://visio.example.org/ag-2026", max_proxies_per_holder=2,
+        chair_id=chair.id, secretary_id=members["lea"].id), now=story.ago(62))
+    for title, body, secret in (
+            ("Rapport d'activité 2025", ACTIVITY_2025, False),
+            ("Cotisations 2026", DUES_2026, False),
+            ("Élection du comité de pilotage", STEERING_2026, True)):
+        assemblies.add_resolution(session, first, chair, title=title, body=body,
+                                  secret=secret, now=story.ago(61))
+    assemblies.convene(session, first, chair, now=story.ago(60))
+    assemblies.give_proxy(session, first, members["malik"].id, members["yann"].id,
+                          by=members["malik"], now=story.ago(50))
+    positions = {first.items[0].id: "yes", first.items[1].id: "no", first.items[2].id: "yes"}
+    assemblies.vote_by_post(session, first, members["awa"].id, positions,
+                            by=members["awa"], now=story.ago(45))
+    opening = story.ago(40, hours=-9)
+    assemblies.open_sitting(session, first, chair, now=opening)
+    assemblies.check_in(session, first, chair.id, AttendanceMode.ROOM, by=chair,
+                        now=opening + timedelta(minutes=5))
+    assemblies.record_no_quorum(session, first, chair, now=opening + timedelta(minutes=30))
+
+    second = assemblies.prepare_second_convocation(session, first, chair, meets_at=None,
+                                                   now=story.ago(39))
+    assemblies.convene(session, second, chair, now=story.ago(38))
+    assemblies.give_proxy(session, second, members["jules"].id, members["samir"].id,
+                          by=members["jules"], now=story.ago(30))
+    opening = story.ago(20, hours=-9)
+    assemblies.open_sitting(session, second, chair, now=opening)
+    for step, name in enumerate(("camille", "samir", "lea", "hugo", "ines", "yann", "chloe",
+                                 "nora"), start=1):
+        assemblies.check_in(session, second, members[name].id, AttendanceMode.ROOM, by=chair,
+                            now=opening + timedelta(minutes=step))
+    assemblies.check_in(session, second, members["tom"].id, AttendanceMode.REMOTE,
+                        by=members["tom"], now=opening + timedelta(minutes=9))
+    votes = (
+        # Activity report: carried everywhere; Chloé and Nora vote by show of hands.
+        {"camille": "yes", "samir": "yes", "jules": "yes", "lea": "yes", "hugo": "abstain",
+         "ines": "yes", "yann": "yes", "malik": "yes"},
+        # Dues: the partners' college is against, carried overall by the weighted share.
+        {"camille": "yes", "samir": "yes", "jules": "yes", "lea": "yes", "hugo": "yes",
+         "ines": "no", "yann": "no", "malik": "no"},
+        # The steering committee, by secret ballot.
+        {"camille": "yes", "samir": "yes", "jules": "yes", "lea": "yes", "hugo": "no",
+         "ines": "yes", "yann": "yes", "malik": "yes"},
+    )
+    holders = {"jules": "samir", "malik": "yann"}
+    room = ({"Usagers": assemblies.RoomCounts(yes=1, abstain=1)},
+            {"Usagers": assemblies.RoomCounts(yes=2)},
+            {"Usagers": assemblies.RoomCounts(yes=1, no=1)})
+    for number, (item, chosen) in enumerate(zip(second.items, votes, strict=True)):
+        start = opening + timedelta(minutes=20 + 15 * number)
+        assemblies.open_resolution(session, second, item.id, chair, minutes=None, now=start)
+        for step, (name, position) in enumerate(chosen.items(), start=1):
+            voter = members[holders.get(name, name)]
+            assemblies.cast(session, second, item.id, voter, position,
+                            for_ids=[members[name].id], now=start + timedelta(seconds=20 * step))
+        assemblies.enter_room_counts(session, second, item.id, room[number], chair,
+                                     now=start + timedelta(minutes=4))
+        assemblies.close_resolution(session, second, item.id, chair,
+                                    now=start + timedelta(minutes=5))
+    assemblies.close_sitting(session, second, chair, now=opening + timedelta(hours=2))

@@ -1,20 +1,23 @@
-"""The e-mails the application writes to people: a link to set a new password, and an
-invitation. Each is written in its recipient's language, with links to this site; the
-services make the tokens, this module the words and the links."""
+"""The e-mails people ask for from a page: a link to set a new password, and an invitation.
+
+Neither is sent here: each is a notice row written in the transaction of what it announces
+(the invitation, the request), which the sender mails afterwards (``notice_mail``), so that
+a page never waits for an SMTP server and an e-mail is never lost when one is down. The row
+keeps the link's token until it is sent, and the language of the page it was asked from:
+the language of a person without an account, or whose account names none. This module also
+says in words how long the links work.
+"""
 
 from __future__ import annotations
 
 from babel.units import format_unit
-from flask import current_app, url_for
-from flask_babel import force_locale, format_datetime, get_locale
-from flask_babel import gettext as _
-from sqlalchemy.orm import Session
+from flask import current_app
+from flask_babel import get_locale
+from sqlalchemy.orm import Session, object_session
 
-from . import mail
-from .db import utcnow
-from .labels import role_label
-from .models import Organisation, User
-from .services import accounts
+from . import db as database
+from .models import NoticeKind, Organisation, User
+from .services import accounts, outbox
 from .services.invitations import Invited
 
 
@@ -48,43 +51,37 @@ def invitation_days() -> int:
     return int(current_app.config["INVITATION_DAYS"])
 
 
+def page_language() -> str:
+    """The language of the page the person is on (their profile's, else their browser's)."""
+    return str(get_locale() or "en")
+
+
 def send_password_reset(db: Session, email: str) -> None:
-    """E-mail a reset link when an account has this address; do nothing otherwise (the
-    caller answers the same either way, so no one learns who has an account)."""
+    """Queue an e-mail with a reset link when an account has this address, committed at
+    once; do nothing otherwise (the caller answers the same either way, so no one learns who
+    has an account)."""
     user = accounts.find_by_email(db, email)
-    if user is None:
+    if user is None or user.closed_at is not None:
         return
-    token = accounts.password_reset_token(user, reset_key(), utcnow())
-    link = url_for("auth.reset", token=token, _external=True)
-    with force_locale(user.language or str(get_locale() or "en")):
-        subject = _("Set a new password for decisions")
-        body = _(
-            "Hello %(name)s,\n\n"
-            "Someone, probably you, asked to set a new password for your account on"
-            " decisions. To choose it, open this link within %(lifetime)s:\n\n"
-            "%(link)s\n\n"
-            "The link works once. If you did not ask for it, ignore this e-mail: your"
-            " password stays as it is.",
-            name=user.name, lifetime=reset_link_lifetime(), link=link)
-    mail.send(user.email, subject, body)
+    with database.transaction() as session:
+        now = database.utcnow()
+        token = accounts.password_reset_token(user, reset_key(), now)
+        outbox.enqueue(session, NoticeKind.PASSWORD_RESET, now=now, user_id=user.id,
+                       payload={"token": token, "language": page_language()})
 
 
 def send_invitation(invited: Invited, organisation: Organisation, inviter: User) -> None:
-    """E-mail an invitation's link, in the invited account's language if they have one."""
+    """Queue the e-mail of an invitation's link in the invitation's own transaction (if the
+    invitation is rolled back, so is its e-mail), in the invited account's language if they
+    have one, else the inviter's page's."""
     invitation = invited.invitation
-    link = url_for("auth.invitation", token=invited.token, _external=True)
-    with force_locale(invited.language or str(get_locale() or "en")):
-        subject = _("Invitation to join %(organisation)s on decisions",
-                    organisation=organisation.name)
-        body = _(
-            "Hello,\n\n"
-            "%(inviter)s invites you to join %(organisation)s as %(role)s on decisions,"
-            " where its members take decisions together.\n\n"
-            "To accept, open this link:\n\n"
-            "%(link)s\n\n"
-            "The link works once, until %(expiry)s. If you did not expect this invitation,"
-            " ignore this e-mail.",
-            inviter=inviter.name, organisation=organisation.name,
-            role=role_label(invitation.role), link=link,
-            expiry=format_datetime(invitation.expires_at, "long"))
-    mail.send(invitation.email, subject, body)
+    session = object_session(invitation)
+    if session is None:
+        raise RuntimeError("send_invitation: the invitation belongs to no session")
+    outbox.enqueue(
+        session, NoticeKind.INVITATION, now=database.utcnow(), email=invitation.email,
+        organisation_id=organisation.id,
+        payload={"token": invited.token, "organisation": organisation.name,
+                 "inviter": inviter.name, "role": str(invitation.role),
+                 "expires_at": invitation.expires_at.isoformat(),
+                 "language": invited.language or page_language()})

@@ -34,18 +34,43 @@ AUDIT_LABELS: dict[str, LazyString] = {
     "membership_removed": _l("Member removed"),
     "membership_ended": _l("Membership ended"),
     "round_failed": _l("Round could not be counted"),
+    # General assemblies (issue 13).
+    "assembly_created": _l("Assembly prepared"),
+    "assembly_changed": _l("Assembly changed"),
+    "assembly_officers": _l("Chair and secretary named"),
+    "agenda_item_added": _l("Resolution put on the agenda"),
+    "agenda_item_removed": _l("Resolution taken off the agenda"),
+    "assembly_convened": _l("Assembly convened"),
+    "proxy_given": _l("Proxy given"),
+    "proxy_revoked": _l("Proxy revoked"),
+    "postal_vote_received": _l("Postal vote received"),
+    "room_code_changed": _l("Room code changed"),
+    "checked_in": _l("Member checked in"),
+    "left": _l("Member left the meeting"),
+    "sitting_opened": _l("Sitting opened"),
+    "room_counts": _l("Counts of the room entered"),
+    "sitting_without_quorum": _l("Sitting without quorum recorded"),
+    "sitting_closed": _l("Sitting closed"),
+    "second_convocation_prepared": _l("Second convocation prepared"),
     "college_weights_changed": _l("College weights changed"),
+    "round_nudged": _l("Members reminded to answer"),
+    "writings_removed": _l("Reasons and comments of a former member removed"),
+    "member_pseudonymised": _l("Former member's name and e-mail replaced"),
+    "privacy_settings_changed": _l("Personal data settings changed"),
 }
 
 #: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones
 #: that exist and that the member's role may open.
 ORG_MENU: list[tuple[str, LazyString, Role]] = [
     ("proposals.index", _l("Proposals"), Role.MEMBER),
+    ("assemblies.index", _l("General assemblies"), Role.MEMBER),
+    ("register.index", _l("Register of decisions"), Role.MEMBER),
     ("orgs.members", _l("Members"), Role.MEMBER),
     ("orgs.circles", _l("Circles"), Role.MEMBER),
     ("orgs.colleges", _l("Colleges"), Role.MEMBER),
     ("orgs.audit", _l("Audit log"), Role.MEMBER),
     ("orgs.settings", _l("Settings"), Role.ADMIN),
+    ("privacy.settings", _l("Personal data"), Role.ADMIN),
     ("invitations.index", _l("Invitations"), Role.ADMIN),
 ]
 

@@ -19,14 +19,15 @@ manager.login_message_category = "info"
 
 @manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The signed-in person, or ``None`` if the account is gone, or signed out or changed
-    its password since this session began (see :meth:`User.get_id`). Checked on every
-    request, so a copied cookie stops working at sign-out."""
+    """The signed-in person, or ``None`` if the account is gone or closed, or signed out or
+    changed its password since this session began (see :meth:`User.get_id`). Checked on
+    every request, so a copied cookie stops working at sign-out."""
     user_id = session_id.partition("-")[0]
     if not user_id.isdigit():
         return None
     user = db.session().get(User, int(user_id))
-    if user is None or not hmac.compare_digest(session_id.encode(), user.get_id().encode()):
+    if (user is None or user.closed_at is not None
+            or not hmac.compare_digest(session_id.encode(), user.get_id().encode())):
         return None
     return user
 

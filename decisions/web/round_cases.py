@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 from decisions.engine import Case, load_case
 from decisions.engine.results import fraction_json, time_json
 
+from . import assembly_cases
 from .families import TALLY_POSITIONS, descriptor
 from .models import (
     NOMINATING_KINDS,
@@ -451,7 +452,10 @@ def case_json(db: Session, round_: Round, now: datetime, *,
     engine needs each ballot only to refuse a change that raced past the server)."""
     proposal = round_.proposal
     rules = descriptor(proposal.family)
-    if rules.is_vote:
+    item = assembly_cases.item_of_round(db, round_.id) if rules.is_vote else None
+    if item is not None:  # a general assembly's resolution: its attendance sheet and all
+        data = assembly_cases.resolution_case(db, item, round_, now)
+    elif rules.is_vote:
         data = _vote_case(db, proposal, round_, now, tally)
     elif rules.sociocratic:
         data = _sociocratic_case(db, proposal, round_, now)

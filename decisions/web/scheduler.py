@@ -12,7 +12,18 @@ Three ways to run it (docs/architecture.md, "Deadlines"):
 - ``decisions close-due`` closes due rounds once, for cron.
 
 Each tick also chains the audit entries a request committed but did not seal (it died in
-between, say): ``audit.SEAL_DELAY`` bounds how long an entry waits.
+between, say): ``audit.SEAL_DELAY`` bounds how long an entry waits; and writes the reminders
+due before a deadline (``services.notices.remind_due``, once per round and member however
+many schedulers run).
+
+A second job sends the e-mails of the outbox every ``MAIL_INTERVAL_SECONDS``
+(``notice_mail.send_mail``: the digests due, then the notices due, each claimed with a
+conditional update, so several schedulers never send one twice); ``decisions send-mail``
+does the same once, or in a loop, for deployments that send mail from a process of its own.
+
+A third job (every ``WEBHOOK_INTERVAL_SECONDS``) turns new events into webhook deliveries
+and sends those due (``api.sending``: claimed with a conditional update, retried with
+backoff); ``decisions send-webhooks`` does the same once.
 
 Closing a round is one conditional update (``services.rounds.close_round``): when several
 schedulers, or a scheduler and cron, meet on the same round, only one of them closes it, and
@@ -36,15 +47,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import is_running_from_reloader
 
-from . import db
-from .config import audit_folder
+from . import db, notice_mail
+from .api import sending
+from .config import audit_folder, retention
 from .models import Round, RoundStatus
-from .services import audit, checkpoints, rounds
+from .services import audit, checkpoints, notices, personal_data, rounds
 
 #: Seconds between two looks for due rounds: a round closes at most this long (plus the time
 #: to count it) after its deadline, well within the five seconds promised.
 INTERVAL_SECONDS = 2
 JOB_ID = "close-due-rounds"
+#: Seconds between two looks at the outbox: an e-mail leaves at most this long after the
+#: event that wrote it (a request never waits for the SMTP server).
+MAIL_INTERVAL_SECONDS = 5
+MAIL_JOB_ID = "send-mail"
+#: Seconds between two passes over personal data (``keep_personal_data``): periods are
+#: counted in days, an hour late is well within them.
+PERSONAL_DATA_INTERVAL_SECONDS = 3600
+PERSONAL_DATA_JOB_ID = "keep-personal-data"
+#: Seconds between two looks for webhook events and deliveries due.
+WEBHOOK_INTERVAL_SECONDS = 5
+WEBHOOK_JOB_ID = "send-webhooks"
 MODES = ("in-process", "off")
 
 logger = logging.getLogger(__name__)
@@ -84,11 +107,27 @@ def close_due_rounds(app: Flask) -> list[int]:
                 logger.info("Round %d (proposal %d, round %d) closed %.1f s after its deadline:"
                             " %s", row.id, row.proposal_id, row.number,
                             (now - row.closes_at).total_seconds(), row.outcome or "no count")
+        remind_due(app, now)
     return closed
 
 
+def remind_due(app: Flask, now: datetime) -> int:
+    """Write the reminders due at ``now`` (``services.notices.remind_due``: each round's
+    once, whatever the number of schedulers); how many members were reminded. Part of the
+    tick: a reminder is due at most two seconds late. Never stops the closing."""
+    try:
+        reminded = notices.remind_due(app.extensions["decisions.db"], now)
+    except Exception:
+        logger.exception("Reminders could not be written")
+        return 0
+    if reminded:
+        logger.info("%d members reminded of a deadline", reminded)
+    return reminded
+
+
 def build_scheduler(app: Flask, kind: type[SchedulerT]) -> SchedulerT:
-    """A scheduler of ``kind`` (background or blocking) holding the closing job, not started.
+    """A scheduler of ``kind`` (background or blocking) holding the closing job and the mail
+    job (every ``MAIL_INTERVAL_SECONDS``, the same way), not started.
 
     The job runs at once when the scheduler starts (overdue rounds close at start-up), then
     every ``INTERVAL_SECONDS``; runs missed while the machine slept are coalesced into one,
@@ -99,7 +138,59 @@ def build_scheduler(app: Flask, kind: type[SchedulerT]) -> SchedulerT:
                       args=(app,), id=JOB_ID, name="close due rounds", coalesce=True,
                       max_instances=1, misfire_grace_time=None, replace_existing=True,
                       next_run_time=datetime.now(UTC))
+    scheduler.add_job(send_mail, IntervalTrigger(seconds=MAIL_INTERVAL_SECONDS, timezone=UTC),
+                      args=(app,), id=MAIL_JOB_ID, name="send mail", coalesce=True,
+                      max_instances=1, misfire_grace_time=None, replace_existing=True,
+                      next_run_time=datetime.now(UTC))
+    scheduler.add_job(keep_personal_data,
+                      IntervalTrigger(seconds=PERSONAL_DATA_INTERVAL_SECONDS, timezone=UTC),
+                      args=(app,), id=PERSONAL_DATA_JOB_ID, name="keep personal data",
+                      coalesce=True, max_instances=1, misfire_grace_time=None,
+                      replace_existing=True, next_run_time=datetime.now(UTC))
+    scheduler.add_job(send_webhooks,
+                      IntervalTrigger(seconds=WEBHOOK_INTERVAL_SECONDS, timezone=UTC),
+                      args=(app,), id=WEBHOOK_JOB_ID, name="send webhooks", coalesce=True,
+                      max_instances=1, misfire_grace_time=None, replace_existing=True,
+                      next_run_time=datetime.now(UTC))
     return scheduler
+
+
+def send_webhooks(app: Flask) -> None:
+    """The webhook job: turn new events into deliveries and send those due
+    (``api.sending``: claimed with a conditional update, retried with backoff). A failure
+    is logged and tried again at the next tick."""
+    try:
+        report = sending.send_webhooks(app)
+    except Exception:
+        logger.exception("Webhooks could not be sent")
+        return
+    if report.sent or report.failed or report.disabled:
+        logger.info("Webhooks: %s", report)
+
+
+def send_mail(app: Flask) -> None:
+    """The mail job: compose the daily digests due, send the notices due. A failure (the
+    database away) is logged and tried again at the next tick; the SMTP server's failures
+    are the notices' own (retried with backoff, ``services.outbox``)."""
+    try:
+        notice_mail.send_mail(app)
+    except Exception:
+        logger.exception("Mail could not be sent")
+
+
+def keep_personal_data(app: Flask) -> personal_data.Kept | None:
+    """The personal data job (hourly): pseudonymise the accounts due, remove the writings
+    of former members due, purge what served (``services.personal_data.keep_due``); what it
+    did, in numbers only. A failure is logged and tried again at the next pass."""
+    try:
+        with app.app_context():
+            kept = personal_data.keep_due(app.extensions["decisions.db"], db.utcnow(),
+                                          retention(app))
+    except Exception:
+        logger.exception("Personal data could not be kept to their periods")
+        return None
+    logger.info("Personal data: %s", kept)
+    return kept
 
 
 def _show_closes(app: Flask) -> None:

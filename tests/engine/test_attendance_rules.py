@@ -377,3 +377,59 @@ def test_any_mutation_of_a_worked_meeting_case_gets_a_result_or_one_error_line(
     """Proxies, remote members, postal forms and weights replaced by any JSON value, deleted
     or repeated: a result, or exit 2 with one line naming the path; never a traceback."""
     check_contract(answer(text, scratch))
+
+
+# Votes counted without names beside the named ballots (ATT-17, ATT-18) --------------------------
+
+
+@pytest.mark.parametrize(("case_id", "language", "sentence"), [
+    ("ATT-17", "en", "Votes counted without names (in the room) in college salaries: yes 1,"
+                     " no 0, abstain 0."),
+    ("ATT-17", "fr", "Voix comptées sans nom (en salle) dans le collège usagers : oui 1, non 0,"
+                     " abstention 0."),
+    ("ATT-18", "en", "Votes counted without names (secret ballot): yes 2, no 1, abstain 0."),
+    ("ATT-18", "fr", "Voix comptées sans nom (par correspondance) : oui 1, non 0,"
+                     " abstention 0."),
+])
+def test_votes_counted_without_names_are_told_in_words(
+    case_id: str, language: str, sentence: str
+) -> None:
+    assert sentence in text(case_id, language)
+
+
+def test_more_votes_counted_without_names_than_votes_present_without_a_ballot_is_malformed(
+) -> None:
+    """ATT-17's salaries: s1 voted for three (in person and by two proxies); only s2 is left
+    to vote by hand, so two votes counted in the room are one too many."""
+    crowded = case("ATT-17")
+    crowded["ballots"][5]["yes"] = 2
+    with pytest.raises(CaseError, match="2 votes counted without names in college salaries,"
+                                        " but only 1 votes present cast no named ballot"):
+        evaluate(load_case(crowded))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"college": "nowhere"}, "unknown college"),
+    ({"college": None}, "college: missing"),
+    ({"yes": -1}, "must be at least 0"),
+    ({"maybe": 1}, "maybe"),
+])
+def test_a_malformed_count_without_names_is_refused_with_its_path(
+    change: dict[str, Any], message: str
+) -> None:
+    bad = case("ATT-17")
+    bad["ballots"][5].update(change)
+    bad["ballots"][5] = {k: v for k, v in bad["ballots"][5].items() if v is not None}
+    with pytest.raises(CaseError, match=message):
+        load_case(bad)
+
+
+def test_votes_counted_without_names_need_a_meeting_of_named_members() -> None:
+    asynchronous = case("ATT-18")
+    asynchronous["params"]["mode"] = "async"
+    with pytest.raises(CaseError):
+        evaluate(load_case(asynchronous))
+    counted = case("ATT-18")
+    counted["electorate"] = {"eligible": 8, "present": 4}
+    with pytest.raises(CaseError):
+        evaluate(load_case(counted))

@@ -346,6 +346,15 @@ def new_member(app: Flask, organisation: Organisation, email: str, role: str = "
         return membership
 
 
+def keep_former_members(app: Flask, organisation_id: int, days: int = 30) -> None:
+    """The organisation keeps the names and addresses of its former members ``days`` days
+    (by default it keeps none: a person who belongs nowhere any more is pseudonymised at
+    once, ``services.personal_data``), so that a test of what a former member may still do
+    has one."""
+    with unit(app) as session:
+        session.get_one(Organisation, organisation_id).former_member_days = days
+
+
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     """Create an account: ``make_user("ana@example.org", name="Ana")``."""

@@ -20,7 +20,8 @@ from decisions.web import db
 from decisions.web.cli import cli
 from decisions.web.db import Base
 from decisions.web.families import DESCRIPTORS
-from decisions.web.models import Ballot, College, Membership, Proposal, Round, User
+from decisions.web.models import Assembly, Ballot, College, Membership, Proposal, Round, User
+from decisions.web.services import minutes
 
 from .conftest import Clock, built_once, empty_every_table
 
@@ -34,7 +35,10 @@ def demo(shared_app: Flask, tmp_path_factory: pytest.TempPathFactory,
         assert result.exit_code == 0, result.output
         with app.app_context():
             session = db.session()
-            found = {p.family: p for p in session.scalars(select(Proposal))}
+            # In order of creation: the last of each family is the one the tests read (the
+            # general assembly's resolutions come before the vote by colleges).
+            found = {p.family: p
+                     for p in session.scalars(select(Proposal).order_by(Proposal.id))}
             for proposal in found.values():  # load what the tests read, then leave it
                 _ = [proposal.versions, proposal.organisation, proposal.circle,
                      *[(r.candidate, r.result_json) for r in proposal.rounds]]
@@ -162,6 +166,34 @@ def test_every_closed_round_closed_at_its_past_deadline_and_recounts_the_same(
                 result_of(round_)
 
 
+def test_the_annual_general_assembly_had_no_quorum_then_decided_on_second_convocation(
+        app: Flask, clock: Clock) -> None:
+    with app.app_context():
+        session = db.session()
+        first, second = session.scalars(select(Assembly).order_by(Assembly.id)).all()
+        assert (first.status.value, first.convocation) == ("no_quorum", "first")
+        assert (second.status.value, second.convocation) == ("closed", "second")
+        assert second.first_sitting_id == first.id
+        outcomes = []
+        for item in second.items:
+            assert item.round is not None
+            assert item.round.convocation == "second"
+            result = json.loads(item.round.result_json or "{}")
+            assert evaluate(load_case(json.loads(item.round.case_json or "{}"))).to_json() == \
+                result
+            outcomes.append(result["outcome"])
+        assert outcomes == ["adopted", "adopted", "adopted"]
+        dues_round = second.items[1].round
+        assert dues_round is not None
+        dues = json.loads(dues_round.result_json or "{}")
+        assert dues["colleges"]["Partenaires"]["yes_share"] == "0/1"  # not in that college
+        assert dues["attendance"]["represented"] == 2  # Malik's carried over, and Jules's
+        assert dues["attendance"]["postal"] == 1  # Awa's, received for the first sitting
+        written = minutes.minutes(session, second, clock())
+        assert written.audit_head is not None
+        assert [r.outcome for r in written.resolutions] == outcomes
+
+
 def row_counts(app: Flask) -> dict[str, int]:
     with app.app_context():
         session = db.session()
@@ -176,7 +208,7 @@ def test_the_demo_twice_with_if_empty_adds_nothing(
     assert result.exit_code == 0, result.output
     assert "no demo added" in result.output
     assert row_counts(app) == before
-    assert before["proposal"] == 5
+    assert before["proposal"] == 5 + 3  # the general assembly's three resolutions
     with app.app_context():
         assert db.session().scalar(select(func.count()).select_from(User)) == 12
 

@@ -35,7 +35,7 @@ from decisions.web.models import (
 )
 from decisions.web.services import organisations, proposals, rounds
 
-from .conftest import Auth, Clock, module_world, six_member_scic, unit
+from .conftest import Auth, Clock, keep_former_members, module_world, six_member_scic, unit
 from .round_steps import Coop, close_due, open_round, proposal_of, vote
 
 
@@ -154,6 +154,7 @@ def test_a_former_member_reaches_none_of_the_organisations_pages_nor_new_rounds(
     vote(app, round_id, members[1], "no", clock)
     clock.advance(days=7)
     close_due(app, clock)
+    keep_former_members(app, organisation.id)
     _remove(app, members[1])
     auth.login("m1@example.org")
     assert client.get("/orgs/coop/proposals/").status_code == 403

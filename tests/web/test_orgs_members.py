@@ -22,7 +22,7 @@ from decisions.web.models import (
 )
 from decisions.web.services import organisations
 
-from .conftest import Auth, module_world
+from .conftest import Auth, keep_former_members, module_world
 
 MakeOrg = Callable[..., Organisation]
 MakeMember = Callable[..., Membership]
@@ -244,6 +244,7 @@ def test_an_admin_who_removes_themselves_leaves_when_another_admin_remains(
         app: Flask, client: FlaskClient, auth: Auth, coop: Organisation,
         make_member: MakeMember) -> None:
     make_member(coop, "di@example.org", role="admin")
+    keep_former_members(app, coop.id)  # so that Ana may still sign in, and be refused
     auth.login("ana@example.org")
     response = client.post(f"/orgs/coop/members/{member_id(app, 'ana@example.org')}/remove")
     assert response.headers["Location"] == "/orgs/"

@@ -112,7 +112,7 @@ def test_the_job_reads_the_applications_clock(
 def test_the_scheduler_runs_the_job_every_two_seconds_coalesced_one_at_a_time(
         app: Flask) -> None:
     built = scheduler.build_scheduler(app, BackgroundScheduler)
-    [job] = built.get_jobs()
+    job = built.get_job(scheduler.JOB_ID)
     assert job.func is scheduler.close_due_rounds
     assert job.args == (app,)
     assert job.trigger.interval == timedelta(seconds=2)

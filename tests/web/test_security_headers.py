@@ -63,8 +63,11 @@ def test_no_template_has_inline_script_or_style() -> None:
     for template in TEMPLATES.rglob("*.html"):
         text = template.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), template
-        assert "<style" not in text, template
-        assert not re.search(r"\sstyle=", text), template
+        # E-mails (templates/mail) are not pages of the site: no CSP reaches them, and mail
+        # clients keep only inline styles. Scripts and handlers stay out of them too.
+        if template.parent.name != "mail":
+            assert "<style" not in text, template
+            assert not re.search(r"\sstyle=", text), template
         assert not re.search(r"\son[a-z]+\s*=", text), template
         assert "javascript:" not in text, template
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from decisions.web.models import (
+    AssemblyKind,
     Circle,
     College,
     Invitation,
@@ -28,7 +29,7 @@ from decisions.web.models import (
     Role,
     RoundKind,
 )
-from decisions.web.services import proposals, rounds
+from decisions.web.services import assemblies, proposals, rounds
 
 from .conftest import built_once, new_member, new_organisation, unit
 
@@ -92,7 +93,15 @@ def build_world(app: Flask) -> dict[str, object]:
             session, organisation, author, title="Buy cargo bikes", body="Two bikes.",
             family="consent", params={}, now=now)
         proposal.status = ProposalStatus.OPEN  # members read it; nobody has voted yet
+        assembly = assemblies.create_assembly(
+            session, organisation, author, assemblies.Settings(
+                title="AGO 2026", kind=AssemblyKind.ORDINARY, place="Lyon",
+                meets_at=app.config["CLOCK"]() + timedelta(days=30)),
+            now=app.config["CLOCK"]())
+        item = assemblies.add_resolution(session, assembly, author, title="Accounts",
+                                         body="Approve them.", now=app.config["CLOCK"]())
         return {"slug": "coop", "circle": circle.id, "college": college.id,
+                "assembly": assembly.id, "item": item.id,
                 "member": target.id, "invitation": invitation.id, "proposal": proposal.id,
                 **_rounds_world(session, organisation, author, app.config["CLOCK"]())}
 

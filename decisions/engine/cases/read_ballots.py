@@ -19,6 +19,7 @@ from ..model import (
     Change,
     CollegeHeadCount,
     CollegeTallies,
+    CountedTally,
     Electorate,
     Event,
     FacilitatorProposal,
@@ -64,9 +65,11 @@ _BALLOT_POSITIONS: Mapping[Family, Mapping[str, Position]] = {
 }
 _CONSENT_EVENTS = frozenset({"objection_qualified", "objection_withdrawn"})
 _ROUND_EVENTS = _CONSENT_EVENTS | {"phase", "round_open", "position", "amend"}
+#: Votes counted without names beside the named ballots of a meeting (``CountedTally``).
+_COUNTED = "tally"
 _EVENTS: Mapping[Family, frozenset[str]] = {
-    Family.MAJORITY: frozenset(),
-    Family.SCIC_COLLEGE: frozenset(),
+    Family.MAJORITY: frozenset({_COUNTED}),
+    Family.SCIC_COLLEGE: frozenset({_COUNTED}),
     Family.CONSENT: _CONSENT_EVENTS,
     Family.SOCIOCRATIC_CONSENT: _ROUND_EVENTS,
     Family.SOCIOCRATIC_ELECTION: _ROUND_EVENTS | {"nomination", "change",
@@ -113,7 +116,8 @@ def _ballots(
             expected = ", ".join(sorted(allowed)) or "none: ballots only"
             raise CaseError(_at(at, "type"), f"unknown event type {_shown(kind)} for a"
                             f" {family.value} case (expected: {expected})")
-        event = _event(kind, item, at)
+        event = (_counted(item, at, family, colleges) if kind == _COUNTED
+                 else _event(kind, item, at))
         if isinstance(event, RoundOpen):
             if event.round <= last_round:
                 raise CaseError(_at(at, "round"), f"round {event.round} opens after round"
@@ -179,6 +183,23 @@ def _tallies(
         raise CaseError(path, f"a {family.value} case takes a list of ballots and events")
     raise CaseError(_at(path, "format"), f"unknown ballot format {_shown(kind)}"
                     f" (expected {expected}, or a list of ballots)")
+
+
+def _counted(
+    item: Mapping[str, Any], path: str, family: Family, colleges: frozenset[str]
+) -> CountedTally:
+    """``{"type": "tally", "college"?, "source"?, "yes", "no", ...}``: votes of a meeting
+    counted without names (a college vote names its college; a majority vote none)."""
+    tally = _tally(item, path, ("type", "college", "source", *_TALLY_KEYS))
+    college = item.get("college")
+    if family is Family.SCIC_COLLEGE:
+        college = _string(_required(item, "college", path), _at(path, "college"))
+        if college not in colleges:
+            raise CaseError(_at(path, "college"), f"unknown college {_shown(college)}"
+                            " (not declared in params.colleges)")
+    elif college is not None:
+        raise CaseError(_at(path, "college"), "a majority vote has no colleges")
+    return CountedTally(tally, college, _text(item.get("source"), _at(path, "source")))
 
 
 # Individual ballots, read one by one ---------------------------------------------------

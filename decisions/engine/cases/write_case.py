@@ -20,6 +20,7 @@ from ..model import (
     Change,
     CollegeHeadCount,
     CollegeTallies,
+    CountedTally,
     Electorate,
     Event,
     HeadCount,
@@ -189,6 +190,13 @@ def _ballot_json(ballots: Ballots, i: int) -> dict[str, Any]:
 
 
 def _event_json(event: Event) -> dict[str, Any]:
+    if isinstance(event, CountedTally):
+        data: dict[str, Any] = {"type": "tally"}
+        if event.college is not None:
+            data["college"] = event.college
+        if event.source is not None:
+            data["source"] = event.source
+        return {**data, **_tally_json(event.tally)}
     if isinstance(event, ObjectionQualified):
         return {"type": "objection_qualified", "voter": event.voter,
                 "result": event.result.value, "decided_by": event.decided_by,

@@ -26,6 +26,7 @@ from ..thresholds import base_count
 from .majority import (
     attendance_fields,
     convocation_refusal,
+    counted_tallies,
     decision_step,
     pending_step,
     quorum_step,
@@ -102,7 +103,8 @@ class CollegeRule:
                                  convocation_days=days, method=params.method)
         instant = now if now is not None else params.window.evaluated_at
         ids = tuple(c.id for c in params.colleges)
-        turnout = take_turnout(params, case.electorate, case.ballots, ids, instant)
+        turnout = take_turnout(params, case.electorate, case.ballots, ids, instant,
+                               counted_tallies(case))
         return _decide(params, checked, turnout, instant, case.id)
 
 

@@ -12,6 +12,7 @@ from ..model import (
     Base,
     Case,
     Convocation,
+    CountedTally,
     Family,
     Mode,
     Outcome,
@@ -32,6 +33,7 @@ __all__ = [
     "attendance_steps",
     "ballot_steps",
     "convocation_refusal",
+    "counted_tallies",
     "decide_majority",
     "decision_step",
     "pending_step",
@@ -59,8 +61,14 @@ class MajorityRule:
                 convocation_days=_notice_days(params),
             )
         instant = now if now is not None else params.window.evaluated_at
-        turnout = take_turnout(params, case.electorate, case.ballots, (ASSEMBLY,), instant)
+        turnout = take_turnout(params, case.electorate, case.ballots, (ASSEMBLY,), instant,
+                               counted_tallies(case))
         return decide_majority(params, turnout, instant, case.id)
+
+
+def counted_tallies(case: Case) -> tuple[CountedTally, ...]:
+    """The votes of a meeting counted without names, in the case's ballots."""
+    return tuple(e for e in case.events if isinstance(e, CountedTally))
 
 
 def convocation_refusal(params: MajorityParams) -> tuple[Step, ...] | None:
@@ -93,8 +101,19 @@ def ballot_steps(
 
 def turnout_steps(turnout: Turnout) -> list[Step]:
     """The attendance and ballot steps of a vote's turnout."""
-    return [*attendance_steps(turnout),
+    return [*attendance_steps(turnout), *tally_steps(turnout),
             *ballot_steps(turnout.rejected, turnout.superseded, turnout.closed_early_at)]
+
+
+def tally_steps(turnout: Turnout) -> list[Step]:
+    """One step for each count of votes without names (a show of hands, paper ballots,
+    a secret ballot's counters)."""
+    return [Step.of("tally_added", college=t.college, source=t.source,
+                    **{k: votes_json(getattr(t.tally, k)) for k in _TALLY_KEYS})
+            for t in turnout.tallies]
+
+
+_TALLY_KEYS = ("yes", "no", "abstain", "blank", "invalid")
 
 
 def attendance_steps(turnout: Turnout) -> list[Step]:
@@ -128,8 +147,9 @@ def attendance_fields(turnout: Turnout) -> dict[str, Any]:
     """The result fields of a meeting's attendance sheet (none without one)."""
     sheet = turnout.attendance
     if sheet is None:
-        return {}
+        return {"tallies": turnout.tallies}
     return {
+        "tallies": turnout.tallies,
         "attendance": turnout.assembly.attendance,
         "represented_by": tuple(sorted(sheet.represented.items())),
         "refused_proxies": sheet.refused_proxies,

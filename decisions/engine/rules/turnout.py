@@ -18,6 +18,7 @@ from ..model import (
     Ballots,
     CollegeHeadCount,
     CollegeTallies,
+    CountedTally,
     HeadCount,
     Mode,
     Position,
@@ -62,6 +63,7 @@ class Turnout:
     closed_early_at: datetime | None = None
     individual: bool = field(default=False)
     attendance: Attendance | None = None
+    tallies: tuple[CountedTally, ...] = ()
 
     @property
     def assembly(self) -> Group:
@@ -90,13 +92,13 @@ def _add(tallies: Iterable[Tally]) -> Tally:
     return Tally(yes, no, abstain, blank, invalid)
 
 
-def resolve_mode(params: MajorityParams, electorate: object, ballots: object) -> Mode:
+def resolve_mode(params: MajorityParams, electorate: object, ballots: object,
+                 tallies: tuple[CountedTally, ...] = ()) -> Mode:
     """The mode given, else meeting when the electorate or the ballots are counts."""
     if params.mode is not None:
         return params.mode
-    counted = isinstance(electorate, HeadCount | CollegeHeadCount) or isinstance(
-        ballots, Tally | CollegeTallies
-    )
+    counted = bool(tallies) or isinstance(electorate, HeadCount | CollegeHeadCount) or (
+        isinstance(ballots, Tally | CollegeTallies))
     sheet = (isinstance(electorate, Roll) and electorate.has_attendance_sheet) or (
         isinstance(ballots, Ballots) and ballots.by_channel)
     return Mode.MEETING if counted or sheet else Mode.ASYNC
@@ -108,21 +110,30 @@ def take_turnout(
     ballots: Ballots | Tally | CollegeTallies,
     groups: tuple[str, ...],
     instant: datetime | None,
+    tallies: tuple[CountedTally, ...] = (),
 ) -> Turnout:
-    """Count a vote's turnout by group; ``groups`` is ``("",)`` without colleges."""
-    mode = resolve_mode(params, electorate, ballots)
+    """Count a vote's turnout by group; ``groups`` is ``("",)`` without colleges.
+    ``tallies`` are votes of a meeting counted without names, added to the named
+    ballots' counts (docs/rules.md 8b, "Meetings")."""
+    mode = resolve_mode(params, electorate, ballots, tallies)
+    if tallies and not (isinstance(ballots, Ballots) and isinstance(electorate, Roll)):
+        raise CaseError("$.ballots", "votes counted without names go beside named ballots"
+                        " of a named electorate (electorate.members); a tally format"
+                        " carries every count already")
     if isinstance(ballots, Ballots):
         assert isinstance(electorate, Roll)  # noqa: S101 - load_case guarantees it
-        if electorate.has_attendance_sheet or electorate.weights or ballots.by_channel:
-            return _from_sheet(params, mode, electorate, ballots, groups, instant)
+        if (electorate.has_attendance_sheet or electorate.weights or ballots.by_channel
+                or tallies):
+            turnout = _from_sheet(params, mode, electorate, ballots, groups, instant)
+            return _with_tallies(turnout, tallies) if tallies else turnout
         return _from_ballots(params, mode, electorate, ballots, groups, instant)
     if isinstance(electorate, Roll) and (electorate.has_attendance_sheet or electorate.weights):
         raise CaseError("$.ballots", "a tally carries its own counts: member weights, remote"
                         " members, proxies and postal votes need individual ballots")
-    tallies = {ASSEMBLY: ballots} if isinstance(ballots, Tally) else dict(ballots.by_college)
+    by_group = {ASSEMBLY: ballots} if isinstance(ballots, Tally) else dict(ballots.by_college)
     result: dict[str, Group] = {}
     for group in groups:
-        counts = tallies.get(group, Tally())
+        counts = by_group.get(group, Tally())
         members, present = _heads(electorate, group, counts)
         result[group] = Group(members, present if mode is Mode.MEETING else counts.total,
                               counts.total, counts)
@@ -259,6 +270,44 @@ def _from_sheet(
     present = attendance.attending | positions.keys()
     return Turnout(mode, _groups(roll, groups, group_of, positions, present, attendance),
                    tuple(rejected), superseded, closed, individual=True, attendance=attendance)
+
+
+def _with_tallies(turnout: Turnout, tallies: tuple[CountedTally, ...]) -> Turnout:
+    """The turnout with votes counted without names added to their groups' counts and
+    participants. Each group's counted votes can only be votes present in it that cast no
+    named ballot (members in the room, or represented, who voted by hand or on paper; or
+    anyone in a secret ballot): more is inconsistent input, refused as malformed, as a
+    tally larger than the members present is."""
+    if turnout.mode is not Mode.MEETING:
+        raise CaseError("$.params.mode", "votes counted without names belong to a meeting:"
+                        " mode must be meeting")
+    added: defaultdict[str, list[Tally]] = defaultdict(list)
+    for counted in tallies:
+        added[counted.college or ASSEMBLY].append(counted.tally)
+    groups = dict(turnout.groups)
+    for name, counts in added.items():
+        group = groups.get(name)
+        if group is None:
+            raise CaseError("$.ballots", f"votes counted without names for {name!r}, which"
+                            " is not a group of this vote")
+        extra = _add(counts)
+        room = group.present - group.participants
+        if extra.total > room:
+            where = f" in college {name}" if name else ""
+            raise CaseError("$.ballots", f"{extra.total} votes counted without names{where},"
+                            f" but only {_votes_text(room)} votes present cast no named"
+                            " ballot")
+        groups[name] = Group(group.members, group.present,
+                             _exact(group.participants + extra.total),
+                             _add((group.counts, extra)), group.attendance)
+    return Turnout(turnout.mode, groups, turnout.rejected, turnout.superseded,
+                   turnout.closed_early_at, turnout.individual, turnout.attendance, tallies)
+
+
+def _votes_text(votes: Votes) -> str:
+    """A number of votes as the case format writes it (``"3/2"`` for a fraction)."""
+    return str(votes) if isinstance(votes, int) or votes.denominator != 1 else str(
+        votes.numerator)
 
 
 def _weighted(

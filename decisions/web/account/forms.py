@@ -1,10 +1,12 @@
-"""Forms of one's own account: the profile and the password."""
+"""Forms of one's own account: the profile, the password, and what each organisation sends
+by e-mail."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..forms import (
@@ -14,7 +16,10 @@ from ..forms import (
     password_confirmation_field,
     stripped,
 )
-from ..models import User
+from ..models import Membership, NoticeKind, NotifyMode, User
+from ..orgs.forms import MultiCheckboxField, choice
+from ..services.preferences import MUTABLE_KINDS
+from ..services.unsubscribing import muted_kinds
 
 # Each language is named in itself, as people look for their own.
 LANGUAGE_CHOICES = options(("", _l("The language of my browser")), ("en", "English"),
@@ -60,3 +65,49 @@ class PasswordForm(FlaskForm):
     def blank(cls) -> PasswordForm:
         """The form with its own prefix (its fields' ids differ from the profile's)."""
         return cls(prefix="password")
+
+
+#: What a person may receive by e-mail from an organisation.
+MODE_LABELS: dict[NotifyMode, LazyString] = {
+    NotifyMode.ALL: _l("Every message"),
+    NotifyMode.DIGEST: _l("What asks me to act at once, the rest in a daily digest"),
+    NotifyMode.ACTION: _l("Only what asks me to act (the rest in the application)"),
+}
+
+#: Each kind of message, as a person chooses to receive it or not.
+KIND_LABELS: dict[NoticeKind, LazyString] = {
+    NoticeKind.ROUND_OPENED: _l("A round opens"),
+    NoticeKind.REMINDER: _l("Reminders before a deadline"),
+    NoticeKind.NUDGE: _l("Reminders from a facilitator"),
+    NoticeKind.OBJECTION: _l("Objections raised (to facilitators and proposers)"),
+    NoticeKind.NEW_VERSION: _l("A new version asks for my consent again"),
+    NoticeKind.OUTCOME: _l("Outcomes"),
+    NoticeKind.DIGEST: _l("The daily digest"),
+}
+
+
+class MessagesForm(FlaskForm):
+    """What one organisation sends a member by e-mail: a mode, and the kinds of message
+    received (unticking one unsubscribes from it; ticking it again subscribes)."""
+
+    mode = RadioField(_l("By e-mail"), choices=[choice(m.value, MODE_LABELS[m])
+                                                for m in NotifyMode])
+    kinds = MultiCheckboxField(_l("Messages I receive by e-mail"),
+                               choices=[choice(k.value, KIND_LABELS[k]) for k in MUTABLE_KINDS],
+                               description=_l("Everything is also shown in the application."))
+
+    @classmethod
+    def of(cls, membership: Membership, *, submitted: bool = False) -> MessagesForm:
+        """The form of one membership (its fields' ids are its own), filled with what the
+        member chose (what they post wins when ``submitted``)."""
+        muted = muted_kinds(membership.muted)
+        data = {"mode": membership.notify,
+                "kinds": [k.value for k in MUTABLE_KINDS if k.value not in muted]}
+        if submitted:
+            return cls(prefix=f"m{membership.id}", data=data)
+        return cls(formdata=None, prefix=f"m{membership.id}", data=data)
+
+    def muted(self) -> list[str]:
+        """The kinds of message left unticked."""
+        received = set(self.kinds.data or [])
+        return [k.value for k in MUTABLE_KINDS if k.value not in received]

@@ -1,5 +1,22 @@
 """The application's tables, as SQLAlchemy 2 typed models."""
 
+from .api import ApiToken as ApiToken
+from .api import DeliveryState as DeliveryState
+from .api import EndpointKind as EndpointKind
+from .api import IdempotentAnswer as IdempotentAnswer
+from .api import Scope as Scope
+from .api import WebhookDelivery as WebhookDelivery
+from .api import WebhookEndpoint as WebhookEndpoint
+from .api import WebhookEvent as WebhookEvent
+from .assembly import AgendaItem as AgendaItem
+from .assembly import Assembly as Assembly
+from .assembly import AssemblyKind as AssemblyKind
+from .assembly import AssemblyStatus as AssemblyStatus
+from .assembly import Attendance as Attendance
+from .assembly import AttendanceMode as AttendanceMode
+from .assembly import PostalTally as PostalTally
+from .assembly import PostalVote as PostalVote
+from .assembly import Proxy as Proxy
 from .audit import AuditEntry as AuditEntry
 from .invitation import Invitation as Invitation
 from .invitation import InvitationStatus as InvitationStatus

@@ -31,6 +31,7 @@ class NoticeKind(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of message, not a password
     DIGEST = "digest"  # a day's held notices of one person in one organisation
+    CONVOCATION = "convocation"  # to a general assembly, with its agenda (a legal notice)
 
 
 #: The kinds that ask the recipient to act: mailed even to a person who asked only for those.
@@ -39,7 +40,8 @@ ACTION_KINDS = frozenset({NoticeKind.ROUND_OPENED, NoticeKind.REMINDER, NoticeKi
                           NoticeKind.PASSWORD_RESET})
 
 #: The kinds a person cannot unsubscribe from: they asked for them, or cannot join without.
-ALWAYS_SENT = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET})
+ALWAYS_SENT = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET,
+                         NoticeKind.CONVOCATION})
 
 
 class Delivery(enum.StrEnum):

@@ -47,6 +47,15 @@ class Organisation(Base):
     # Whether messages carry single-use links that sign a member in to answer a round
     # (never for secret rounds).
     answer_links: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Personal data (services.personal_data): who answers data requests; how many days the
+    # name and address of a person who belongs nowhere any more are kept after their
+    # membership here ended (0: pseudonymised at once); how many years the reasons and
+    # comments of a former member stay in the record of its decisions (the statuts' rule);
+    # whether pages seen without signing in may name members.
+    privacy_contact: Mapped[str] = mapped_column(String(254), default="")
+    former_member_days: Mapped[int] = mapped_column(Integer, default=0)
+    record_years: Mapped[int] = mapped_column(Integer, default=10)
+    public_names: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -96,6 +105,9 @@ class Membership(Base):
     # and the kinds of notice they unsubscribed from, space-separated.
     notify: Mapped[str] = mapped_column(String(12), default="all")
     muted: Mapped[str] = mapped_column(String(200), default="")
+    # When the reasons and comments this former member wrote were replaced by a mark, once
+    # the organisation's ``record_years`` had passed (services.personal_data).
+    writings_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")

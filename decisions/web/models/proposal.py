@@ -267,6 +267,10 @@ class Ballot(Base):
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id",
                                                               ondelete="SET NULL"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # In a general assembly, the membership of the proxy holder who cast this ballot of the
+    # member they represent (None: the member cast it). No reference, as an audit entry's
+    # actor: memberships are never deleted.
+    cast_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class RoundEvent(Base):

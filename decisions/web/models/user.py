@@ -33,6 +33,11 @@ class User(UserMixin, Base):
     # The hash of the token of this person's calendar feed (None: no feed); revoking it
     # makes a new one.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # Closed by its owner (no sign-in from then on); pseudonymised: name and e-mail replaced
+    # ("Former member 17"), what the records of decisions keep of the person is ids only
+    # (services.personal_data).
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pseudonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 

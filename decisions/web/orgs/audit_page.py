@@ -37,6 +37,11 @@ FIELDS: dict[str, LazyString] = {
     "statement": _l("Statement"), "review_date": _l("Review date"),
     "cancelled_rounds": _l("Rounds cancelled"), "role": _l("Role"),
     "vote_weight": _l("Vote weight"), "college": _l("College"), "weights": _l("Weights"),
+    "fingerprints": _l("New fingerprints of the ballots"),
+    "cases": _l("New hashes of the stored cases"), "comments": _l("Comments"),
+    "former_member_days": _l("Days a former member's name and e-mail are kept"),
+    "record_years": _l("Years the reasons and comments of former members are kept"),
+    "public_names": _l("Public pages name members"),
 }
 HASHES = ("fingerprint", "case_sha256", "result_sha256")
 TIMES = ("closes_at", "previous_closes_at")

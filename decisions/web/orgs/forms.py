@@ -65,6 +65,15 @@ class SettingsForm(FlaskForm):
         _l("Members may put forward proposals"),
         description=_l("Facilitators and admins always can. Members' proposals start as"
                        " drafts that facilitators take to a decision."))
+    # Each language is named in itself, as people look for their own.
+    language = SelectField(
+        _l("Language of its messages"), choices=[choice("fr", "Français"),
+                                                  choice("en", "English")],
+        description=_l("For members who have not chosen a language in their profile."))
+    answer_links = BooleanField(
+        _l("Messages carry a button to answer a round"),
+        description=_l("The button signs the member in for that round only, once, until its"
+                       " deadline. Never in secret ballots."))
 
 
 class ConfirmForm(FlaskForm):

@@ -27,8 +27,10 @@ from ..errors import error_text
 from ..forms import add_error, show_error
 from ..labels import AUDIT_LABELS
 from ..models import Circle, Membership, Organisation, Role
+from ..rounds.views import round_words
 from ..services import circles as circle_service
 from ..services import colleges as college_service
+from ..services import home as home_service
 from ..services import organisations
 from . import audit_page
 from .access import requires
@@ -88,8 +90,14 @@ def create() -> str | Response:
 @bp.route("/<slug>/")
 @requires(Role.MEMBER)
 def show(organisation: Organisation, membership: Membership) -> str:
-    """An organisation's home page."""
-    return render_template("orgs/show.html", organisation=organisation, membership=membership)
+    """An organisation's home page: what awaits me, what I answered, recent outcomes, and
+    for facilitators the rounds closing soon."""
+    now = db.utcnow()
+    return render_template(
+        "orgs/show.html", organisation=organisation, membership=membership, now=now,
+        home=home_service.home(db.session(), membership, now),
+        closing_days=home_service.CLOSING_SOON.days,
+        outcome_days=home_service.RECENT_OUTCOMES.days, **round_words())
 
 
 # Settings -------------------------------------------------------------------------------
@@ -98,7 +106,8 @@ def show(organisation: Organisation, membership: Membership) -> str:
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def settings(organisation: Organisation, membership: Membership) -> str | Response:
-    """The organisation's name, time zone, whether it is a SCIC, who may propose."""
+    """The organisation's name, time zone, whether it is a SCIC, who may propose, the
+    language of its messages and whether they carry answer buttons."""
     form = SettingsForm(obj=organisation)
     if form.validate_on_submit():
         try:
@@ -106,7 +115,10 @@ def settings(organisation: Organisation, membership: Membership) -> str | Respon
                 organisations.update_settings(
                     session, organisation, name=form.name.data or "",
                     timezone=(form.timezone.data or "").strip(), is_scic=bool(form.is_scic.data),
-                    allow_member_proposals=bool(form.allow_member_proposals.data))
+                    allow_member_proposals=bool(form.allow_member_proposals.data),
+                    language=form.language.data or None,
+                    languages=current_app.config["LANGUAGES"],
+                    answer_links=bool(form.answer_links.data))
                 problem = college_service.refusal(session, organisation)
         except organisations.OrganisationError as error:
             show_error(form, error, "name")

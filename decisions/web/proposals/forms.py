@@ -38,7 +38,7 @@ from ..families import DESCRIPTORS, FamilyDescriptor, descriptor
 from ..forms import add_error, one_line, options, stripped
 from ..models import Circle, ElectorateScope, Membership, Organisation, VotersVisibility
 from ..orgs.forms import MultiCheckboxField, choice
-from ..services.proposals import RuleError
+from ..services.proposals import DEFAULT_REMINDER_HOURS, RuleError
 from .rule_words import (
     BASE_LABELS,
     FAMILY_LABELS,
@@ -228,6 +228,12 @@ class ProposalForm(FlaskForm):
     voters_visible = RadioField(
         _l("Who may see the list of voters"), default=VotersVisibility.EVERYONE.value,
         choices=options(*((v.value, label) for v, label in VISIBILITY_LABELS.items())))
+    reminder_hours = IntegerField(
+        _l("Reminder, in hours before each deadline"), default=DEFAULT_REMINDER_HOURS,
+        validators=[Optional()],
+        description=_l("Electors who have not answered a round are reminded by e-mail this"
+                       " many hours before its deadline. Leave empty for no reminder."),
+        render_kw={"inputmode": "numeric", "size": 6})
 
     submit = SubmitField(_l("Create the draft"))
 

@@ -41,7 +41,7 @@ from ..models import (
 from ..orgs.access import requires
 from ..orgs.forms import ConfirmForm
 from ..services import circles as circle_service
-from ..services import organisations, policies
+from ..services import home, organisations, policies
 from ..services import proposals as proposal_service
 from ..services.rounds import reasons_required
 from .diff import DiffLine, line_diff
@@ -123,15 +123,14 @@ def _names(ids: set[int | None]) -> dict[int, str]:
 @bp.route("/")
 @requires(Role.MEMBER)
 def index(organisation: Organisation, membership: Membership) -> str:
-    """The organisation's proposals by status: open, drafts, decided, withdrawn."""
-    rows = db.session().scalars(select(Proposal).where(
-        Proposal.organisation_id == organisation.id).order_by(Proposal.created_at.desc(),
-                                                              Proposal.id.desc()))
-    visible = [p for p in rows if policies.may_see(p, membership)]
-    sections = [(status, [p for p in visible if p.status.value in statuses])
+    """The organisation's proposals by status: open, drafts, decided, withdrawn; each with
+    its open round's deadline, whether I answered, and its participation."""
+    now = db.utcnow()
+    lines = home.proposal_lines(db.session(), organisation, membership, now)
+    sections = [(status, [line for line in lines if line.proposal.status.value in statuses])
                 for status, statuses in SECTIONS]
     return render_template("proposals/index.html", organisation=organisation,
-                           membership=membership, sections=sections,
+                           membership=membership, sections=sections, now=now,
                            may_propose=policies.may_propose(organisation, membership))
 
 
@@ -180,7 +179,7 @@ def _create(form: ProposalForm, organisation: Organisation,
                 hide_results=bool(form.hide_results.data),
                 reason_required=tuple(form.reasons),
                 voters_visible=VotersVisibility(form.voters_visible.data),
-                secret=bool(form.secret.data))
+                secret=bool(form.secret.data), reminder_hours=form.reminder_hours.data)
     except proposal_service.RuleError as error:
         form.show_rule_problem(error)
     except proposal_service.ReasonsError as error:

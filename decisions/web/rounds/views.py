@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import LazyString, format_timedelta, get_locale
+from flask_babel import LazyString, format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,6 +54,9 @@ from ..proposals.rule_words import (
 from ..services import (
     ServiceError,
     checkpoints,
+    forecast,
+    home,
+    notices,
     objections,
     policies,
     results,
@@ -124,6 +127,11 @@ def round_words() -> dict[str, Any]:
             "duration": duration, "explain": explain}
 
 
+#: Every page counting down to a deadline says the time left as the round pages do
+#: (templates/macros/countdown.html).
+bp.add_app_template_global(duration, "duration")
+
+
 def language() -> Literal["en", "fr"]:
     """The reader's language for the engine's explanations."""
     return "fr" if str(get_locale()).startswith("fr") else "en"
@@ -166,8 +174,11 @@ def _ballot_form(session: Session, round_: Round, *, submitted: bool) -> BallotF
     form = BallotForm() if submitted else BallotForm(formdata=None)
     nominees = (round_service.electors_named(session, round_.id)
                 if round_.kind in NOMINATING_KINDS else [])
-    return form.with_choices(round_service.positions_of(proposal, round_.kind),
-                             round_service.reasons_required(proposal, round_.kind), nominees)
+    positions = round_service.positions_of(proposal, round_.kind)
+    if not submitted and request.args.get("position") in positions:
+        form.position.data = request.args["position"]  # chosen in a message: not recorded
+    return form.with_choices(positions, round_service.reasons_required(proposal, round_.kind),
+                             nominees)
 
 
 def _deadline_form(organisation: Organisation, round_: Round, *,
@@ -243,7 +254,11 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
                                       if actions.qualify else None),
         tally_form=tally_form or (_tally_form(session, round_, submitted=False)
                                   if actions.tally else None),
-        case_visible=results.case_visible(proposal, round_, membership))
+        case_visible=results.case_visible(proposal, round_, membership),
+        silent=home.not_answered(session, round_, membership),
+        forecast=forecast.if_closed_now(session, round_, membership, now,
+                                        someone=_("a member")),
+        may_remind=home.may_remind(round_, membership, now))
 
 
 # Opening --------------------------------------------------------------------------------
@@ -282,7 +297,10 @@ def open_round(organisation: Organisation, membership: Membership,
                 return _back(organisation, round_)
     return render_template("rounds/open.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form, kinds=kinds,
-                           election=election, zone=zone.key)
+                           election=election, zone=zone.key,
+                           mail_off=(current_app.config["MAIL_BACKEND"] == "console"
+                                     and RoundKind.CONSENT in kinds
+                                     and notices.silence_is_consent(proposal)))
 
 
 # The round page and what members do there -----------------------------------------------
@@ -493,6 +511,25 @@ def tally(organisation: Organisation, membership: Membership, proposal_id: int,
             flash(_("The counts of the room are saved."), "success")
             return _back(organisation, round_)
     return _show_page(organisation, membership, round_, tally_form=form)
+
+
+@bp.route("/<int:round_id>/remind", methods=["POST"])
+@requires(Role.FACILITATOR)
+def remind(organisation: Organisation, membership: Membership, proposal_id: int,
+           round_id: int) -> Page:
+    """Remind the electors who have not answered (a few times a day at most, logged)."""
+    round_ = _round(organisation, proposal_id, round_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        with db.transaction() as session:
+            count = notices.nudge(session, round_.id, by=membership, now=db.utcnow())
+    except ServiceError as error:
+        flash(error_text(error), "error")
+    else:
+        flash(ngettext("%(num)d member who had not answered is reminded.",
+                       "%(num)d members who had not answered are reminded.", count), "success")
+    return _back(organisation, round_)
 
 
 # Results --------------------------------------------------------------------------------

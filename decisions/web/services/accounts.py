@@ -95,7 +95,7 @@ def create_user(db: Session, *, email: str, name: str, password: str, now: datet
 def authenticate(db: Session, email: str, password: str) -> User | None:
     """The account when the password matches, else ``None`` (same answer for both faults)."""
     user = find_by_email(db, email)
-    if user is None:
+    if user is None or user.closed_at is not None:  # a closed account signs in no more
         check_password_hash(_dummy_hash(), password)  # the same work either way
         return None
     return user if check_password_hash(user.password_hash, password) else None
@@ -186,7 +186,8 @@ def user_of_reset_token(db: Session, token: str, key: ResetKey, now: datetime) -
             and isinstance(payload[1], str)):
         raise ResetLinkError("reset.invalid", _NOT_A_LINK, gone=False)
     user = db.get(User, payload[0])
-    if user is None or not hmac.compare_digest(payload[1], user.password_fingerprint):
+    if (user is None or user.closed_at is not None
+            or not hmac.compare_digest(payload[1], user.password_fingerprint)):
         raise ResetLinkError("reset.used", N_("This link was already used: the password has"
                                               " changed since it was sent. Ask for a new one"
                                               " if you need it."), gone=True)

@@ -76,6 +76,10 @@ from ..transactions import AUDIT_SEALING
 
 GENESIS = "0" * 64
 BALLOT_KINDS = ("ballot_cast", "ballot_changed")
+#: The entry that replaced a former member's reasons by a mark (services.personal_data): it
+#: holds the new fingerprints of their ballots and the new hashes of the stored cases it
+#: rewrote, which supersede those of the entries before it.
+WRITINGS_REMOVED = "writings_removed"
 #: How long an acknowledged entry may stay pending at most, given a running scheduler (two
 #: seconds between its ticks): ``verify`` reports an entry pending for longer.
 SEAL_DELAY = timedelta(seconds=10)
@@ -319,12 +323,17 @@ def _forget_rolled_back(db: Session) -> None:
 
 
 def ballot_fingerprint(ballot: Any) -> str:
-    """The SHA-256 of a stored ballot row (any object with the ballot's columns)."""
-    return sha256(canonical({
+    """The SHA-256 of a stored ballot row (any object with the ballot's columns); the
+    proxy holder who cast it is in it only when there is one, so that every other ballot's
+    fingerprint stays what it was."""
+    content = {
         "id": ballot.id, "round": ballot.round_id, "member": ballot.membership_id,
         "position": ballot.position, "reason": ballot.reason or "",
         "concern": ballot.concern or "", "nominee": ballot.nominee_id,
-        "cast_at": time_json(ballot.cast_at)}))
+        "cast_at": time_json(ballot.cast_at)}
+    if getattr(ballot, "cast_by_id", None) is not None:
+        content["cast_by"] = ballot.cast_by_id
+    return sha256(canonical(content))
 
 
 def ballot_cast(db: Session, round_: Round, ballot: Ballot | None, *, changed: bool,
@@ -338,10 +347,12 @@ def ballot_cast(db: Session, round_: Round, ballot: Ballot | None, *, changed: b
         record_pending(db, proposal.organisation_id, "ballot_cast",
                        {"round": round_.id, "ballots": participations(db, round_.id)}, at=at)
         return
+    data = {"round": round_.id, "ballot": ballot.id, "member": ballot.membership_id,
+            "position": ballot.position, "fingerprint": ballot_fingerprint(ballot)}
+    if ballot.cast_by_id is not None:  # a proxy holder cast it: they are the actor
+        data["cast_by"] = ballot.cast_by_id
     record_pending(db, proposal.organisation_id, "ballot_changed" if changed else "ballot_cast",
-                   {"round": round_.id, "ballot": ballot.id, "member": ballot.membership_id,
-                    "position": ballot.position, "fingerprint": ballot_fingerprint(ballot)},
-                   at=at, actor_id=ballot.membership_id)
+                   data, at=at, actor_id=ballot.cast_by_id or ballot.membership_id)
 
 
 def round_event(db: Session, round_: Round, event: str, *, at: datetime,
@@ -464,11 +475,17 @@ def verify_ballots(db: Session, organisation_id: int) -> list[Problem]:
     for seq, kind, data in db.execute(select(AuditEntry.seq, AuditEntry.kind, AuditEntry.data)
                                       .where(AuditEntry.organisation_id == organisation_id,
                                              AuditEntry.kind.in_((*BALLOT_KINDS,
-                                                                  "membership_removed")))
+                                                                  "membership_removed",
+                                                                  WRITINGS_REMOVED)))
                                       .order_by(AuditEntry.seq)):
         content = json.loads(data)
         if kind == "membership_removed":
             removed.add(int(content["member"]))
+        elif kind == WRITINGS_REMOVED:
+            for ballot_id, fingerprint in content.get("fingerprints", {}).items():
+                if int(ballot_id) in audited:  # the ballot, its reason removed since
+                    _, _, round_id, member = audited[int(ballot_id)]
+                    audited[int(ballot_id)] = (seq, fingerprint, round_id, member)
         elif "fingerprint" in content:
             audited[int(content["ballot"])] = (seq, content["fingerprint"],
                                                int(content["round"]), int(content["member"]))
@@ -507,8 +524,18 @@ def round_entries(db: Session, organisation_id: int,
 
 def closing_entries(db: Session, organisation_id: int) -> dict[int, tuple[int, dict[str, Any]]]:
     """The latest ``round_closed`` entry of each round of the organisation: round id to
-    (seq, data)."""
-    return round_entries(db, organisation_id, "round_closed")
+    (seq, data); its ``case_sha256`` the one of a later ``writings_removed`` entry that
+    rewrote the stored case, if any."""
+    found = round_entries(db, organisation_id, "round_closed")
+    for seq, data in db.execute(select(AuditEntry.seq, AuditEntry.data).where(
+            AuditEntry.organisation_id == organisation_id,
+            AuditEntry.kind == WRITINGS_REMOVED, AuditEntry.seq.is_not(None))
+            .order_by(AuditEntry.seq)):
+        for round_id, case_hash in json.loads(data).get("cases", {}).items():
+            closing = found.get(int(round_id))
+            if closing is not None and closing[0] < seq:
+                found[int(round_id)] = (closing[0], {**closing[1], "case_sha256": case_hash})
+    return found
 
 
 def close_differences(round_: Round, entry: Mapping[str, Any]) -> list[str]:

@@ -24,6 +24,9 @@ from ..models import UNDECIDED, Round, RoundKind
 #: naming the people nominated or proposed as candidates.
 _VOTER_KEYS = ("objections", "missing", "concerns", "dismissed", "voters")
 _NOMINEE_KEYS = ("candidate", "tied")
+#: Steps of a meeting's attendance naming a proxy's giver and holder, or a postal voter:
+#: the attendance sheet is public to the members, so always by name.
+_SHEET_KEYS = ("member", "holder")
 _NOMINEE_COUNTS = ("counts", "after_change")
 
 
@@ -72,7 +75,7 @@ def members_named(result: Mapping[str, Any]) -> set[str]:
                 found.update(str(v) for v in value)
             elif isinstance(value, dict) and key in _NOMINEE_COUNTS:
                 found.update(str(k) for k in value)
-            elif isinstance(value, str) and key in _NOMINEE_KEYS:
+            elif isinstance(value, str) and key in (*_NOMINEE_KEYS, *_SHEET_KEYS):
                 found.add(value)
     return found
 
@@ -104,7 +107,7 @@ def named_steps(result: Mapping[str, Any], names: Mapping[str, str], *, voters_s
                 value = tuple(value)
             elif isinstance(value, dict) and key in _NOMINEE_COUNTS:
                 value = {person(k, voter=False): v for k, v in value.items()}
-            elif isinstance(value, str) and key in _NOMINEE_KEYS:
+            elif isinstance(value, str) and key in (*_NOMINEE_KEYS, *_SHEET_KEYS):
                 value = person(value, voter=False)
             data[key] = value
         steps.append(Step(str(entry["code"]), data))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import available_timezones
 
@@ -47,9 +48,16 @@ def create_organisation(db: Session, creator: User, *, name: str, slug: str,
 
 
 def update_settings(db: Session, organisation: Organisation, *, name: str, timezone: str,
-                    is_scic: bool, allow_member_proposals: bool | None = None) -> Organisation:
-    """Rename the organisation, set its time zone, whether it is a SCIC and (unless
-    ``None``) whether its members may put forward proposals."""
+                    is_scic: bool, allow_member_proposals: bool | None = None,
+                    language: str | None = None, languages: Collection[str] = ("en", "fr"),
+                    answer_links: bool | None = None) -> Organisation:
+    """Rename the organisation, set its time zone, whether it is a SCIC and (each unless
+    ``None``) whether its members may put forward proposals, the language of its messages
+    to members who chose none (one of ``languages``) and whether its messages carry links
+    that sign a member in to answer a round."""
+    if language is not None and language not in languages:
+        raise OrganisationError("organisation.language", N_("Choose one of the languages"
+                                                              " offered."), field="language")
     name = name.strip()
     if not name:
         raise OrganisationError("organisation.name_missing", N_("Give the organisation a name."),
@@ -62,6 +70,10 @@ def update_settings(db: Session, organisation: Organisation, *, name: str, timez
     organisation.name, organisation.timezone, organisation.is_scic = name, timezone, is_scic
     if allow_member_proposals is not None:
         organisation.allow_member_proposals = allow_member_proposals
+    if language is not None:
+        organisation.language = language
+    if answer_links is not None:
+        organisation.answer_links = answer_links
     db.flush()
     return organisation
 
@@ -181,3 +193,6 @@ def remove_membership(db: Session, membership: Membership, *, now: datetime) -> 
     db.flush()
     audit.record(db, organisation.id, "membership_ended",
                  {"member": membership.id, "user": membership.user_id}, at=now)
+    from . import personal_data  # it ends memberships too (closing an account)
+
+    personal_data.membership_ended(db, membership, now)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import null, update
 from sqlalchemy.orm import Session
 
 from decisions.engine import CaseError, load_case
@@ -27,7 +27,7 @@ from ..models import (
     RoundStatus,
     VotersVisibility,
 )
-from . import ServiceError, audit, rounds
+from . import ServiceError, audit, notices, rounds
 from .messages import N_
 
 
@@ -70,6 +70,23 @@ def _zero_quorum(quorum: Any, path: str = "quorum") -> str | None:
     return None
 
 
+#: Hours before a round's deadline when those who have not answered are reminded, unless
+#: the proposal says otherwise; and the most hours it may say (a round lasts at most the
+#: deadline horizon, but a reminder weeks ahead reminds nobody of a deadline).
+DEFAULT_REMINDER_HOURS = 24
+MAX_REMINDER_HOURS = 24 * 30
+
+
+def check_reminder(hours: int | None) -> None:
+    """Refuse a reminder that is not a whole number of hours from 1 to
+    ``MAX_REMINDER_HOURS`` (``None``: no reminder)."""
+    if hours is not None and not 1 <= hours <= MAX_REMINDER_HOURS:
+        raise ProposalError("proposal.reminder_hours",
+                            N_("Remind from 1 to %(most)d hours before the deadline, or"
+                               " leave the field empty for no reminder."),
+                            field="reminder_hours", params={"most": MAX_REMINDER_HOURS})
+
+
 def check_rule(family: str, params: dict[str, Any]) -> RuleError | None:
     """The engine's objection to a rule and its parameters (not raised), or ``None`` when it
     accepts."""
@@ -103,11 +120,15 @@ def create_proposal(db: Session, organisation: Organisation, author: Membership,
                     circle_id: int | None = None, electors: list[int] | None = None,
                     hide_results: bool = False, reason_required: tuple[str, ...] = (),
                     voters_visible: VotersVisibility = VotersVisibility.EVERYONE,
-                    secret: bool = False) -> Proposal:
-    """A draft proposal with its first version; the engine checks the rule first."""
+                    secret: bool = False,
+                    reminder_hours: int | None = DEFAULT_REMINDER_HOURS) -> Proposal:
+    """A draft proposal with its first version; the engine checks the rule first.
+    ``reminder_hours``: how long before each round's deadline its electors who have not
+    answered are reminded (``None``: never)."""
     problem = check_rule(family, params)
     if problem is not None:
         raise problem
+    check_reminder(reminder_hours)
     if secret and not descriptor(family).may_be_secret:
         raise ProposalError("proposal.secret_not_vote",
                             N_("Only votes can be secret: objections and consent must be named."),
@@ -133,7 +154,9 @@ def create_proposal(db: Session, organisation: Organisation, author: Membership,
         circle_id=circle_id if scope is ElectorateScope.CIRCLE else None,
         hide_results=hide_results or secret, reason_required=",".join(reason_required),
         voters_visible=VotersVisibility.NOBODY if secret else voters_visible, secret=secret,
-        status=ProposalStatus.DRAFT, created_at=now)
+        status=ProposalStatus.DRAFT, created_at=now,
+        # NULL said in SQL: the ORM would take None for "not given" and store the default.
+        reminder_hours=null() if reminder_hours is None else reminder_hours)
     db.add(proposal)
     db.flush()
     db.add(ProposalVersion(proposal_id=proposal.id, number=1, title=proposal.title, body=body,
@@ -169,6 +192,7 @@ def amend(db: Session, proposal: Proposal, author: Membership, *, title: str, bo
     audit.proposal_event(db, proposal, "version_published", at=now, actor_id=author.id,
                          version=version.number, title=version.title,
                          summary=version.summary)
+    notices.version_published(db, proposal, version.number, now)
     db.refresh(proposal)
     return version
 

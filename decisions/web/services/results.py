@@ -52,7 +52,7 @@ from ..models import (
     VotersVisibility,
 )
 from ..models.secret import Participation as ParticipationRow
-from . import explaining
+from . import explaining, notices
 from .voters import VoterLine, VoterPage, voter_page
 
 #: Rounds whose members take a position on the proposal (the others take comments).
@@ -131,6 +131,9 @@ class RoundResults:
     secret: bool = False
     events: tuple[EventLine, ...] = ()
     case_visible: bool = False
+    #: When silence counts as consent: how many electors were told of the round by e-mail
+    #: (their opening message accepted by the mail server), else ``None``.
+    told: int | None = None
 
 
 # Who may see what -----------------------------------------------------------------------
@@ -185,7 +188,9 @@ def round_results(db: Session, round_: Round, reader: Membership, now: datetime,
         events=(tuple(event_lines(db, round_.id)) if round_.kind is RoundKind.CONSENT
                 and found.counts_visible and (shown or reader.can(Role.FACILITATOR))
                 else ()),
-        case_visible=case_visible(proposal, round_, reader))
+        case_visible=case_visible(proposal, round_, reader),
+        told=(notices.told_by_mail(db, round_.id) if round_.kind is RoundKind.CONSENT
+              and notices.silence_is_consent(proposal) else None))
 
 
 def _figures(db: Session, round_: Round, now: datetime) -> tuple[RoundResults, int | None]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
     CursorResult,
     Integer,
     Result,
+    Select,
     String,
     Table,
     bindparam,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -33,7 +35,7 @@ from decisions.engine import Family, dump_case, evaluate
 from decisions.engine.params import ConsentParams
 from decisions.engine.rules.consent import consent_position_rules
 
-from .. import round_cases
+from .. import assembly_cases, round_cases
 from ..families import NOMINATE, descriptor
 from ..models import (
     CHANGEABLE,
@@ -41,6 +43,7 @@ from ..models import (
     UNDECIDED,
     Ballot,
     CircleMember,
+    College,
     Elector,
     ElectorateScope,
     Membership,
@@ -55,9 +58,11 @@ from ..models import (
     User,
 )
 from ..transactions import begin_write
-from . import ServiceError, audit
+from . import ServiceError, audit, notices
 from .messages import N_
 from .results import nomination_counts
+
+Columns = TypeVarTuple("Columns")
 
 logger = logging.getLogger(__name__)
 
@@ -144,20 +149,26 @@ def next_kinds(proposal: Proposal) -> set[RoundKind]:
     return set(rules.rounds_after(last.kind, outcome))
 
 
-def electorate_of(db: Session, proposal: Proposal) -> list[Membership]:
-    """The members who decide on this proposal now (snapshotted when a round opens)."""
-    query = select(Membership).where(Membership.organisation_id == proposal.organisation_id,
-                                     Membership.ended_at.is_(None))
+def deciding(query: Select[*Columns], proposal: Proposal) -> Select[*Columns]:
+    """``query`` over memberships, kept to the members who decide on this proposal now:
+    current members of the organisation, of its circle or list, with a college for a
+    college vote."""
+    query = query.where(Membership.organisation_id == proposal.organisation_id,
+                        Membership.ended_at.is_(None))
     if proposal.electorate_scope is ElectorateScope.CIRCLE and proposal.circle_id is not None:
         query = query.where(Membership.id.in_(select(CircleMember.membership_id).where(
             CircleMember.circle_id == proposal.circle_id)))
     elif proposal.electorate_scope is ElectorateScope.LIST:
         query = query.where(Membership.id.in_(select(ProposalElector.membership_id).where(
             ProposalElector.proposal_id == proposal.id)))
-    members = list(db.scalars(query.order_by(Membership.id)))
     if descriptor(proposal.family).by_college:
-        members = [m for m in members if m.college is not None]
-    return members
+        query = query.where(Membership.college_id.is_not(None))
+    return query
+
+
+def electorate_of(db: Session, proposal: Proposal) -> list[Membership]:
+    """The members who decide on this proposal now (snapshotted when a round opens)."""
+    return list(db.scalars(deciding(select(Membership), proposal).order_by(Membership.id)))
 
 
 def candidates(db: Session, proposal: Proposal) -> list[tuple[int, str]]:
@@ -205,45 +216,56 @@ def proposed_candidate(db: Session, proposal: Proposal) -> int | None:
 
 def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: datetime,
                now: datetime, candidate_id: int | None = None,
-               horizon: timedelta = DEFAULT_HORIZON) -> Round:
+               horizon: timedelta = DEFAULT_HORIZON, convocation: str | None = None,
+               tell: bool = True) -> Round:
     """Open the next round now, until ``closes_at`` (at most ``horizon`` away), with the
     electorate of this moment; an election's consent round is on ``candidate_id``, one of
-    them (ignored for any other round)."""
+    them (ignored for any other round). A general assembly's resolution gives its sitting's
+    ``convocation``, and ``tell=False``: the members are in the meeting, not in their
+    mailboxes."""
     if kind not in next_kinds(proposal):
         raise RoundError("round.cannot_open", N_("This round cannot be opened now."),
                          field="kind")
     if closes_at <= now:
         raise DeadlineError("deadline.past", N_("The deadline must be in the future."))
-    electorate = electorate_of(db, proposal)
+    electorate = deciding(select(Membership.id), proposal)
     if not needs_candidate(proposal, kind):
         candidate_id = None
-    elif candidate_id not in {m.id for m in electorate}:
+    elif candidate_id is None or not db.scalar(select(
+            electorate.where(Membership.id == candidate_id).exists())):
         raise RoundError("round.candidate", N_("Choose the candidate among the members of the"
                                                " electorate."), field="candidate")
     _check_deadline(closes_at, now, horizon)
-    if not electorate:
+    if not db.scalar(select(electorate.exists())):
         raise RoundError("round.no_electorate",
                          N_("Nobody is in the electorate of this proposal."), field="kind")
     last = _last_round(proposal)
-    convocation = "first"
-    if kind is RoundKind.VOTE and last is not None and last.outcome == "no_quorum":
-        convocation = "second"
+    if convocation is None:
+        convocation = "first"
+        if kind is RoundKind.VOTE and last is not None and last.outcome == "no_quorum":
+            convocation = "second"
     round_ = Round(proposal=proposal, number=len(proposal.rounds) + 1, kind=kind,
                    version_number=proposal.current_version.number, convocation=convocation,
                    candidate_id=candidate_id, opens_at=now, closes_at=closes_at,
                    status=RoundStatus.OPEN, colleges_json=colleges_snapshot(proposal))
     db.add(round_)
     db.flush()
-    db.add_all(Elector(round_id=round_.id, membership_id=m.id,
-                       college=m.college.name if m.college is not None else None,
-                       vote_weight=m.vote_weight) for m in electorate)
+    # The snapshot in one statement: thousands of electors are no ORM objects.
+    electors = rowcount(db.execute(insert(_table(Elector)).from_select(
+        ["round_id", "membership_id", "college", "vote_weight"],
+        deciding(select(literal(round_.id, Integer), Membership.id, College.name,
+                        Membership.vote_weight)
+                 .outerjoin(College, College.id == Membership.college_id), proposal))
+        .execution_options(preserve_rowcount=True)))
     proposal.status = ProposalStatus.OPEN
     db.flush()
     if proposal.secret:
         create_counters(db, round_, positions_of(proposal, kind))
     audit.round_event(db, round_, "round_opened", at=now, round_kind=kind.value,
                       version=round_.version_number, closes_at=closes_at,
-                      electors=len(electorate))
+                      electors=electors)
+    if tell:
+        notices.round_opened(db, round_, now)
     return round_
 
 
@@ -258,7 +280,8 @@ def colleges_snapshot(proposal: Proposal) -> str | None:
 
 
 def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *, now: datetime,
-                reason: str = "", concern: str = "", nominee_id: int | None = None) -> bool:
+                reason: str = "", concern: str = "", nominee_id: int | None = None,
+                cast_by: int | None = None) -> bool:
     """Store a ballot if, by the server's clock, the round is open and the member is in its
     electorate — checked in the very statement that stores it, so a ballot racing the
     deadline or the closing is either stored before it or refused, never both.
@@ -266,15 +289,17 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
     Whether this ballot closed the round: the last elector's answer does, in the same
     transaction, when the rule closes once all have answered (``_closes_when_all``)."""
     stored_ballot(db, round_id, membership_id, position, now=now, reason=reason,
-                  concern=concern, nominee_id=nominee_id)
+                  concern=concern, nominee_id=nominee_id, cast_by=cast_by)
     return _close_when_all_answered(db, round_id, now)
 
 
 def stored_ballot(db: Session, round_id: int, membership_id: int, position: str, *,
                   now: datetime, reason: str = "", concern: str = "",
-                  nominee_id: int | None = None) -> None:
+                  nominee_id: int | None = None, cast_by: int | None = None) -> None:
     """Store one ballot, or raise ``BallotRefused`` saying why (see ``cast_ballot``). A
-    concern is kept only with a consent, where the rule takes one beside it."""
+    concern is kept only with a consent, where the rule takes one beside it. ``cast_by``:
+    the proxy holder casting the ballot of ``membership_id`` in a general assembly (whose
+    service checks the proxy; a secret ballot keeps no trace of who cast it)."""
     round_ = db.get(Round, round_id)
     if round_ is None:
         raise BallotRefused("round.unknown", N_("This round does not exist."))
@@ -298,22 +323,37 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
     first_only = not changes_allowed(proposal, round_.kind)
     ballot = Ballot(round_id=round_id, membership_id=membership_id, position=position,
                     reason=reason.strip(), concern=concern.strip(), nominee_id=nominee_id,
-                    cast_at=now.astimezone(UTC))
+                    cast_at=now.astimezone(UTC), cast_by_id=cast_by)
     stored = db.execute(_STORE_BALLOT[first_only], {
         **values, "b_position": position, "b_reason": ballot.reason,
-        "b_concern": ballot.concern, "b_nominee": nominee_id}).scalar_one_or_none()
+        "b_concern": ballot.concern, "b_nominee": nominee_id,
+        "b_cast_by": cast_by}).scalar_one_or_none()
     if stored is not None:
         ballot.id = stored
         found = db.execute(_COUNT_BALLOT[first_only], {**values, "b_ballot": ballot.id,
                                                        "b_position": position}).first()
         changed = True if found is None else bool(found.earlier)  # None: a later one counts
         audit.ballot_cast(db, round_, ballot, changed=changed, at=now)
+        if position == "object":
+            _tell_objection(db, round_, ballot, now)
         return
     db.refresh(round_)
     _refuse(round_, now)
     if first_only and db.scalar(select(_has_voted()), values):
         raise BallotRefused("ballot.change_not_allowed", CHANGE_NOT_ALLOWED)
     raise BallotRefused("round.not_elector", N_("You are not in the electorate of this round."))
+
+
+def _tell_objection(db: Session, round_: Round, ballot: Ballot, now: datetime) -> None:
+    """Tell the facilitators and the author of an objection, in a savepoint: a notice that
+    cannot be written is logged and never takes the ballot down with it."""
+    try:
+        with db.begin_nested():
+            notices.objection_raised(db, round_, ballot_id=ballot.id,
+                                     objector_id=ballot.membership_id, reason=ballot.reason,
+                                     now=now)
+    except SQLAlchemyError:
+        logger.exception("The objection notices of ballot %d could not be written", ballot.id)
 
 
 # The statements of a ballot, built once: a ballot is the most frequent write, and building
@@ -354,10 +394,12 @@ def _store_ballot(first_only: bool) -> Any:
     columns = (bindparam("b_round", type_=Integer), bindparam("b_member", type_=Integer),
                bindparam("b_position", type_=String), bindparam("b_reason", type_=String),
                bindparam("b_concern", type_=String), bindparam("b_nominee", type_=Integer),
-               bindparam("b_now", type_=Ballot.cast_at.type))
+               bindparam("b_now", type_=Ballot.cast_at.type),
+               bindparam("b_cast_by", type_=Integer))
     values = _if_accepting(*((~_has_voted(),) if first_only else ()), columns=columns)
     return insert(_table(Ballot)).from_select(
-        ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at"],
+        ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at",
+         "cast_by_id"],
         values).returning(Ballot.id)
 
 
@@ -552,6 +594,8 @@ def close_round(db: Session, round_id: int, *, now: datetime,
         _after_round(round_, now)
     db.flush()
     audit.round_closed(db, round_, at=now, actor_id=actor_id)
+    if not assembly_cases.in_assembly(db, round_id):  # an assembly's minutes tell it
+        notices.outcome_decided(db, round_, now)
     return True
 
 

@@ -1,0 +1,1 @@
+"""Answering a round from its message: single-use answer links."""

@@ -1,0 +1,66 @@
+"""The minutes as a PDF file, made with fpdf2 from a plain HTML rendering of them.
+
+Why fpdf2: it is pure Python (no system library: WeasyPrint needs Pango and its fonts,
+which a server may lack), maintained (releases every few months), and renders the simple
+HTML of the minutes (headings, paragraphs, tables, lists) by itself. French text needs a
+Unicode font: DejaVu Sans, from Debian's ``fonts-dejavu-core`` (``make pdf-deps`` installs
+it when missing); without it the PDF falls back to a core font, with the few characters
+outside Latin-1 replaced (curly quotes by straight ones, the oe ligature by oe, the euro
+sign by EUR...).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import TextStyle
+
+#: Where Debian's fonts-dejavu-core puts DejaVu Sans.
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
+              "BI": "DejaVuSans-BoldOblique.ttf"}
+#: Headings in black, sized for a page of minutes (fpdf2's default is a large dark red).
+HEADINGS = {tag: TextStyle(font_style="B", font_size_pt=size, color="#000000", t_margin=4,
+                           b_margin=2)
+            for tag, size in (("h1", 15), ("h2", 12.5), ("h3", 11))}
+#: Characters outside Latin-1 that French text uses, for the core font.
+LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "œ": "oe", "Œ": "OE",
+                        "€": "EUR", "…": "...", "–": "-", "—": "-", "\u202f": " ",
+                        "\u00a0": " ", "·": "."})
+
+
+def minutes_pdf(html: str, *, title: str) -> bytes:
+    """A PDF (A4) of the minutes' HTML."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(title)
+    pdf.set_creator("decisions")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    family = "helvetica"
+    if all((FONT_DIR / name).is_file() for name in FONT_FILES.values()):
+        for style, name in FONT_FILES.items():
+            pdf.add_font("dejavu", style, str(FONT_DIR / name))
+        family = "dejavu"
+    else:
+        html = _latin1(html)
+    pdf.set_font(family, size=10)
+    pdf.add_page()
+    pdf.write_html(html, font_family=family, table_line_separators=True,
+                   tag_styles=HEADINGS)
+    return bytes(pdf.output())
+
+
+def _latin1(text: str) -> str:
+    """Text the core fonts can write: the usual replacements, then anything else outside
+    Latin-1 by its decomposition, else ``?``."""
+    text = text.translate(LATIN1)
+    out = []
+    for char in text:
+        if ord(char) < 256:
+            out.append(char)
+            continue
+        plain = unicodedata.normalize("NFKD", char).encode("latin-1", "ignore").decode()
+        out.append(plain or "?")
+    return "".join(out)

@@ -1,0 +1,76 @@
+"""The lists of the API, a page at a time after a cursor (the last id, number or sequence
+number of the page before): members, proposals, rounds and the audit log. Each page is one
+query on an index, however long the list; a page lists what its reader may see, as the
+pages of the application do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Membership, Proposal, ProposalStatus, Role, Round
+from . import audit
+from .organisations import current_members
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """Some items, and the cursor of the next page (``None``: this was the last)."""
+
+    items: list[T]
+    after: int | None
+
+
+def _page(rows: list[T], limit: int, key: int | None) -> Page[T]:
+    """The first ``limit`` of ``rows`` (``limit + 1`` were read: one more says there is a
+    next page, after ``key`` of the last one kept)."""
+    return Page(rows[:limit], key if len(rows) > limit else None)
+
+
+def members(db: Session, organisation_id: int, *, after: int | None,
+            limit: int) -> Page[Membership]:
+    """The organisation's current members by membership id, after ``after``."""
+    query = current_members(organisation_id).options(
+        selectinload(Membership.user), selectinload(Membership.college))
+    if after is not None:
+        query = query.where(Membership.id > after)
+    rows = list(db.scalars(query.order_by(Membership.id).limit(limit + 1)))
+    return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+
+
+def proposals(db: Session, reader: Membership, *, before: int | None,
+              limit: int) -> Page[Proposal]:
+    """The proposals of the reader's organisation that they may see (a draft: its author,
+    facilitators and admins; ``policies.may_see``), newest first, before ``before``."""
+    query = select(Proposal).where(Proposal.organisation_id == reader.organisation_id)
+    if not reader.can(Role.FACILITATOR):
+        query = query.where(or_(Proposal.status != ProposalStatus.DRAFT,
+                                Proposal.author_id == reader.id))
+    if before is not None:
+        query = query.where(Proposal.id < before)
+    rows = list(db.scalars(query.order_by(Proposal.id.desc()).limit(limit + 1)))
+    return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+
+
+def rounds(db: Session, proposal: Proposal, *, after: int | None,
+           limit: int) -> Page[Round]:
+    """A proposal's rounds in order, after the round numbered ``after``."""
+    query = select(Round).where(Round.proposal_id == proposal.id)
+    if after is not None:
+        query = query.where(Round.number > after)
+    rows = list(db.scalars(query.order_by(Round.number).limit(limit + 1)))
+    return _page(rows, limit, rows[limit - 1].number if len(rows) > limit else None)
+
+
+def audit_entries(db: Session, organisation_id: int, *, below: int | None,
+                  limit: int) -> Page[audit.Shown]:
+    """The organisation's audit entries, newest first, before the entry numbered
+    ``below`` (a secret ballot's entry shows its round and count only: ``audit.latest``)."""
+    rows = audit.latest(db, organisation_id, limit=limit + 1, below=below)
+    return _page(rows, limit, rows[limit - 1].seq if len(rows) > limit else None)

@@ -1,0 +1,242 @@
+"""The register of decisions: the demo's decisions with their date, rule, outcome, figures,
+statement and review date; filters by circle, year and outcome; a CSV that round-trips and an
+Atom feed that parses; review dates that have passed flagged; and a public register only for
+an organisation that makes it so, naming no member unless it chose to."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from flask import Flask
+from sqlalchemy import event, select
+
+from decisions.web import db
+from decisions.web.models import Organisation, Proposal
+from decisions.web.register.views import COLUMNS
+from decisions.web.services import register
+
+from .conftest import Clock
+from .demo_world import READS_ENGLISH, SLUG, signed_in
+from .demo_world import app as app
+from .demo_world import demo_ids as demo_ids
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+#: The demo's decisions told in demo.py (the demo may tell more: every decided proposal of it
+#: is in the register, see ``_decided``).
+TOLD = ["sociocratic_election", "sociocratic_consent", "scic_college", "majority"]
+
+
+def _entries(app: Flask, **filters: Any) -> list[register.Entry]:
+    with app.app_context():
+        organisation = db.session().scalars(select(Organisation)).one()
+        return register.entries(db.session(), organisation, register.Filters(**filters),
+                                db.utcnow())
+
+
+def _decided(app: Flask) -> list[Proposal]:
+    """The demo's decided proposals, latest decision first (as the register lists them)."""
+    with app.app_context():
+        found = list(db.session().scalars(
+            select(Proposal).where(Proposal.status == "decided")
+            .order_by(Proposal.decided_at.desc(), Proposal.id.desc())))
+        for proposal in found:
+            _ = proposal.title
+        return found
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_the_register_lists_every_decision_of_the_demo_latest_first(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    entries = _entries(app)
+    assert [e.proposal_id for e in entries] == [p.id for p in _decided(app)]
+    assert {demo_ids[f] for f in TOLD} <= {e.proposal_id for e in entries}
+    assert demo_ids["consent"] not in [e.proposal_id for e in entries]  # still open
+    assert all(e.outcome == "adopted" for e in entries)
+    assembly = next(e for e in entries if e.proposal_id == demo_ids["scic_college"])
+    assert assembly.figures is not None
+    with app.app_context():
+        vote = db.session().get_one(Proposal, demo_ids["scic_college"]).rounds[-1]
+        result = json.loads(vote.result_json or "{}")
+    assert (assembly.figures.responded, assembly.figures.eligible) == (result["present"],
+                                                                       result["eligible"])
+    assert dict(assembly.figures.counts) == result["counts"]
+    assert str(assembly.figures.weighted_share) == result["weighted_yes_share"]
+    workshop = next(e for e in entries if e.family == "sociocratic_consent")
+    assert workshop.circle == "Cercle livraison à vélo"
+    assert workshop.figures is not None
+    assert dict(workshop.figures.counts) == {"consent": 4}
+    assert workshop.statement.startswith("Le cercle livraison à vélo loue")
+    assert workshop.review_date is not None
+    assert not workshop.review_due
+
+
+def test_the_register_page_shows_each_decision_in_the_readers_language(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    page = signed_in(app, READS_ENGLISH).get(f"/orgs/{SLUG}/register/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    with app.app_context():
+        titles = [db.session().get_one(Proposal, demo_ids[f]).title for f in TOLD]
+    for title in titles:
+        assert title.replace("'", "&#39;") in text
+    assert "Register of decisions" in text
+    assert f"{len(_decided(app))} decisions." in text
+    assert "Weighted share for: 80%." in text
+    assert "Review date passed" not in text
+
+
+def test_the_filters_keep_a_circle_a_year_or_an_outcome(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    with app.app_context():
+        workshop = db.session().get_one(Proposal, demo_ids["sociocratic_consent"])
+        circle, year = workshop.circle_id, workshop.decided_at.year  # type: ignore[union-attr]
+    assert [e.proposal_id for e in _entries(app, circle_id=circle)] == [workshop.id]
+    assert len(_entries(app, year=year)) == len(_decided(app))
+    assert _entries(app, year=year - 1) == []
+    assert _entries(app, outcome="rejected") == []
+    client = signed_in(app)
+    page = client.get(f"/orgs/{SLUG}/register/?circle={circle}").get_data(as_text=True)
+    assert "1 décision." in page
+    assert client.get(f"/orgs/{SLUG}/register/?year=abc&outcome=nonsense").status_code == 200
+
+
+def test_the_csv_round_trips(app: Flask, demo_ids: dict[str, int]) -> None:
+    response = signed_in(app).get(f"/orgs/{SLUG}/register.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = _csv_rows(response.get_data(as_text=True))
+    assert list(rows[0]) == list(COLUMNS)
+    entries = _entries(app)
+    assert len(rows) == len(entries) == len(_decided(app))
+    for row, entry in zip(rows, entries, strict=True):
+        assert int(row["proposal_id"]) == entry.proposal_id
+        assert row["title"] == entry.title
+        assert row["circle"] == (entry.circle or "")
+        assert row["decided_on"] == entry.decided_on.isoformat()
+        assert (row["rule"], row["outcome"]) == (entry.family, entry.outcome)
+        assert row["outcome_statement"] == entry.statement
+        assert row["review_date"] == (entry.review_date.isoformat() if entry.review_date
+                                      else "")
+        assert row["review_due"] == "no"
+        assert entry.figures is not None
+        assert dict(pair.split("=") for pair in row["counts"].split(";")) == {
+            p: str(n) for p, n in entry.figures.counts.items()}
+        assert row["url"].endswith(f"/proposals/{entry.proposal_id}/history")
+
+
+def test_the_atom_feed_parses_with_one_entry_per_decision(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    response = signed_in(app).get(f"/orgs/{SLUG}/register.atom")
+    assert response.status_code == 200
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)  # noqa: S314 - our own output
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated", "author"):
+        assert feed.find(f"{ATOM}{required}") is not None
+    entries = feed.findall(f"{ATOM}entry")
+    decided = _decided(app)
+    assert len(entries) == len(decided)
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(set(ids)) == len(decided)
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [p.title for p in decided]
+    for entry in entries:
+        assert entry.findtext(f"{ATOM}updated")
+        link = entry.find(f"{ATOM}link")
+        assert link is not None
+        assert link.get("href", "").startswith("http")
+
+
+def test_a_passed_review_date_is_flagged_and_its_proposer_found(
+        app: Flask, demo_ids: dict[str, int], clock: Clock) -> None:
+    with app.app_context():
+        workshop = db.session().get_one(Proposal, demo_ids["sociocratic_consent"])
+        review = workshop.review_date
+    assert review is not None
+    assert not any(e.review_due for e in _entries(app))
+    clock.advance(days=(review - clock().date()).days + 1)
+    due = [(p.id, p.author_id, p.review_date) for p in reversed(_decided(app))
+           if p.review_date is not None and p.review_date <= review]
+    assert (demo_ids["sociocratic_consent"], workshop.author_id, review) in due
+    assert {e.proposal_id for e in _entries(app) if e.review_due} == {d[0] for d in due}
+    with app.app_context():
+        organisation = db.session().scalars(select(Organisation)).one()
+        found = register.reviews_due(db.session(), organisation, clock())
+    assert sorted(found, key=lambda d: (d[2], d[0])) == sorted(due, key=lambda d: (d[2], d[0]))
+    page = signed_in(app, READS_ENGLISH).get(f"/orgs/{SLUG}/register/").get_data(as_text=True)
+    assert page.count("Review date passed") == len(due)
+    rows = _csv_rows(signed_in(app).get(f"/orgs/{SLUG}/register.csv").get_data(as_text=True))
+    assert [r["review_due"] for r in rows].count("yes") == len(due)
+
+
+def test_the_register_is_private_unless_the_organisation_makes_it_public(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    visitor = app.test_client()
+    for path in ("/", ".csv", ".atom"):
+        suffix = path if path != "/" else "/"
+        assert visitor.get(f"/public/{SLUG}/register{suffix}").status_code == 404
+    app.config["PUBLIC_REGISTERS"] = [SLUG]
+    page = visitor.get(f"/public/{SLUG}/register/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Adhérer à la fédération européenne" in text
+    assert "Camille Martin" not in text  # the proposers are not named
+    assert "Samir Haddad" not in text
+    rows = _csv_rows(visitor.get(f"/public/{SLUG}/register.csv").get_data(as_text=True))
+    assert {r["proposer"] for r in rows} == {""}
+    assert all("/public/" in r["url"] for r in rows)
+    feed = ET.fromstring(visitor.get(f"/public/{SLUG}/register.atom").data)  # noqa: S314
+    assert len(feed.findall(f"{ATOM}entry")) == len(_decided(app))
+    assert feed.find(f"{ATOM}entry/{ATOM}author") is None
+    members_page = signed_in(app).get(f"/orgs/{SLUG}/register/").get_data(as_text=True)
+    assert f"/public/{SLUG}/register/" in members_page
+    app.config["PUBLIC_REGISTERS"] = f"another-coop, {SLUG}"  # as an environment variable
+    assert visitor.get(f"/public/{SLUG}/register/").status_code == 200
+
+
+def test_a_public_register_names_proposers_when_the_organisation_chose_to(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    app.config["PUBLIC_REGISTERS"] = [SLUG]
+    with app.app_context(), db.transaction() as session:
+        organisation = session.scalars(select(Organisation)).one()
+        if not hasattr(organisation, "public_names"):
+            return  # the column comes with issue 16 (personal data)
+        organisation.public_names = True
+    text = app.test_client().get(f"/public/{SLUG}/register/").get_data(as_text=True)
+    assert "Samir Haddad" in text
+
+
+def test_the_register_reads_in_a_few_queries_whatever_its_length(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.session().get_bind()
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            _entries(app)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert len(statements) <= 8, statements
+
+
+def test_the_register_is_in_the_menu(app: Flask, demo_ids: dict[str, int]) -> None:
+    page = signed_in(app).get(f"/orgs/{SLUG}/").get_data(as_text=True)
+    assert f'href="/orgs/{SLUG}/register/"' in page
+    assert "Registre des décisions" in page
+
+
+def test_a_deadline_far_in_the_future_does_not_break_the_year_filter(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    assert _entries(app, year=9999) == []
+    assert _entries(app, year=0) == []
