@@ -7,6 +7,10 @@ Unicode font: DejaVu Sans, from Debian's ``fonts-dejavu-core`` (``make pdf-deps`
 it when missing); without it the PDF falls back to a core font, with the few characters
 outside Latin-1 replaced (curly quotes by straight ones, the oe ligature by oe, the euro
 sign by EUR...).
+
+fpdf2 is imported when a PDF is made, not with the application: it and the font tools it
+loads take some 45 MiB, which every gunicorn worker would otherwise hold for a page that is
+rarely asked for (issue 11 keeps a worker under 120 MiB).
 """
 
 from __future__ import annotations
@@ -14,17 +18,12 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from fpdf import FPDF
-from fpdf.fonts import TextStyle
-
 #: Where Debian's fonts-dejavu-core puts DejaVu Sans.
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
               "BI": "DejaVuSans-BoldOblique.ttf"}
 #: Headings in black, sized for a page of minutes (fpdf2's default is a large dark red).
-HEADINGS = {tag: TextStyle(font_style="B", font_size_pt=size, color="#000000", t_margin=4,
-                           b_margin=2)
-            for tag, size in (("h1", 15), ("h2", 12.5), ("h3", 11))}
+HEADING_SIZES = {"h1": 15, "h2": 12.5, "h3": 11}
 #: Characters outside Latin-1 that French text uses, for the core font.
 LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "œ": "oe", "Œ": "OE",
                         "€": "EUR", "…": "...", "–": "-", "—": "-", "\u202f": " ",
@@ -33,6 +32,11 @@ LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "œ": "o
 
 def minutes_pdf(html: str, *, title: str) -> bytes:
     """A PDF (A4) of the minutes' HTML."""
+    from fpdf import FPDF
+    from fpdf.fonts import TextStyle
+
+    headings = {tag: TextStyle(font_style="B", font_size_pt=size, color="#000000",
+                               t_margin=4, b_margin=2) for tag, size in HEADING_SIZES.items()}
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_creator("decisions")
@@ -48,7 +52,7 @@ def minutes_pdf(html: str, *, title: str) -> bytes:
     pdf.set_font(family, size=10)
     pdf.add_page()
     pdf.write_html(html, font_family=family, table_line_separators=True,
-                   tag_styles=HEADINGS)
+                   tag_styles=headings)
     return bytes(pdf.output())
 
 
