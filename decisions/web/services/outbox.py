@@ -12,7 +12,8 @@ update, so that several senders at once never mail one notice twice:
   LOCKED``, so that two senders take two different batches instead of waiting on each other;
   on SQLite the write lock is the database's, so claims simply take turns.
 - ``mark_sent`` records, right after the SMTP server accepted a message and committed at
-  once, that it was sent, and erases the secrets of its payload (tokens of links).
+  once, that it was sent, and erases the secrets of its payload (tokens of links); a
+  message the console backend printed is marked ``printed`` instead: it told nobody.
 - ``mark_failed`` counts a failed attempt and puts the row back to ``pending`` after a wait
   (:func:`backoff`), or gives up (``failed``) after ``MAX_ATTEMPTS`` or when the server
   refused the recipient for good (a 5xx answer to the address).
@@ -162,10 +163,12 @@ def _held(notice: Notice, token: str) -> Any:
                 Notice.delivery == Delivery.SENDING.value)
 
 
-def mark_sent(db: Session, notice: Notice, token: str, now: datetime) -> bool:
-    """Record that the server accepted ``notice`` at ``now`` and erase its secrets; the
-    caller commits at once. ``False`` when the claim was lost (another sender took the row
-    after the lease: the message may then go out twice).
+def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
+              printed: bool = False) -> bool:
+    """Record that the server accepted ``notice`` at ``now`` (``printed``: that the console
+    printed it, which tells nobody) and erase its secrets; the caller commits at once.
+    ``False`` when the claim was lost (another sender took the row after the lease: the
+    message may then go out twice).
 
     On PostgreSQL this transaction's commit does not wait for the disk (``synchronous_commit
     = off``, for it alone): the server has the commit at once, so a sender that dies right
@@ -177,7 +180,8 @@ def mark_sent(db: Session, notice: Notice, token: str, now: datetime) -> bool:
         db.execute(text("SET LOCAL synchronous_commit = off"))
     result = db.execute(
         update(Notice).where(_held(notice, token))
-        .values(delivery=Delivery.SENT.value, sent_at=now, claim=None,
+        .values(delivery=(Delivery.PRINTED if printed else Delivery.SENT).value, sent_at=now,
+                claim=None,
                 payload=without_secrets(notice.payload), last_error=None)
         .execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0))
