@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -185,6 +185,23 @@ def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
                 payload=without_secrets(notice.payload), last_error=None)
         .execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0))
+
+
+def mark_sent_when_written(db: Session, notices: Iterable[Notice]) -> int:
+    """Record pending ``notices`` as accepted by the server at the instant they were written
+    (``sent_at = created_at``), their secrets erased, in the caller's transaction; how many.
+    Only for a story told at past instants (the demo, ``demo.py``), whose messages went out
+    at their time in that story: never for a real event, whose notice the sender marks."""
+    marked = 0
+    for notice in notices:
+        if notice.delivery != Delivery.PENDING.value:
+            continue
+        notice.delivery = Delivery.SENT.value
+        notice.sent_at = notice.created_at
+        notice.payload = without_secrets(notice.payload)
+        marked += 1
+    db.flush()
+    return marked
 
 
 def mark_failed(db: Session, notice: Notice, token: str, error: str, now: datetime, *,
