@@ -90,6 +90,7 @@ bench: $(STAMP) $(MO)
 	$(BIN)/python benchmarks/results_scale.py
 	$(BIN)/python benchmarks/assembly_live.py
 	$(BIN)/python benchmarks/assembly_live.py --postgres
+	for database in "" --postgres; do $(BIN)/python benchmarks/open_round.py $$database || exit 1; done
 	for database in "" --postgres; do $(BIN)/python benchmarks/outbox.py $$database || exit 1; done
 	$(if $(filter --with-openslides,$(BENCH)),$(BIN)/python benchmarks/openslides_compare.py)
 

@@ -187,7 +187,7 @@ def send_mail_command(loop: bool, interval: float) -> None:
             except Exception as error:  # the database away: look again at the next turn
                 click.echo(f"Mail could not be sent: {error}", err=True)
             else:
-                if report.sent or report.retried or report.failed:
+                if report.sent or report.printed or report.retried or report.failed:
                     click.echo(f"Mail: {report}.")
             stopping.wait(interval)
     finally:

@@ -12,6 +12,10 @@ instants), so that the pages show them as if they had lived.
 - the network's annual general assembly: convened with its agenda, proxies and a postal
   vote, a first convocation without quorum, a second that decides (a resolution carried
   overall though not in one college, a secret election), and its minutes.
+
+Its events write their notices through the same services as any other, into the outbox;
+what the outbox then holds is what a real organisation's would: see
+:func:`_mail_of_the_past_went_out_then`.
 """
 
 from __future__ import annotations
@@ -35,13 +39,15 @@ from .models import (
     College,
     ElectorateScope,
     Membership,
+    Notice,
+    NoticeKind,
     Organisation,
     Proposal,
     Role,
     Round,
     RoundKind,
 )
-from .services import accounts, assemblies, proposals, rounds
+from .services import accounts, assemblies, outbox, proposals, rounds
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, never a real secret
 
@@ -105,6 +111,7 @@ def seed(*, only_if_empty: bool = False) -> list[tuple[str, str, str]] | None:
         _general_assembly_by_colleges(story)
         _second_convocation(story)
         _election(story, steering)
+        _mail_of_the_past_went_out_then(story)
         current_app.logger.info("demo seeded")
         return logins
 
@@ -146,6 +153,41 @@ class _Story:
     def close(self, round_: Round) -> None:
         """Close a round at its deadline, as the scheduler would have."""
         rounds.close_round(self.session, round_.id, now=round_.closes_at)
+
+
+#: The notices that ask an elector to answer a round: sent while it takes answers.
+ASKING = (NoticeKind.ROUND_OPENED.value, NoticeKind.REMINDER.value, NoticeKind.NUDGE.value)
+
+
+def _mail_of_the_past_went_out_then(story: _Story) -> None:
+    """Make the demo's outbox what a real organisation's would hold, once its story is told.
+
+    The story's events happened at instants before now (a round opened 38 days ago, an
+    objection, an outcome, convocations to an assembly...), and each wrote its notices then,
+    through the services. In a real organisation the sender mailed each of them within
+    seconds of its event; left pending, the demo's would all go out at once now, weeks late:
+    openings and reminders of closed rounds given up as no longer true (``failed``, an
+    outbox that looks broken), outcomes and convocations of long ago mailed as news. So
+    those are recorded as what happened then: accepted by the server at the instant they
+    were written (``outbox.mark_sent_when_written``).
+
+    Except what still asks a member to act now: the openings of the rounds that still take
+    answers (the consent round open until five days from now). Those stay pending, and the
+    sender sends them now like any other message: ``make run``'s console backend prints
+    them, an SMTP server receives them (the addresses are at demo.coop). That is also why
+    they are not recorded as sent: the round counts silence as consent, and its results say
+    how many electors were told by e-mail; a demo must not claim they were when no server
+    accepted anything."""
+    now = story.now
+    notices = story.session.scalars(select(Notice).where(
+        Notice.organisation_id == story.network.id, Notice.created_at < now)
+        .order_by(Notice.id)).all()
+    still_asking = {round_.id for round_ in story.session.scalars(select(Round).where(
+        Round.id.in_({n.round_id for n in notices if n.round_id is not None})))
+        if round_.accepting(now)}
+    outbox.mark_sent_when_written(story.session, [
+        notice for notice in notices
+        if not (notice.kind in ASKING and notice.round_id in still_asking)])
 
 
 CHARTER = """\

@@ -4,7 +4,8 @@
   ``MAIL_USE_TLS``, or TLS from the first byte with ``MAIL_USE_SSL``; ``MAIL_USERNAME`` and
   ``MAIL_PASSWORD`` when it asks for them), one connection for a whole batch;
 - ``"console"`` (the default, for ``make run``): the plain-text part printed on standard
-  error;
+  error, the notice then marked ``printed``, not ``sent``: no server accepted it, so it is
+  never counted among the electors told of a round (``services.notices.told_by_mail``);
 - ``"memory"`` (tests): the bytes of each message kept in
   ``app.extensions["decisions.outbox"]``, a list that the tests read (``"outbox"`` is its
   older name, still accepted).
@@ -53,12 +54,17 @@ def header_text(text: str) -> str:
 class Connection(Protocol):
     """An open transport: sends one message at a time, written out (``data``: the bytes of
     the message, lines ending in CRLF); an error raised is the message's failure
-    (``smtplib.SMTPException`` or ``OSError``)."""
+    (``smtplib.SMTPException`` or ``OSError``). ``delivers``: whether a message it took
+    has reached its recipient's server (not the console's, which only prints it)."""
+
+    delivers: bool
 
     def send(self, sender: str, recipient: str, data: bytes) -> None: ...
 
 
 class _Smtp:
+    delivers = True
+
     def __init__(self, smtp: smtplib.SMTP) -> None:
         self.smtp = smtp
 
@@ -67,6 +73,8 @@ class _Smtp:
 
 
 class _Console:
+    delivers = False  # printed for the developer: nobody was told
+
     def send(self, sender: str, recipient: str, data: bytes) -> None:
         message = email.message_from_bytes(data, policy=email.policy.default)
         body = message.get_body(("plain",)) if isinstance(message, EmailMessage) else None
@@ -76,6 +84,8 @@ class _Console:
 
 
 class _Memory:
+    delivers = True  # the tests' stand-in for a server that accepts every message
+
     def __init__(self, kept: list[bytes]) -> None:
         self.kept = kept
 
@@ -94,6 +104,12 @@ def backend(app: Flask) -> str:
 def configured(app: Flask) -> bool:
     """Whether e-mail really leaves the application (an SMTP server is configured)."""
     return backend(app) == "smtp"
+
+
+def printed_only(app: Flask) -> bool:
+    """Whether e-mail is only printed on the console (the development default): a message
+    then tells nobody, which a facilitator opening a round must know."""
+    return backend(app) == "console"
 
 
 @contextmanager

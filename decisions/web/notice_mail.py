@@ -649,7 +649,8 @@ def links(app: Flask) -> Iterator[None]:
 class Report:
     """What one run of the sender did."""
 
-    sent: int = 0
+    sent: int = 0  # accepted by the SMTP server (or kept by the tests' memory backend)
+    printed: int = 0  # printed on the console: nobody was told
     retried: int = 0  # failed, tried again later
     failed: int = 0  # given up
     released: int = 0  # claimed, not tried (the sender stopped early)
@@ -658,6 +659,8 @@ class Report:
 
     def __str__(self) -> str:
         return (f"{self.sent} sent, {self.retried} to try again, {self.failed} given up"
+                + (f", {self.printed} printed on the console (not sent)" if self.printed
+                   else "")
                 + (f", {self.digests} digests composed" if self.digests else ""))
 
 
@@ -763,9 +766,12 @@ def _send_claimed(app: Flask, session: Session, claim: outbox.Claim, report: Rep
                     connection = None  # connect again for the next one
                 continue
             sent = outbox.mark_sent(transactions.begin_write(session), notice, claim.token,
-                                    database.utcnow())
+                                    database.utcnow(), printed=not connection.delivers)
             session.commit()
-            report.sent += 1
+            if connection.delivers:
+                report.sent += 1
+            else:
+                report.printed += 1
             if not sent:
                 report.lost += 1
                 logger.warning("Notice %d was sent after its claim was taken over", notice.id)
@@ -797,6 +803,6 @@ def send_mail(app: Flask, *, batches: int | None = None) -> Report:
     digests = compose_digests(app)
     report = send_due(app, batches=batches)
     report.digests = digests
-    if report.sent or report.retried or report.failed:
+    if report.sent or report.printed or report.retried or report.failed:
         logger.info("Mail: %s", report)
     return report

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -107,3 +108,29 @@ def member_id(app: Flask, email: str, slug: str = "coop") -> int:
 
 MakeMember = Callable[..., Membership]
 MakeOrg = Callable[..., Organisation]
+
+
+# The small association of the tests of pages ------------------------------------------
+
+#: The facilitator of :func:`coop`; its admin is ``admin@example.org``, its members
+#: ``ana@``, ``bo@`` and ``cy@example.org`` (each named as the part before the ``@``).
+FACILITATOR = "fa@example.org"
+MEMBERS = ("ana@example.org", "bo@example.org", "cy@example.org")
+
+
+@pytest.fixture
+def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
+    """An association ("coop", in Europe/Paris, not a SCIC) with its admin, a facilitator
+    and three members, built for each test on a clean database. A module uses it, and
+    :func:`browsers`, by importing them: ``from .round_pages import coop as coop``."""
+    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
+    make_member(organisation, FACILITATOR, role="facilitator")
+    for email in MEMBERS:
+        make_member(organisation, email)
+    return organisation
+
+
+@pytest.fixture
+def browsers(app: Flask) -> Browsers:
+    """A signed-in browser for each person of :func:`coop`, on first use."""
+    return Browsers(app, "coop")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import pytest
 from flask import Flask
 from icalendar import Calendar
 from sqlalchemy import select
@@ -16,25 +15,10 @@ from decisions.web import db
 from decisions.web.models import ElectorateScope, Organisation, User
 
 from .conftest import Clock
-from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import FACILITATOR, Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import browsers as browsers
+from .round_pages import coop as coop
 from .round_steps import close_due
-
-FACILITATOR = "fa@example.org"
-
-
-@pytest.fixture
-def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
-    """An association with its admin, a facilitator and two members."""
-    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
-    make_member(organisation, FACILITATOR, role="facilitator")
-    for email in ("ana@example.org", "bo@example.org"):
-        make_member(organisation, email)
-    return organisation
-
-
-@pytest.fixture
-def browsers(app: Flask) -> Browsers:
-    return Browsers(app, "coop")
 
 
 def _new_address(browsers: Browsers, email: str) -> str:

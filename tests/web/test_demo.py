@@ -16,14 +16,24 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from decisions.engine import evaluate, load_case
-from decisions.web import db
+from decisions.web import db, notice_mail
 from decisions.web.cli import cli
 from decisions.web.db import Base
 from decisions.web.families import DESCRIPTORS
-from decisions.web.models import Assembly, Ballot, College, Membership, Proposal, Round, User
-from decisions.web.services import minutes
+from decisions.web.models import (
+    Assembly,
+    Ballot,
+    College,
+    Membership,
+    Notice,
+    Proposal,
+    Round,
+    User,
+)
+from decisions.web.services import minutes, notices
 
 from .conftest import Clock, built_once, empty_every_table
+from .smtp import smtp_server, smtp_settings
 
 
 @pytest.fixture(scope="module")
@@ -228,3 +238,59 @@ def test_the_demo_network_is_french_as_its_members_read_it(
     assert "`camille@demo.coop` / `demo-password`" in readme
     assert "`tom@demo.coop`" in readme
     assert "in French" in readme
+
+
+# Its outbox ---------------------------------------------------------------------------
+
+
+def demo_notices(app: Flask) -> list[Notice]:
+    with app.app_context():
+        return list(db.session().scalars(select(Notice).order_by(Notice.id)))
+
+
+def test_the_mail_of_the_demos_past_went_out_at_its_time_and_none_is_given_up(
+        app: Flask, demo: dict[str, Proposal], clock: Clock) -> None:
+    """Left pending, the messages of events weeks old went out at once when the demo
+    started, and the openings of its closed rounds were given up as no longer true."""
+    consent_round = demo["consent"].rounds[0].id
+    before = demo_notices(app)
+    delivered = [n for n in before if n.delivery == "sent"]
+    assert {n.kind for n in delivered} >= {"round_opened", "objection", "new_version",
+                                           "outcome", "convocation"}
+    assert all(n.sent_at == n.created_at < clock() for n in delivered)
+    assert not any("link" in json.loads(n.payload) for n in delivered)  # secrets erased
+    waiting = [n for n in before if n.delivery == "pending"]
+    assert {(n.kind, n.round_id) for n in waiting} == {("round_opened", consent_round)}
+    assert len(waiting) == 12  # every member is an elector of the charter's consent round
+    report = notice_mail.send_due(app)
+    assert (report.sent, report.retried, report.failed) == (12, 0, 0)
+    after = demo_notices(app)
+    assert {n.delivery for n in after} == {"sent"}
+    with app.app_context():
+        assert notices.told_by_mail(db.session(), consent_round) == 12
+
+
+def test_the_demos_open_round_is_told_through_a_real_smtp_server_in_each_members_language(
+        app: Flask, demo: dict[str, Proposal]) -> None:
+    with smtp_server() as server:
+        app.config.update(smtp_settings(server.port))
+        report = notice_mail.send_due(app)
+    assert (report.sent, report.failed) == (12, 0)
+    subjects = {str(message["To"]): str(message["Subject"]) for message in server.received}
+    assert len(subjects) == 12
+    assert all(address.endswith("@demo.coop") for address in subjects)
+    title = "Adopter la charte commune des livreuses et livreurs"
+    assert subjects["tom@demo.coop"] == (
+        f"[Réseau des plateformes en communs] Your answer is awaited: {title}")
+    assert subjects["camille@demo.coop"] == (
+        f"[Réseau des plateformes en communs] Votre réponse est attendue : {title}")
+
+
+def test_the_demos_mail_is_printed_on_the_console_as_make_run_does_and_tells_nobody(
+        app: Flask, demo: dict[str, Proposal], capsys: pytest.CaptureFixture[str]) -> None:
+    app.config["MAIL_BACKEND"] = "console"
+    report = notice_mail.send_due(app)
+    assert (report.sent, report.printed, report.failed) == (0, 12, 0)
+    assert capsys.readouterr().err.count("--- e-mail to ") == 12
+    with app.app_context():
+        assert notices.told_by_mail(db.session(), demo["consent"].rounds[0].id) == 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 
 from decisions.web.models import Organisation, RoundKind, User
@@ -17,27 +16,13 @@ from decisions.web.security import CONTENT_SECURITY_POLICY
 from decisions.web.services import organisations, proposals
 
 from .conftest import Clock, unit
-from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import FACILITATOR, Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import browsers as browsers
+from .round_pages import coop as coop
 from .round_steps import close_due, open_round, vote
 from .test_results import watching
 
-FACILITATOR = "fa@example.org"
 HOME = "/orgs/coop/"
-
-
-@pytest.fixture
-def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
-    """An association with its admin, a facilitator and three members."""
-    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
-    make_member(organisation, FACILITATOR, role="facilitator")
-    for email in ("ana@example.org", "bo@example.org", "cy@example.org"):
-        make_member(organisation, email)
-    return organisation
-
-
-@pytest.fixture
-def browsers(app: Flask) -> Browsers:
-    return Browsers(app, "coop")
 
 
 #: The rules of the proposals: a vote, and a consent round that half the electorate answers.

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -15,27 +14,12 @@ from decisions.web import db
 from decisions.web.models import Notice, NoticeKind, Organisation, User
 
 from .conftest import Clock, keep_former_members
-from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import FACILITATOR, Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import browsers as browsers
+from .round_pages import coop as coop
 from .round_steps import close_due
 from .test_results import watching
 from .variant import csrf_token, login_with_token, variant
-
-FACILITATOR = "fa@example.org"
-
-
-@pytest.fixture
-def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
-    """An association with its admin, a facilitator and two members."""
-    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
-    make_member(organisation, FACILITATOR, role="facilitator")
-    for email in ("ana@example.org", "bo@example.org"):
-        make_member(organisation, email)
-    return organisation
-
-
-@pytest.fixture
-def browsers(app: Flask) -> Browsers:
-    return Browsers(app, "coop")
 
 
 def _unread_badge(page: str) -> str | None:

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from decisions.web import db, scheduler
+from decisions.web import db, notice_mail, scheduler
 from decisions.web.models import (
     AuditEntry,
     Ballot,
@@ -35,6 +35,7 @@ from decisions.web.services import notices, organisations, preferences, proposal
 
 from .conftest import Clock, module_world, unit
 from .round_pages import Browsers
+from .round_steps import close_due
 
 #: The members of the world, by name: their address is ``<name>@example.org``. ``ana`` is
 #: the admin, ``fa`` a facilitator, ``author`` puts proposals forward (members may), and
@@ -521,6 +522,38 @@ def test_opening_a_consent_round_while_e_mail_is_not_configured_warns_first(
     page = Browsers(app, "coop").of("fa@example.org").get(
         f"/orgs/coop/proposals/{proposal}/rounds/open").get_data(as_text=True)
     assert ("E-mail is not configured" in page) is warned
+
+
+def test_messages_printed_on_the_console_tell_nobody_so_silence_is_not_said_to_be_informed(
+        app: Flask, coop: Coop, clock: Clock, capsys: pytest.CaptureFixture[str]) -> None:
+    app.config["MAIL_BACKEND"] = "console"  # what `make run` does
+    proposal = propose(app, coop, "consent", {"preset": "consent_async"}, clock, author="fa")
+    browsers = Browsers(app, "coop")
+    opening = browsers.of("fa@example.org").get(
+        f"/orgs/coop/proposals/{proposal}/rounds/open").get_data(as_text=True)
+    assert "E-mail is not configured: electors will not be told by e-mail" in opening
+    round_id = browsers.open("fa@example.org", proposal, "consent")
+    report = notice_mail.send_due(app)
+    printed = capsys.readouterr().err
+    assert "--- e-mail to all@example.org: [Coop] Votre réponse est attendue : Buy cargo" \
+        in printed
+    opened = told(app, coop, NoticeKind.ROUND_OPENED, round_id=round_id)
+    assert {n.name: n.delivery for n in opened.values()} == {
+        **dict.fromkeys(NAMES, "printed"), "muted": "in_app"}
+    assert (report.sent, report.printed) == (0, len(NAMES) - 1)  # "muted" reads it in-app
+    vote(app, coop, round_id, "all", "consent", clock)
+    clock.advance(days=7)
+    assert close_due(app, clock) == [round_id]  # adopted: the others' silence consents
+    results = browsers.page("all@example.org", proposal, round_id, "/results")
+    assert (f"Silence counts as consent under this rule: 0 of {len(NAMES)} electors were"
+            " told of this round by e-mail.") in results
+    assert f"0 of {len(NAMES)} electors were told of this round by e-mail (the mail server" \
+        in results
+    with app.app_context():
+        assert notices.told_by_mail(db.session(), round_id) == 0
+    notice_mail.send_due(app)  # the outcome, printed too (in French), says so as well
+    assert (f"le silence vaut consentement : 0 électeur·rice sur {len(NAMES)} a été"
+            " prévenu·e de ce tour par e-mail.") in " ".join(capsys.readouterr().err.split())
 
 
 # A vote is never rolled back by notifications -------------------------------------------

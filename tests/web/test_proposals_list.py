@@ -3,33 +3,18 @@ answered, and the participation; in the same few queries for two proposals or ei
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 
 from decisions.web.models import ElectorateScope, Organisation, RoundKind
 
 from .conftest import Clock
-from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
+from .round_pages import FACILITATOR, Browsers, MakeOrg, draft, member_id
+from .round_pages import browsers as browsers
+from .round_pages import coop as coop
 from .round_steps import open_round, vote
 from .test_results import watching
 
-FACILITATOR = "fa@example.org"
 LIST = "/orgs/coop/proposals/"
-
-
-@pytest.fixture
-def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
-    """An association with its admin, a facilitator and three members."""
-    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
-    make_member(organisation, FACILITATOR, role="facilitator")
-    for email in ("ana@example.org", "bo@example.org", "cy@example.org"):
-        make_member(organisation, email)
-    return organisation
-
-
-@pytest.fixture
-def browsers(app: Flask) -> Browsers:
-    return Browsers(app, "coop")
 
 
 def _item(page: str, proposal: int) -> str:

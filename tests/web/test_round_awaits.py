@@ -13,24 +13,9 @@ from decisions.web import db
 from decisions.web.models import Notice, NoticeKind, Organisation, Round, VotersVisibility
 
 from .conftest import Clock
-from .round_pages import Browsers, MakeMember, MakeOrg, draft
-
-FACILITATOR = "fa@example.org"
-
-
-@pytest.fixture
-def coop(make_org: MakeOrg, make_member: MakeMember) -> Organisation:
-    """An association with its admin, a facilitator and three members."""
-    organisation = make_org("coop", admin="admin@example.org", is_scic=False)
-    make_member(organisation, FACILITATOR, role="facilitator")
-    for email in ("ana@example.org", "bo@example.org", "cy@example.org"):
-        make_member(organisation, email)
-    return organisation
-
-
-@pytest.fixture
-def browsers(app: Flask) -> Browsers:
-    return Browsers(app, "coop")
+from .round_pages import FACILITATOR, Browsers, draft
+from .round_pages import browsers as browsers
+from .round_pages import coop as coop
 
 
 def _section(page: str, heading_id: str) -> str:

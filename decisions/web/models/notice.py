@@ -50,6 +50,9 @@ class Delivery(enum.StrEnum):
     PENDING = "pending"  # to be mailed from ``send_after`` on
     SENDING = "sending"  # claimed by a sender at ``claimed_at`` (a lease: see services.outbox)
     SENT = "sent"  # accepted by the SMTP server at ``sent_at``
+    # Written on the console at ``sent_at`` (``MAIL_BACKEND = "console"``, the development
+    # default): no server accepted it, so it told nobody (never counted as told).
+    PRINTED = "printed"
     HELD = "held"  # waits for the recipient's daily digest
     DIGESTED = "digested"  # went out inside the digest notice ``digest_id``
     IN_APP = "in_app"  # not mailed (the recipient's choice): shown in the application only

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from decisions.engine import Step, render
 
-from .. import db
+from .. import db, mail
 from ..config import audit_folder
 from ..errors import error_text
 from ..families import descriptor
@@ -298,7 +298,7 @@ def open_round(organisation: Organisation, membership: Membership,
     return render_template("rounds/open.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form, kinds=kinds,
                            election=election, zone=zone.key,
-                           mail_off=(current_app.config["MAIL_BACKEND"] == "console"
+                           mail_off=(mail.printed_only(current_app)
                                      and RoundKind.CONSENT in kinds
                                      and notices.silence_is_consent(proposal)))
 

@@ -53,7 +53,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from decisions.engine import Family
 from decisions.engine.params import ConsentParams, SociocraticParams
@@ -89,8 +89,6 @@ logger = logging.getLogger(__name__)
 LINK_KINDS = frozenset({NoticeKind.ROUND_OPENED, NoticeKind.REMINDER, NoticeKind.NUDGE})
 #: How long after a nudge a round's non-answerers may be nudged again.
 NUDGE_INTERVAL = timedelta(hours=6)
-#: A notice whose e-mail the SMTP server accepted (alone, or inside a digest).
-TOLD = (Delivery.SENT.value, Delivery.DIGESTED.value)
 #: Counted positions that consent (a sociocratic concern counts as consent, SOC-10).
 CONSENTING = ("consent", "concern")
 
@@ -553,7 +551,13 @@ def silence_is_consent(proposal: Proposal) -> bool:
 
 def told_by_mail(db: Session, round_id: int) -> int:
     """How many electors of the round were told of its opening by e-mail: their opening
-    notice was accepted by the SMTP server, alone or in a digest."""
+    notice was accepted by the SMTP server, alone or in a digest the server accepted (a
+    notice is ``digested`` as soon as its digest is composed, before that is sent). A
+    message the console backend printed (``printed``) told nobody."""
+    digest = aliased(Notice)
     return db.scalar(select(func.count()).select_from(Notice).where(
         Notice.round_id == round_id, Notice.kind == NoticeKind.ROUND_OPENED.value,
-        Notice.delivery.in_(TOLD))) or 0
+        or_(Notice.delivery == Delivery.SENT.value,
+            (Notice.delivery == Delivery.DIGESTED.value) & exists().where(
+                digest.id == Notice.digest_id, digest.delivery == Delivery.SENT.value)))
+    ) or 0

@@ -12,7 +12,8 @@ update, so that several senders at once never mail one notice twice:
   LOCKED``, so that two senders take two different batches instead of waiting on each other;
   on SQLite the write lock is the database's, so claims simply take turns.
 - ``mark_sent`` records, right after the SMTP server accepted a message and committed at
-  once, that it was sent, and erases the secrets of its payload (tokens of links).
+  once, that it was sent, and erases the secrets of its payload (tokens of links); a
+  message the console backend printed is marked ``printed`` instead: it told nobody.
 - ``mark_failed`` counts a failed attempt and puts the row back to ``pending`` after a wait
   (:func:`backoff`), or gives up (``failed``) after ``MAX_ATTEMPTS`` or when the server
   refused the recipient for good (a 5xx answer to the address).
@@ -40,7 +41,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -162,10 +163,12 @@ def _held(notice: Notice, token: str) -> Any:
                 Notice.delivery == Delivery.SENDING.value)
 
 
-def mark_sent(db: Session, notice: Notice, token: str, now: datetime) -> bool:
-    """Record that the server accepted ``notice`` at ``now`` and erase its secrets; the
-    caller commits at once. ``False`` when the claim was lost (another sender took the row
-    after the lease: the message may then go out twice).
+def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
+              printed: bool = False) -> bool:
+    """Record that the server accepted ``notice`` at ``now`` (``printed``: that the console
+    printed it, which tells nobody) and erase its secrets; the caller commits at once.
+    ``False`` when the claim was lost (another sender took the row after the lease: the
+    message may then go out twice).
 
     On PostgreSQL this transaction's commit does not wait for the disk (``synchronous_commit
     = off``, for it alone): the server has the commit at once, so a sender that dies right
@@ -177,10 +180,28 @@ def mark_sent(db: Session, notice: Notice, token: str, now: datetime) -> bool:
         db.execute(text("SET LOCAL synchronous_commit = off"))
     result = db.execute(
         update(Notice).where(_held(notice, token))
-        .values(delivery=Delivery.SENT.value, sent_at=now, claim=None,
+        .values(delivery=(Delivery.PRINTED if printed else Delivery.SENT).value, sent_at=now,
+                claim=None,
                 payload=without_secrets(notice.payload), last_error=None)
         .execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0))
+
+
+def mark_sent_when_written(db: Session, notices: Iterable[Notice]) -> int:
+    """Record pending ``notices`` as accepted by the server at the instant they were written
+    (``sent_at = created_at``), their secrets erased, in the caller's transaction; how many.
+    Only for a story told at past instants (the demo, ``demo.py``), whose messages went out
+    at their time in that story: never for a real event, whose notice the sender marks."""
+    marked = 0
+    for notice in notices:
+        if notice.delivery != Delivery.PENDING.value:
+            continue
+        notice.delivery = Delivery.SENT.value
+        notice.sent_at = notice.created_at
+        notice.payload = without_secrets(notice.payload)
+        marked += 1
+    db.flush()
+    return marked
 
 
 def mark_failed(db: Session, notice: Notice, token: str, error: str, now: datetime, *,

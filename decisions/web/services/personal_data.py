@@ -106,7 +106,7 @@ EVIDENCE = (NoticeKind.ROUND_OPENED.value,)
 #: Deliveries that told the person (mailed alone or in a digest).
 TOLD = (Delivery.SENT.value, Delivery.DIGESTED.value)
 FINISHED = (Delivery.SENT.value, Delivery.DIGESTED.value, Delivery.FAILED.value,
-            Delivery.IN_APP.value)
+            Delivery.IN_APP.value, Delivery.PRINTED.value)
 
 
 logger = logging.getLogger(__name__)
