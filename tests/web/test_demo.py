@@ -21,7 +21,7 @@ from decisions.web.cli import cli
 from decisions.web.db import Base
 from decisions.web.families import DESCRIPTORS
 from decisions.web.models import Assembly, Ballot, College, Membership, Proposal, Round, User
-from decisions.web.services import minutes
+from decisions.web.services import email_convocation, minutes
 
 from .conftest import Clock, built_once, empty_every_table
 
@@ -192,6 +192,12 @@ def test_the_annual_general_assembly_had_no_quorum_then_decided_on_second_convoc
         written = minutes.minutes(session, second, clock())
         assert written.audit_head is not None
         assert [r.outcome for r in written.resolutions] == outcomes
+        # Convened by e-mail where the member agreed to it, else by post (C. com. R225-63).
+        for sitting in (first, second):
+            people = email_convocation.convened(session, sitting)
+            assert {p.name for p in people if not p.by_email} == {"Awa Diallo", "Malik Benali"}
+            assert len([p for p in people if p.by_email]) == 10
+        assert written.channels == email_convocation.Channels(by_email=10, by_post=2)
 
 
 def row_counts(app: Flask) -> dict[str, int]:

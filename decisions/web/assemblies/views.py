@@ -48,7 +48,7 @@ from ..models import (
 from ..orgs.access import requires
 from ..orgs.views import percent
 from ..proposals.rule_words import OUTCOME_LABELS, POSITION_LABELS
-from ..services import ServiceError, assemblies, checkpoints
+from ..services import ServiceError, assemblies, checkpoints, email_convocation
 from ..services import minutes as minutes_service
 from ..services.organisations import current_members
 from .forms import (
@@ -67,7 +67,9 @@ from .forms import (
     RoomForm,
     VoteForm,
 )
+from .mail import convocation_values
 from .pdf import minutes_pdf as write_pdf
+from .pdf import pages_pdf
 
 bp = Blueprint("assemblies", __name__, url_prefix="/orgs/<slug>/assemblies")
 
@@ -378,7 +380,82 @@ def convene(organisation: Organisation, membership: Membership, assembly_id: int
     ConfirmForm().validate_on_submit()
     return _act(organisation, assembly, lambda s: assemblies.convene(
         s, _fresh(s, assembly), _member(s, membership), now=db.utcnow()),
-        _("The convocation is sent to every member, with the agenda."))
+        _("The convocation is sent to every member, with the agenda: by e-mail to those"
+          " who agreed to it; print the letters for the others."))
+
+
+# The convocation: by e-mail to those who agreed, by post to the others ---------------------
+
+
+@bp.route("/<int:assembly_id>/convocation")
+@requires(Role.FACILITATOR)
+def convocation(organisation: Organisation, membership: Membership, assembly_id: int) -> str:
+    """Who was (or, before the convocation, would be) convened by e-mail, having agreed to
+    it, and who by post, with the letters to print for them."""
+    assembly = _assembly(organisation, assembly_id)
+    session = db.session()
+    people = email_convocation.convened(session, assembly)
+    return render_template(
+        "assemblies/convocation.html", organisation=organisation, membership=membership,
+        assembly=assembly, by_email=[p for p in people if p.by_email],
+        by_post=[p for p in people if not p.by_email],
+        fixed=email_convocation.channels(session, assembly) is not None,
+        lead_days=email_convocation.LEAD.days)
+
+
+def _letters(organisation: Organisation, assembly: Assembly, *, pdf: bool,
+             ) -> list[tuple[str, str]] | None:
+    """The letters of the members convened by post, each in its reader's language (else the
+    organisation's), as (language, HTML); ``None`` before the convocation is sent."""
+    session = db.session()
+    if email_convocation.channels(session, assembly) is None:
+        return None
+    template = current_app.jinja_env.get_template("assemblies/_letter.html")
+    letters = []
+    for person in email_convocation.convened(session, assembly):
+        if person.by_email:
+            continue
+        language = person.language or organisation.language or "fr"
+        with force_locale(language):
+            values = convocation_values(assembly, organisation)
+            html = template.module.letter(  # type: ignore[attr-defined]
+                values, person, organisation, local_time(assembly.convened_at, organisation),
+                url_for("account.profile", _external=True, _anchor="convocation-title"),
+                pdf=pdf)
+        letters.append((language, str(html)))
+    return letters
+
+
+@bp.route("/<int:assembly_id>/convocation/letters")
+@requires(Role.FACILITATOR)
+def letters(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
+    """The letters convening by post the members who did not agree to e-mail, to print."""
+    assembly = _assembly(organisation, assembly_id)
+    pages = _letters(organisation, assembly, pdf=False)
+    if pages is None:
+        flash(_("The letters are made when the convocation is sent."), "error")
+        return redirect(url_for("assemblies.convocation", slug=organisation.slug,
+                                assembly_id=assembly.id))
+    return render_template("assemblies/letters.html", organisation=organisation,
+                           membership=membership, assembly=assembly, pages=pages)
+
+
+@bp.route("/<int:assembly_id>/convocation/letters.pdf")
+@requires(Role.FACILITATOR)
+def letters_pdf(organisation: Organisation, membership: Membership, assembly_id: int,
+                ) -> Page:
+    """The letters of the convocation by post as a PDF file, one a page."""
+    assembly = _assembly(organisation, assembly_id)
+    pages = _letters(organisation, assembly, pdf=True)
+    if not pages:
+        flash(_("No letter to print: nobody is convened by post."), "error")
+        return redirect(url_for("assemblies.convocation", slug=organisation.slug,
+                                assembly_id=assembly.id))
+    data = pages_pdf([html for _language, html in pages],
+                     title=f"{organisation.name} — {assembly.title}")
+    name = f"{organisation.slug}-assembly-{assembly.id}-letters.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # Before the meeting: proxies and postal votes -------------------------------------------

@@ -66,7 +66,7 @@ from ..models import (
     RoundTally,
     User,
 )
-from . import ServiceError, audit, notices, proposals, rounds
+from . import ServiceError, audit, email_convocation, notices, proposals, rounds
 from .messages import N_
 
 #: The presets of a SCIC's resolutions (docs/rules.md section 7): an ordinary resolution
@@ -380,10 +380,11 @@ def _evaluate_params(assembly: Assembly, proposal: Proposal, params: dict[str, A
 
 
 def convene(db: Session, assembly: Assembly, actor: Membership, *, now: datetime) -> int:
-    """Send the convocation to every current member, with the agenda and the texts, through
-    the notices' outbox; how many were written. Refused when the agenda is empty, the date
-    past, or the notice too short for a rule of the agenda (``ConvocationRefused`` says how
-    many days are missing)."""
+    """Convene every current member, with the agenda and the texts: by e-mail (through the
+    notices' outbox) those who agreed to it in time, by post the others (C. com. R225-63:
+    ``email_convocation``), who find the notice in the application too; how many notices
+    were written. Refused when the agenda is empty, the date past, or the notice too short
+    for a rule of the agenda (``ConvocationRefused`` says how many days are missing)."""
     _require(assembly, AssemblyStatus.DRAFT)
     if not assembly.items:
         raise AssemblyError("assembly.empty", N_("Put at least one resolution on the agenda"
@@ -401,13 +402,17 @@ def convene(db: Session, assembly: Assembly, actor: Membership, *, now: datetime
     for item in assembly.items:
         if item.proposal.secret:
             _create_postal_counters(db, assembly, item)
+    email_convocation.record(db, assembly)
+    split = email_convocation.channels(db, assembly) or email_convocation.Channels(0, 0)
     _log(db, assembly, "assembly_convened", now, actor, convocation=assembly.convocation,
          meets_at=assembly.meets_at,
-         agenda=[[i.number, i.proposal_id, i.version_number] for i in assembly.items])
-    members = select(Membership.user_id).where(
-        Membership.organisation_id == assembly.organisation_id, Membership.ended_at.is_(None))
-    return notices.notify(db, NoticeKind.CONVOCATION, organisation_id=assembly.organisation_id,
-                          user_ids=members, payload={"assembly": assembly.id}, now=now)
+         agenda=[[i.number, i.proposal_id, i.version_number] for i in assembly.items],
+         by_email=split.by_email, by_post=split.by_post)
+    return sum(notices.notify(db, NoticeKind.CONVOCATION,
+                              organisation_id=assembly.organisation_id,
+                              user_ids=email_convocation.recipients(assembly, by_email=mailed),
+                              payload={"assembly": assembly.id}, now=now, mailed=mailed)
+               for mailed in (True, False))
 
 
 def _create_postal_counters(db: Session, assembly: Assembly, item: AgendaItem) -> None:
