@@ -464,8 +464,7 @@ def give_proxy(db: Session, assembly: Assembly, giver_id: int, holder_id: int, *
     not a member, would pass it on (a chain), is of another college where the statuts ask
     for the same one, or would hold more than the statutory cap; and when the giver takes
     part in person or by post (their own vote counts), or already gave one."""
-    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    _acting_for(by, giver_id)
+    _changing_part(assembly, by, giver_id)
     _lock(db, assembly)
     giver = on_roll(db, assembly, giver_id)
     holder = on_roll(db, assembly, holder_id)
@@ -510,8 +509,7 @@ def give_proxy(db: Session, assembly: Assembly, giver_id: int, holder_id: int, *
 def revoke_proxy(db: Session, assembly: Assembly, giver_id: int, *, by: Membership,
                  now: datetime) -> None:
     """Revoke the member's proxy, until its holder first votes in the sitting."""
-    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    _acting_for(by, giver_id)
+    _changing_part(assembly, by, giver_id)
     proxy = proxy_given(db, assembly.id, giver_id)
     if proxy is None:
         raise ProxyRefused("proxy.none", N_("No proxy is given."))
@@ -521,6 +519,14 @@ def revoke_proxy(db: Session, assembly: Assembly, giver_id: int, *, by: Membersh
     proxy.revoked_at = now
     db.flush()
     _log(db, assembly, "proxy_revoked", now, by, giver=giver_id, holder=proxy.holder_id)
+
+
+def _changing_part(assembly: Assembly, by: Membership, member_id: int) -> None:
+    """A change to how a member takes part (a proxy given or revoked, leaving the meeting):
+    only while the sitting is convened or in session, and by the member themself or a
+    facilitator."""
+    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
+    _acting_for(by, member_id)
 
 
 def _acting_for(by: Membership, member_id: int) -> None:
@@ -608,6 +614,10 @@ def _checked_in(db: Session, assembly_id: int, member_id: int) -> Attendance | N
                                               Attendance.left_at.is_(None)))
 
 
+def _room_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
 def check_in_open(assembly: Assembly, now: datetime) -> bool:
     """Whether members may check in now: from the meeting's day until the sitting closes."""
     return (assembly.status in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
@@ -617,7 +627,7 @@ def check_in_open(assembly: Assembly, now: datetime) -> bool:
 def new_room_code(db: Session, assembly: Assembly, actor: Membership, *, now: datetime) -> str:
     """A new code to show on the screen of the room (the previous one stops working)."""
     _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    assembly.room_code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+    assembly.room_code = _room_code()
     db.flush()
     _log(db, assembly, "room_code_changed", now, actor)
     return assembly.room_code
@@ -658,8 +668,7 @@ def check_in(db: Session, assembly: Assembly, member_id: int, mode: AttendanceMo
 def leave(db: Session, assembly: Assembly, member_id: int, *, by: Membership,
           now: datetime) -> None:
     """A member leaves the meeting (said by them or a facilitator)."""
-    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    _acting_for(by, member_id)
+    _changing_part(assembly, by, member_id)
     found = _checked_in(db, assembly.id, member_id)
     if found is None:
         raise AssemblyError("attendance.absent", N_("This member is not checked in."))
@@ -805,7 +814,7 @@ def open_sitting(db: Session, assembly: Assembly, actor: Membership, *, now: dat
         raise AssemblyError("assembly.too_early", N_("The sitting opens on the meeting's day."))
     assembly.status, assembly.opened_at = AssemblyStatus.IN_SESSION, now
     if not assembly.room_code:
-        assembly.room_code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+        assembly.room_code = _room_code()
     db.flush()
     _log(db, assembly, "sitting_opened", now, actor)
 
