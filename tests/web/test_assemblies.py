@@ -240,6 +240,24 @@ def test_an_assembly_from_convocation_to_minutes(
     english = chair.get(f"{page}/minutes?lang=en").get_data(as_text=True)
     assert "Minutes of the ordinary general assembly" in english
     assert "This resolution is adopted." in english
+    # The page prints the engine's figures: the attendance, each college, each count.
+    attendance = accounts["attendance"]
+    assert (f"{accounts['present']} members present or represented of {accounts['eligible']}:"
+            f" {attendance['in_room']} in the room, {attendance['remote']} remote,"
+            f" {attendance['represented']} represented by proxy, {attendance['postal']} by"
+            " postal vote.") in english
+    for result in results:
+        counts = result["counts"]
+        assert (f"Votes: {counts['yes']} for, {counts['no']} against, {counts['abstain']}"
+                f" abstentions, {counts['blank']} blank, {counts['invalid']} spoiled;"
+                f" {result['present']} present or represented of {result['eligible']}.") \
+            in english
+        for name, college in (result.get("colleges") or {}).items():
+            row = (rf"<td>{name}</td><td>[^<]*</td><td>{college['present']}/"
+                   rf"{college['members']}</td><td>{college['yes']}</td><td>{college['no']}"
+                   rf"</td><td>{college['abstain']}</td><td>{college['blank']}</td>")
+            assert re.search(row, english), name
+    assert "Weighted share of yes: 62.5%." in english  # 5/8, the engine's share
     pdf = members["u0"].get(f"{page}/minutes.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
@@ -299,3 +317,28 @@ def test_a_first_convocation_without_quorum_then_a_second_that_decides(
     assert (result["outcome"], result["convocation"], result["present"]) == (
         "adopted", "second", 3)
     assert result["counts"]["yes"] == 3
+
+
+def test_a_resolution_amended_after_the_convocation_is_not_voted_at_the_sitting(
+        app: Flask, coop: dict[str, int], clock: Clock) -> None:
+    # The application does not amend in the meeting (docs/rules.md 8b, "Convocation by
+    # e-mail" and 0.4): the members were convened, and voted by post, on the text convened.
+    chair = browser(app, "chair")
+    assembly_id = prepare(app, chair, clock, days=16)
+    page = f"{BASE}/{assembly_id}"
+    chair.post(f"{page}/resolutions", data={"title": "Budget 2027", "body": "Adopt it."})
+    chair.post(f"{page}/convene")
+    [(item, _)] = items(app, assembly_id)
+    browser(app, "u2").post(f"{page}/postal", data={f"item-{item}": "yes"})
+    with app.app_context():
+        proposal_id = db.session().get_one(Assembly, assembly_id).items[0].proposal_id
+    assert chair.post(f"/orgs/coop/proposals/{proposal_id}/amend", data={
+        "title": "Budget 2027", "body": "Adopt it, halved.",
+        "summary": "Halved."}).status_code == 302
+    clock.advance(days=16)
+    chair.post(f"{page}/open")
+    refused = chair.post(f"{page}/items/{item}/open", data={"minutes": ""},
+                         follow_redirects=True)
+    assert "This proposal changed since the convocation: it cannot be voted." in flashed(
+        refused)
+    assert items(app, assembly_id) == [(item, None)]
