@@ -114,6 +114,7 @@ def test_only_members_who_agreed_in_time_are_mailed_the_others_get_a_letter(
     pdf = chair.get(f"{page}/convocation/letters.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
+    assert pdf.data.count(b"/Type /Page\n") == 8  # one letter a page
     # A member may not read who is convened how, nor print the letters.
     assert clients["w0"].get(f"{page}/convocation").status_code == 403
 
