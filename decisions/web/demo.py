@@ -9,9 +9,10 @@ instants), so that the pages show them as if they had lived.
 - a general assembly vote of the SCIC, by colleges (preset ``scic_sa_ago``);
 - a majority vote without quorum on first convocation, adopted on second convocation;
 - a sociocratic election: nominations, then a consent round on a candidate, elected;
-- the network's annual general assembly: convened with its agenda, proxies and a postal
-  vote, a first convocation without quorum, a second that decides (a resolution carried
-  overall though not in one college, a secret election), and its minutes.
+- the network's annual general assembly: convened with its agenda (by e-mail to the members
+  who agreed to it, by post to two who did not), proxies and a postal vote, a first
+  convocation without quorum, a second that decides (a resolution carried overall though
+  not in one college, a secret election), and its minutes.
 
 Its events write their notices through the same services as any other, into the outbox;
 what the outbox then holds is what a real organisation's would: see
@@ -47,7 +48,7 @@ from .models import (
     Round,
     RoundKind,
 )
-from .services import accounts, assemblies, outbox, proposals, rounds
+from .services import accounts, assemblies, email_convocation, outbox, proposals, rounds
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, never a real secret
 
@@ -411,6 +412,12 @@ def _annual_general_assembly(story: _Story) -> None:
     Awa's postal vote carried over (R225-77, R225-79)."""
     session, members = story.session, story.members
     chair = members["camille"]
+    # Convened by e-mail, having agreed to it on their profile page long before (C. com.
+    # R225-63); Awa and Malik did not agree: convened by post, with a printed letter.
+    for name, membership in members.items():
+        if name not in ("awa", "malik"):
+            email_convocation.set_own(session, membership.user_id, membership.id, agree=True,
+                                      now=story.ago(100))
     first = assemblies.create_assembly(session, story.network, chair, assemblies.Settings(
         title="Assemblée générale annuelle 2026", kind=AssemblyKind.ORDINARY,
         meets_at=story.ago(40, hours=-9), second_meets_at=story.ago(20, hours=-9),

@@ -52,6 +52,8 @@ AUDIT_LABELS: dict[str, LazyString] = {
     "sitting_without_quorum": _l("Sitting without quorum recorded"),
     "sitting_closed": _l("Sitting closed"),
     "second_convocation_prepared": _l("Second convocation prepared"),
+    "email_convocation_agreed": _l("Agreement to be convened by e-mail"),
+    "email_convocation_withdrawn": _l("Convened by post again"),
     "college_weights_changed": _l("College weights changed"),
     "round_nudged": _l("Members reminded to answer"),
     "writings_removed": _l("Reasons and comments of a former member removed"),

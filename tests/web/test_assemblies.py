@@ -101,8 +101,22 @@ def _id(app: Flask, name: str) -> int:
         return session.query(Membership).filter_by(user_id=user.id).one().id
 
 
+def agreed_on_paper(app: Flask, coop: dict[str, int], clock: Clock, *names: str) -> None:
+    """The admin records that these members agreed on paper today to be convened by e-mail
+    (C. com. R225-63; test_email_convocation.py tells the rest); 40 days pass, so that the
+    agreements count for the assemblies of the next weeks (given 35 days before)."""
+    admin = browser(app, "ana")
+    day = clock().astimezone(PARIS).strftime("%Y-%m-%d")
+    for name in names:
+        assert admin.post(f"/orgs/coop/members/{coop[name]}/convocation",
+                          data={"given_on": day}).status_code == 302
+    clock.advance(days=40)
+
+
 def test_an_assembly_from_convocation_to_minutes(
         app: Flask, coop: dict[str, int], clock: Clock) -> None:
+    # Every member but u2 (who will vote by post) and p2 agreed to be convened by e-mail.
+    agreed_on_paper(app, coop, clock, "chair", "w0", "w1", "w2", "u0", "u1", "p0", "p1")
     chair = browser(app, "chair")
     assembly_id = prepare(app, chair, clock, days=10)
     page = f"{BASE}/{assembly_id}"
@@ -123,7 +137,9 @@ def test_an_assembly_from_convocation_to_minutes(
     with app.app_context():
         assert db.session().query(Notice).filter_by(kind="convocation").count() == 11
     mails = [m for m in sent(app) if "Convocation" in str(m["Subject"])]
-    assert len(mails) == 11
+    assert len(mails) == 8  # the others, ana, u2 and p2, are convened by post
+    letters = chair.get(f"{page}/convocation/letters").get_data(as_text=True)
+    assert letters.count('class="letter"') == 3
     assert "Approve the accounts 2025" in mails[0].get_content()
     assert mails[0]["List-Unsubscribe"] is None  # a legal notice: always sent
 
@@ -217,12 +233,31 @@ def test_an_assembly_from_convocation_to_minutes(
         head = session.query(AuditEntry).filter_by(kind="sitting_closed").one().hash
     french = chair.get(f"{page}/minutes").get_data(as_text=True)
     assert "Procès-verbal" in french
+    assert "8 membres ont été convoqués par courrier électronique" in french
     assert head in french
     assert "Cette résolution est adoptée." in french
     assert "non adoptée" in french  # in the workers' college
     english = chair.get(f"{page}/minutes?lang=en").get_data(as_text=True)
     assert "Minutes of the ordinary general assembly" in english
     assert "This resolution is adopted." in english
+    # The page prints the engine's figures: the attendance, each college, each count.
+    attendance = accounts["attendance"]
+    assert (f"{accounts['present']} members present or represented of {accounts['eligible']}:"
+            f" {attendance['in_room']} in the room, {attendance['remote']} remote,"
+            f" {attendance['represented']} represented by proxy, {attendance['postal']} by"
+            " postal vote.") in english
+    for result in results:
+        counts = result["counts"]
+        assert (f"Votes: {counts['yes']} for, {counts['no']} against, {counts['abstain']}"
+                f" abstentions, {counts['blank']} blank, {counts['invalid']} spoiled;"
+                f" {result['present']} present or represented of {result['eligible']}.") \
+            in english
+        for name, college in (result.get("colleges") or {}).items():
+            row = (rf"<td>{name}</td><td>[^<]*</td><td>{college['present']}/"
+                   rf"{college['members']}</td><td>{college['yes']}</td><td>{college['no']}"
+                   rf"</td><td>{college['abstain']}</td><td>{college['blank']}</td>")
+            assert re.search(row, english), name
+    assert "Weighted share of yes: 62.5%." in english  # 5/8, the engine's share
     pdf = members["u0"].get(f"{page}/minutes.pdf")
     assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
@@ -282,3 +317,28 @@ def test_a_first_convocation_without_quorum_then_a_second_that_decides(
     assert (result["outcome"], result["convocation"], result["present"]) == (
         "adopted", "second", 3)
     assert result["counts"]["yes"] == 3
+
+
+def test_a_resolution_amended_after_the_convocation_is_not_voted_at_the_sitting(
+        app: Flask, coop: dict[str, int], clock: Clock) -> None:
+    # The application does not amend in the meeting (docs/rules.md 8b, "Convocation by
+    # e-mail" and 0.4): the members were convened, and voted by post, on the text convened.
+    chair = browser(app, "chair")
+    assembly_id = prepare(app, chair, clock, days=16)
+    page = f"{BASE}/{assembly_id}"
+    chair.post(f"{page}/resolutions", data={"title": "Budget 2027", "body": "Adopt it."})
+    chair.post(f"{page}/convene")
+    [(item, _)] = items(app, assembly_id)
+    browser(app, "u2").post(f"{page}/postal", data={f"item-{item}": "yes"})
+    with app.app_context():
+        proposal_id = db.session().get_one(Assembly, assembly_id).items[0].proposal_id
+    assert chair.post(f"/orgs/coop/proposals/{proposal_id}/amend", data={
+        "title": "Budget 2027", "body": "Adopt it, halved.",
+        "summary": "Halved."}).status_code == 302
+    clock.advance(days=16)
+    chair.post(f"{page}/open")
+    refused = chair.post(f"{page}/items/{item}/open", data={"minutes": ""},
+                         follow_redirects=True)
+    assert "This proposal changed since the convocation: it cannot be voted." in flashed(
+        refused)
+    assert items(app, assembly_id) == [(item, None)]

@@ -30,7 +30,7 @@ from decisions.web.models import (
     Round,
     User,
 )
-from decisions.web.services import minutes, notices
+from decisions.web.services import email_convocation, minutes, notices
 
 from .conftest import Clock, built_once, empty_every_table
 from .smtp import smtp_server, smtp_settings
@@ -202,6 +202,12 @@ def test_the_annual_general_assembly_had_no_quorum_then_decided_on_second_convoc
         written = minutes.minutes(session, second, clock())
         assert written.audit_head is not None
         assert [r.outcome for r in written.resolutions] == outcomes
+        # Convened by e-mail where the member agreed to it, else by post (C. com. R225-63).
+        for sitting in (first, second):
+            people = email_convocation.convened(session, sitting)
+            assert {p.name for p in people if not p.by_email} == {"Awa Diallo", "Malik Benali"}
+            assert len([p for p in people if p.by_email]) == 10
+        assert written.channels == email_convocation.Channels(by_email=10, by_post=2)
 
 
 def row_counts(app: Flask) -> dict[str, int]:
@@ -265,7 +271,10 @@ def test_the_mail_of_the_demos_past_went_out_at_its_time_and_none_is_given_up(
     report = notice_mail.send_due(app)
     assert (report.sent, report.retried, report.failed) == (12, 0, 0)
     after = demo_notices(app)
-    assert {n.delivery for n in after} == {"sent"}
+    assert {n.delivery for n in after} == {"sent", "in_app"}
+    # Only the convocations of the members who did not agree to be convened by e-mail
+    # (R225-63) stay in the application: they are convened by letter.
+    assert {n.kind for n in after if n.delivery == "in_app"} == {"convocation"}
     with app.app_context():
         assert notices.told_by_mail(db.session(), consent_round) == 12
 

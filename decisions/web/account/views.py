@@ -24,7 +24,14 @@ from ..api.forms import SCOPE_LABELS, TokenForm
 from ..forms import show_error
 from ..login import signed_in
 from ..orgs.forms import ConfirmForm
-from ..services import accounts, api_tokens, calendar_feed, organisations, preferences
+from ..services import (
+    accounts,
+    api_tokens,
+    calendar_feed,
+    email_convocation,
+    organisations,
+    preferences,
+)
 from .forms import MessagesForm, PasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -50,7 +57,8 @@ def _page(profile_form: ProfileForm | None = None,
                            tokens=api_tokens.tokens_of(db.session(), user), now=db.utcnow(),
                            token_status=api_tokens.status, scope_labels=SCOPE_LABELS,
                            token_form=token_form or TokenForm(formdata=None),
-                           new_token=new_token)
+                           new_token=new_token, confirm=ConfirmForm(formdata=None),
+                           lead_days=email_convocation.LEAD.days)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -117,6 +125,27 @@ def messages(membership_id: int) -> str | Response:
                     organisation=membership.organisation.name), "success")
             return redirect(url_for("account.profile", _anchor="messages-title"))
     return _page(messages_form=(membership.id, form))
+
+
+@bp.route("/convocation/<int:membership_id>", methods=["POST"])
+@login_required
+def convocation(membership_id: int) -> Response:
+    """Agree to be convened to one of my organisations' general assemblies by e-mail, or
+    withdraw my agreement (C. com. R225-63)."""
+    membership = next((m for m in organisations.organisations_of(db.session(), signed_in())
+                       if m.id == membership_id), None) or abort(404)
+    ConfirmForm().validate_on_submit()  # the CSRF token is checked for every POST
+    agree = request.form.get("agree") == "1"
+    with db.transaction() as session:
+        email_convocation.set_own(session, signed_in().id, membership.id, agree=agree,
+                                  now=db.utcnow())
+    if agree:
+        flash(_("%(organisation)s will convene you to its general assemblies by e-mail.",
+                organisation=membership.organisation.name), "success")
+    else:
+        flash(_("%(organisation)s will convene you to its general assemblies by post.",
+                organisation=membership.organisation.name), "success")
+    return redirect(url_for("account.profile", _anchor="convocation-title"))
 
 
 @bp.route("/calendar/new", methods=["POST"])

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from ..assembly_cases import meeting_day_start
 from ..i18n import local_time
-from ..models import Assembly
+from ..models import Assembly, Organisation
 
 if TYPE_CHECKING:
     from ..notice_mail import Letter, Writing
@@ -26,7 +26,18 @@ def convocation_letter(writing: Writing) -> Letter:
     assembly = writing.db.get(Assembly, int(writing.payload.get("assembly") or 0))
     if assembly is None or writing.organisation is None:
         raise Unsendable("the convened assembly is gone")
-    organisation = writing.organisation
+    values = convocation_values(assembly, writing.organisation)
+    subject = (_("Second convocation: %(title)s, %(when)s", title=assembly.title,
+                 when=values["meets_at"]) if values["second"] else
+               _("Convocation: %(title)s, %(when)s", title=assembly.title,
+                 when=values["meets_at"]))
+    return Letter(subject, "convocation", values)
+
+
+def convocation_values(assembly: Assembly, organisation: Organisation) -> dict[str, Any]:
+    """What a convocation says, by e-mail or in a letter sent by post: the sitting, its
+    agenda with each resolution's text as convened (``text``, and ``html`` for a page), the
+    last day of postal votes, and the address of the assembly's page."""
     agenda: list[dict[str, Any]] = []
     for item in assembly.items:
         version = next((v for v in item.proposal.versions
@@ -36,10 +47,11 @@ def convocation_letter(writing: Writing) -> Letter:
             "number": item.number,
             "title": version.title if version else item.proposal.title,
             "text": version.body if version else "",
+            "html": version.body_html if version else "",
             "extraordinary": params.get("preset") == "scic_sa_age",
             "secret": item.proposal.secret})
     deadline = meeting_day_start(assembly)
-    values = {
+    return {
         "assembly": assembly, "agenda": agenda,
         "meets_at": local_time(assembly.meets_at, organisation),
         "second_meets_at": (local_time(assembly.second_meets_at, organisation)
@@ -48,8 +60,3 @@ def convocation_letter(writing: Writing) -> Letter:
         "url": url_for("assemblies.show", slug=organisation.slug, assembly_id=assembly.id,
                        _external=True),
         "second": assembly.convocation == "second"}
-    subject = (_("Second convocation: %(title)s, %(when)s", title=assembly.title,
-                 when=values["meets_at"]) if values["second"] else
-               _("Convocation: %(title)s, %(when)s", title=assembly.title,
-                 when=values["meets_at"]))
-    return Letter(subject, "convocation", values)

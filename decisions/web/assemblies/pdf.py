@@ -1,4 +1,5 @@
-"""The minutes as a PDF file, made with fpdf2 from a plain HTML rendering of them.
+"""The minutes (and the letters of a convocation by post) as a PDF file, made with fpdf2
+from a plain HTML rendering of them.
 
 Why fpdf2: it is pure Python (no system library: WeasyPrint needs Pango and its fonts,
 which a server may lack), maintained (releases every few months), and renders the simple
@@ -32,6 +33,12 @@ LATIN1 = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "œ": "o
 
 def minutes_pdf(html: str, *, title: str) -> bytes:
     """A PDF (A4) of the minutes' HTML."""
+    return pages_pdf([html], title=title)
+
+
+def pages_pdf(pages: list[str], *, title: str) -> bytes:
+    """A PDF (A4) of plain HTML documents, each starting on a new page (the letters of a
+    convocation by post, one per member)."""
     from fpdf import FPDF
     from fpdf.fonts import TextStyle
 
@@ -47,12 +54,11 @@ def minutes_pdf(html: str, *, title: str) -> bytes:
         for style, name in FONT_FILES.items():
             pdf.add_font("dejavu", style, str(FONT_DIR / name))
         family = "dejavu"
-    else:
-        html = _latin1(html)
-    pdf.set_font(family, size=10)
-    pdf.add_page()
-    pdf.write_html(html, font_family=family, table_line_separators=True,
-                   tag_styles=headings)
+    for html in pages:
+        pdf.set_font(family, size=10)
+        pdf.add_page()
+        pdf.write_html(html if family == "dejavu" else _latin1(html), font_family=family,
+                       table_line_separators=True, tag_styles=headings)
     return bytes(pdf.output())
 
 

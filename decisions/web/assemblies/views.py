@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from decisions.engine import render
@@ -48,7 +49,7 @@ from ..models import (
 from ..orgs.access import requires
 from ..orgs.views import percent
 from ..proposals.rule_words import OUTCOME_LABELS, POSITION_LABELS
-from ..services import ServiceError, assemblies, checkpoints
+from ..services import ServiceError, assemblies, checkpoints, email_convocation
 from ..services import minutes as minutes_service
 from ..services.organisations import current_members
 from .forms import (
@@ -67,7 +68,9 @@ from .forms import (
     RoomForm,
     VoteForm,
 )
+from .mail import convocation_values
 from .pdf import minutes_pdf as write_pdf
+from .pdf import pages_pdf
 
 bp = Blueprint("assemblies", __name__, url_prefix="/orgs/<slug>/assemblies")
 
@@ -146,6 +149,28 @@ def _act(organisation: Organisation, assembly: Assembly, action: Callable[[Any],
     else:
         flash(done, "success")
     return _back(organisation, assembly, anchor)
+
+
+Call = Callable[[Any, Assembly, Membership, datetime], object]
+
+
+def _confirmed_act(organisation: Organisation, membership: Membership, assembly_id: int,
+                   call: Call, done: str, anchor: str | None = None, *,
+                   form: FlaskForm | None = None, invalid: str | None = None,
+                   ) -> WerkzeugResponse:
+    """The thin POST of a sitting: load it (404 if not the organisation's), read the posted
+    ``form`` (a ``ConfirmForm`` by default: its CSRF token alone, which the application's
+    CSRF protection has checked already), then run ``call(session, sitting, acting member,
+    now)``, the one service call, in a transaction (:func:`_act`). With ``invalid``, a form
+    that does not validate goes back to the sitting with that message (none if empty)."""
+    assembly = _assembly(organisation, assembly_id)
+    valid = (form if form is not None else ConfirmForm()).validate_on_submit()
+    if not valid and invalid is not None:
+        if invalid:
+            flash(invalid, "error")
+        return _back(organisation, assembly, anchor)
+    return _act(organisation, assembly, lambda s: call(
+        s, _fresh(s, assembly), _member(s, membership), db.utcnow()), done, anchor)
 
 
 def _member(session: Any, membership: Membership) -> Membership:
@@ -334,28 +359,24 @@ def show(organisation: Organisation, membership: Membership, assembly_id: int) -
 def add_resolution(organisation: Organisation, membership: Membership, assembly_id: int,
                    ) -> Page:
     """Put a new resolution at the end of the agenda."""
-    assembly = _assembly(organisation, assembly_id)
     form = ResolutionForm()
-    if not form.validate_on_submit():
-        flash(_("Give the resolution a title and a text."), "error")
-        return _back(organisation, assembly, "agenda")
-    return _act(organisation, assembly, lambda s: assemblies.add_resolution(
-        s, _fresh(s, assembly), _member(s, membership), title=form.title.data or "",
-        body=form.body.data or "", extraordinary=bool(form.extraordinary.data),
-        secret=bool(form.secret.data), now=db.utcnow()),
-        _("The resolution is on the agenda."), "agenda")
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.add_resolution(s, a, by, title=form.title.data or "",
+                                  body=form.body.data or "",
+                                  extraordinary=bool(form.extraordinary.data),
+                                  secret=bool(form.secret.data), now=now)),
+        _("The resolution is on the agenda."), "agenda", form=form,
+        invalid=_("Give the resolution a title and a text."))
 
 
 @bp.route("/<int:assembly_id>/attach", methods=["POST"])
 @requires(Role.FACILITATOR)
 def attach(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Put a draft vote of the organisation on the agenda, with its own rule."""
-    assembly = _assembly(organisation, assembly_id)
     form = AttachForm()
-    form.validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.attach_proposal(
-        s, _fresh(s, assembly), _member(s, membership), form.proposal.data or 0,
-        now=db.utcnow()), _("The proposal is on the agenda."), "agenda")
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.attach_proposal(s, a, by, form.proposal.data or 0, now=now)),
+        _("The proposal is on the agenda."), "agenda", form=form)
 
 
 @bp.route("/<int:assembly_id>/items/<int:item_id>/remove", methods=["POST"])
@@ -363,10 +384,8 @@ def attach(organisation: Organisation, membership: Membership, assembly_id: int)
 def remove_item(organisation: Organisation, membership: Membership, assembly_id: int,
                 item_id: int) -> Page:
     """Take a resolution off the agenda (before the convocation)."""
-    assembly = _assembly(organisation, assembly_id)
-    ConfirmForm().validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.remove_item(
-        s, _fresh(s, assembly), _member(s, membership), item_id, now=db.utcnow()),
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.remove_item(s, a, by, item_id, now=now)),
         _("The resolution is off the agenda."), "agenda")
 
 
@@ -374,11 +393,84 @@ def remove_item(organisation: Organisation, membership: Membership, assembly_id:
 @requires(Role.FACILITATOR)
 def convene(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Send the convocation with the agenda to every member."""
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.convene(s, a, by, now=now)),
+        _("The convocation is sent to every member, with the agenda: by e-mail to those"
+          " who agreed to it; print the letters for the others."))
+
+
+# The convocation: by e-mail to those who agreed, by post to the others ---------------------
+
+
+@bp.route("/<int:assembly_id>/convocation")
+@requires(Role.FACILITATOR)
+def convocation(organisation: Organisation, membership: Membership, assembly_id: int) -> str:
+    """Who was (or, before the convocation, would be) convened by e-mail, having agreed to
+    it, and who by post, with the letters to print for them."""
     assembly = _assembly(organisation, assembly_id)
-    ConfirmForm().validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.convene(
-        s, _fresh(s, assembly), _member(s, membership), now=db.utcnow()),
-        _("The convocation is sent to every member, with the agenda."))
+    session = db.session()
+    people = email_convocation.convened(session, assembly)
+    return render_template(
+        "assemblies/convocation.html", organisation=organisation, membership=membership,
+        assembly=assembly, by_email=[p for p in people if p.by_email],
+        by_post=[p for p in people if not p.by_email],
+        fixed=email_convocation.channels(session, assembly) is not None,
+        lead_days=email_convocation.LEAD.days)
+
+
+def _letters(organisation: Organisation, assembly: Assembly, *, pdf: bool,
+             ) -> list[tuple[str, str]] | None:
+    """The letters of the members convened by post, each in its reader's language (else the
+    organisation's), as (language, HTML); ``None`` before the convocation is sent."""
+    session = db.session()
+    if email_convocation.channels(session, assembly) is None:
+        return None
+    template = current_app.jinja_env.get_template("assemblies/_letter.html")
+    letters = []
+    for person in email_convocation.convened(session, assembly):
+        if person.by_email:
+            continue
+        language = person.language or organisation.language or "fr"
+        with force_locale(language):
+            values = convocation_values(assembly, organisation)
+            html = template.module.letter(  # type: ignore[attr-defined]
+                values, person, organisation, local_time(assembly.convened_at, organisation),
+                url_for("account.profile", _external=True, _anchor="convocation-title"),
+                pdf=pdf)
+        letters.append((language, str(html)))
+    return letters
+
+
+@bp.route("/<int:assembly_id>/convocation/letters")
+@requires(Role.FACILITATOR)
+def letters(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
+    """The letters convening by post the members who did not agree to e-mail, to print."""
+    assembly = _assembly(organisation, assembly_id)
+    pages = _letters(organisation, assembly, pdf=False)
+    if pages is None:
+        flash(_("The letters are made when the convocation is sent."), "error")
+        return redirect(url_for("assemblies.convocation", slug=organisation.slug,
+                                assembly_id=assembly.id))
+    return render_template("assemblies/letters.html", organisation=organisation,
+                           membership=membership, assembly=assembly, pages=pages)
+
+
+@bp.route("/<int:assembly_id>/convocation/letters.pdf")
+@requires(Role.FACILITATOR)
+def letters_pdf(organisation: Organisation, membership: Membership, assembly_id: int,
+                ) -> Page:
+    """The letters of the convocation by post as a PDF file, one a page."""
+    assembly = _assembly(organisation, assembly_id)
+    pages = _letters(organisation, assembly, pdf=True)
+    if not pages:
+        flash(_("No letter to print: nobody is convened by post."), "error")
+        return redirect(url_for("assemblies.convocation", slug=organisation.slug,
+                                assembly_id=assembly.id))
+    data = pages_pdf([html for _language, html in pages],
+                     title=f"{organisation.name} — {assembly.title}")
+    name = f"{organisation.slug}-assembly-{assembly.id}-letters.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 # Before the meeting: proxies and postal votes -------------------------------------------
@@ -388,27 +480,23 @@ def convene(organisation: Organisation, membership: Membership, assembly_id: int
 @requires(Role.MEMBER)
 def proxy(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Give my proxy to another member (a facilitator records one for a member)."""
-    assembly = _assembly(organisation, assembly_id)
     form = ProxyForm()
-    form.validate_on_submit()
     giver = form.giver.data if membership.can(Role.FACILITATOR) and form.giver.data else (
         membership.id)
-    return _act(organisation, assembly, lambda s: assemblies.give_proxy(
-        s, _fresh(s, assembly), giver, form.holder.data or 0, by=_member(s, membership),
-        now=db.utcnow()), _("The proxy is given."), "proxy")
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.give_proxy(s, a, giver, form.holder.data or 0, by=by, now=now)),
+        _("The proxy is given."), "proxy", form=form)
 
 
 @bp.route("/<int:assembly_id>/proxy/revoke", methods=["POST"])
 @requires(Role.MEMBER)
 def revoke(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Revoke my proxy, until its holder votes."""
-    assembly = _assembly(organisation, assembly_id)
     form = GiverForm()
-    form.validate_on_submit()
-    giver = _named(form.member.data, membership)
-    return _act(organisation, assembly, lambda s: assemblies.revoke_proxy(
-        s, _fresh(s, assembly), giver, by=_member(s, membership), now=db.utcnow()),
-        _("The proxy is revoked."), "proxy")
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.revoke_proxy(s, a, _named(form.member.data, membership), by=by,
+                                now=now)),
+        _("The proxy is revoked."), "proxy", form=form)
 
 
 def _named(value: str | None, membership: Membership) -> int:
@@ -422,13 +510,12 @@ def _named(value: str | None, membership: Membership) -> int:
 @requires(Role.MEMBER)
 def postal(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """My postal vote: a position on each resolution, final once received."""
-    assembly = _assembly(organisation, assembly_id)
-    if not ConfirmForm().validate_on_submit():
-        return _back(organisation, assembly, "postal")
-    positions = {item.id: request.form.get(f"item-{item.id}", "") for item in assembly.items}
-    return _act(organisation, assembly, lambda s: assemblies.vote_by_post(
-        s, _fresh(s, assembly), membership.id, positions, by=_member(s, membership),
-        now=db.utcnow()), _("Your postal vote is received."), "postal")
+    def positions(assembly: Assembly) -> dict[int, str]:
+        return {item.id: request.form.get(f"item-{item.id}", "") for item in assembly.items}
+
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.vote_by_post(s, a, membership.id, positions(a), by=by, now=now)),
+        _("Your postal vote is received."), "postal", invalid="")
 
 
 # At the meeting ------------------------------------------------------------------------------
@@ -439,64 +526,51 @@ def postal(organisation: Organisation, membership: Membership, assembly_id: int)
 def check_in(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Check in: in the room with the code shown there, or remotely; a facilitator checks a
     member in."""
-    assembly = _assembly(organisation, assembly_id)
     form = CheckInForm()
-    form.validate_on_submit()
     member = form.member.data if membership.can(Role.FACILITATOR) and form.member.data else (
         membership.id)
     mode = AttendanceMode(form.mode.data) if form.mode.data in {m.value for m in AttendanceMode} \
         else AttendanceMode.ROOM
-    return _act(organisation, assembly, lambda s: assemblies.check_in(
-        s, _fresh(s, assembly), member, mode, by=_member(s, membership), now=db.utcnow(),
-        code=form.code.data), _("Checked in."), "vote")
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.check_in(s, a, member, mode, by=by, now=now, code=form.code.data)),
+        _("Checked in."), "vote", form=form)
 
 
 @bp.route("/<int:assembly_id>/leave", methods=["POST"])
 @requires(Role.MEMBER)
 def leave(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Leave the meeting (a facilitator records a member's leaving)."""
-    assembly = _assembly(organisation, assembly_id)
     form = GiverForm()
-    form.validate_on_submit()
-    member = _named(form.member.data, membership)
-    return _act(organisation, assembly, lambda s: assemblies.leave(
-        s, _fresh(s, assembly), member, by=_member(s, membership), now=db.utcnow()),
-        _("Recorded as gone."))
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.leave(s, a, _named(form.member.data, membership), by=by, now=now)),
+        _("Recorded as gone."), form=form)
 
 
 @bp.route("/<int:assembly_id>/open", methods=["POST"])
 @requires(Role.FACILITATOR)
 def open_sitting(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """The chair opens the sitting."""
-    assembly = _assembly(organisation, assembly_id)
-    ConfirmForm().validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.open_sitting(
-        s, _fresh(s, assembly), _member(s, membership), now=db.utcnow()),
-        _("The sitting is open."))
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.open_sitting(s, a, by, now=now)), _("The sitting is open."))
 
 
 @bp.route("/<int:assembly_id>/room-code", methods=["POST"])
 @requires(Role.FACILITATOR)
 def room_code(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """A new code for the screen of the room."""
-    assembly = _assembly(organisation, assembly_id)
-    ConfirmForm().validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.new_room_code(
-        s, _fresh(s, assembly), _member(s, membership), now=db.utcnow()),
-        _("A new code is shown in the room."))
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.new_room_code(s, a, by, now=now)), _("A new code is shown in the room."))
 
 
 @bp.route("/<int:assembly_id>/officers", methods=["POST"])
 @requires(Role.FACILITATOR)
 def officers(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Name the chair and the secretary."""
-    assembly = _assembly(organisation, assembly_id)
     form = OfficersForm()
-    form.validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.set_officers(
-        s, _fresh(s, assembly), _member(s, membership), chair_id=form.chair.data or None,
-        secretary_id=form.secretary.data or None, now=db.utcnow()),
-        _("The chair and the secretary are recorded."))
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.set_officers(s, a, by, chair_id=form.chair.data or None,
+                                secretary_id=form.secretary.data or None, now=now)),
+        _("The chair and the secretary are recorded."), form=form)
 
 
 @bp.route("/<int:assembly_id>/screen")
@@ -571,14 +645,11 @@ def _safe_cell(cell: str) -> str:
 def open_item(organisation: Organisation, membership: Membership, assembly_id: int,
               item_id: int) -> Page:
     """The chair opens a resolution's vote."""
-    assembly = _assembly(organisation, assembly_id)
     form = OpenItemForm()
-    if not form.validate_on_submit():
-        flash(_("Give a length between 1 minute and a day, or none."), "error")
-        return _back(organisation, assembly, "chair")
-    return _act(organisation, assembly, lambda s: assemblies.open_resolution(
-        s, _fresh(s, assembly), item_id, _member(s, membership), minutes=form.minutes.data,
-        now=db.utcnow()), _("The vote is open."), "chair")
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.open_resolution(s, a, item_id, by, minutes=form.minutes.data, now=now)),
+        _("The vote is open."), "chair", form=form,
+        invalid=_("Give a length between 1 minute and a day, or none."))
 
 
 @bp.route("/<int:assembly_id>/items/<int:item_id>/vote", methods=["POST"])
@@ -648,10 +719,8 @@ def close_item(organisation: Organisation, membership: Membership, assembly_id: 
 @requires(Role.FACILITATOR)
 def no_quorum(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """Record that the first convocation has no quorum."""
-    assembly = _assembly(organisation, assembly_id)
-    ConfirmForm().validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.record_no_quorum(
-        s, _fresh(s, assembly), _member(s, membership), now=db.utcnow()),
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.record_no_quorum(s, a, by, now=now)),
         _("Recorded: the quorum is not reached. Prepare the second convocation."))
 
 
@@ -679,10 +748,8 @@ def second(organisation: Organisation, membership: Membership, assembly_id: int)
 @requires(Role.FACILITATOR)
 def close(organisation: Organisation, membership: Membership, assembly_id: int) -> Page:
     """The chair closes the sitting: the minutes can be written."""
-    assembly = _assembly(organisation, assembly_id)
-    ConfirmForm().validate_on_submit()
-    return _act(organisation, assembly, lambda s: assemblies.close_sitting(
-        s, _fresh(s, assembly), _member(s, membership), now=db.utcnow()),
+    return _confirmed_act(organisation, membership, assembly_id, lambda s, a, by, now: (
+        assemblies.close_sitting(s, a, by, now=now)),
         _("The sitting is closed: its minutes are ready."))
 
 

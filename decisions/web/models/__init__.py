@@ -14,6 +14,7 @@ from .assembly import AssemblyKind as AssemblyKind
 from .assembly import AssemblyStatus as AssemblyStatus
 from .assembly import Attendance as Attendance
 from .assembly import AttendanceMode as AttendanceMode
+from .assembly import ConvenedMember as ConvenedMember
 from .assembly import PostalTally as PostalTally
 from .assembly import PostalVote as PostalVote
 from .assembly import Proxy as Proxy

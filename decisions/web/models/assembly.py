@@ -188,3 +188,18 @@ class Attendance(Base):
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id",
                                                                     ondelete="SET NULL"))
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConvenedMember(Base):
+    """How a member was convened to the sitting, fixed when it was convened: by e-mail,
+    relying on their agreement of ``agreed_at`` (C. com. R225-63), or by post (a letter
+    the organisers print and send)."""
+
+    __tablename__ = "convened_member"
+
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assembly.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    by_email: Mapped[bool] = mapped_column(Boolean)
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -108,6 +108,11 @@ class Membership(Base):
     # When the reasons and comments this former member wrote were replaced by a mark, once
     # the organisation's ``record_years`` had passed (services.personal_data).
     writings_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When this member agreed to be convened to general assemblies by e-mail (C. com.
+    # R225-63: electronic convocation needs the shareholder's prior agreement), given on
+    # their preferences page or on paper (recorded by an admin, with the paper's date);
+    # ``None``: convened by post (services.e_convocation).
+    email_convocation_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     Field,
     IntegerField,
     SelectField,
@@ -20,7 +21,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the stubs yet
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from decisions.engine.results import fraction_json
@@ -78,6 +86,13 @@ class SettingsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something (removing, deleting): only its CSRF token."""
+
+
+class PaperConsentForm(FlaskForm):
+    """The day a member agreed on paper to be convened by e-mail (C. com. R225-63)."""
+
+    given_on = DateField(_l("Day of the written agreement"), validators=[Optional()],
+                         description=_l("The date on the member's signed agreement."))
 
 
 class MemberForm(FlaskForm):

@@ -25,13 +25,14 @@ from .. import db
 from ..config import audit_folder
 from ..errors import error_text
 from ..forms import add_error, show_error
+from ..i18n import zone_of
 from ..labels import AUDIT_LABELS
 from ..models import Circle, Membership, Organisation, Role
 from ..rounds.views import round_words
 from ..services import circles as circle_service
 from ..services import colleges as college_service
+from ..services import email_convocation, organisations
 from ..services import home as home_service
-from ..services import organisations
 from . import audit_page
 from .access import requires
 from .forms import (
@@ -40,6 +41,7 @@ from .forms import (
     ConfirmForm,
     MemberForm,
     OrganisationForm,
+    PaperConsentForm,
     SettingsForm,
     WeightsForm,
 )
@@ -179,7 +181,41 @@ def member_edit(organisation: Organisation, membership: Membership,
             return redirect(url_for("orgs.members", slug=organisation.slug))
     return render_template("orgs/member_edit.html", organisation=organisation,
                            membership=membership, member=member, form=form,
-                           confirm=ConfirmForm(formdata=None))
+                           confirm=ConfirmForm(formdata=None),
+                           paper_form=PaperConsentForm(formdata=None, data={
+                               "given_on": db.utcnow().astimezone(zone_of(organisation))
+                               .date()}))
+
+
+@bp.route("/<slug>/members/<int:member_id>/convocation", methods=["POST"])
+@requires(Role.ADMIN)
+def member_convocation(organisation: Organisation, membership: Membership,
+                       member_id: int) -> Response:
+    """Record a member's agreement, given on paper, to be convened by e-mail, or their
+    letter asking for the post again (C. com. R225-63)."""
+    member = organisations.find_member(db.session(), organisation, member_id) or abort(404)
+    form = PaperConsentForm()
+    withdraw = request.form.get("withdraw") == "1"
+    back = redirect(url_for("orgs.member_edit", slug=organisation.slug, member_id=member.id,
+                            _anchor="convocation-title"))
+    if not withdraw and (not form.validate_on_submit() or form.given_on.data is None):
+        flash(_("Give the day of the written agreement."), "error")
+        return back
+    try:
+        with db.transaction() as session:
+            email_convocation.record_paper(
+                session, session.get_one(Organisation, organisation.id), member.id,
+                session.get_one(Membership, membership.id),
+                given_on=None if withdraw else form.given_on.data, now=db.utcnow())
+    except email_convocation.ConsentError as error:
+        flash(error_text(error), "error")
+        return back
+    if withdraw:
+        flash(_("%(name)s will be convened by post again.", name=member.user.name), "success")
+    else:
+        flash(_("%(name)s's agreement given on paper is recorded: convened by e-mail.",
+                name=member.user.name), "success")
+    return back
 
 
 @bp.route("/<slug>/members/<int:member_id>/remove", methods=["POST"])

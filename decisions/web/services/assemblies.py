@@ -66,7 +66,7 @@ from ..models import (
     RoundTally,
     User,
 )
-from . import ServiceError, audit, notices, proposals, rounds
+from . import ServiceError, audit, email_convocation, notices, proposals, rounds
 from .messages import N_
 
 #: The presets of a SCIC's resolutions (docs/rules.md section 7): an ordinary resolution
@@ -380,10 +380,11 @@ def _evaluate_params(assembly: Assembly, proposal: Proposal, params: dict[str, A
 
 
 def convene(db: Session, assembly: Assembly, actor: Membership, *, now: datetime) -> int:
-    """Send the convocation to every current member, with the agenda and the texts, through
-    the notices' outbox; how many were written. Refused when the agenda is empty, the date
-    past, or the notice too short for a rule of the agenda (``ConvocationRefused`` says how
-    many days are missing)."""
+    """Convene every current member, with the agenda and the texts: by e-mail (through the
+    notices' outbox) those who agreed to it in time, by post the others (C. com. R225-63:
+    ``email_convocation``), who find the notice in the application too; how many notices
+    were written. Refused when the agenda is empty, the date past, or the notice too short
+    for a rule of the agenda (``ConvocationRefused`` says how many days are missing)."""
     _require(assembly, AssemblyStatus.DRAFT)
     if not assembly.items:
         raise AssemblyError("assembly.empty", N_("Put at least one resolution on the agenda"
@@ -401,13 +402,17 @@ def convene(db: Session, assembly: Assembly, actor: Membership, *, now: datetime
     for item in assembly.items:
         if item.proposal.secret:
             _create_postal_counters(db, assembly, item)
+    email_convocation.record(db, assembly)
+    split = email_convocation.channels(db, assembly) or email_convocation.Channels(0, 0)
     _log(db, assembly, "assembly_convened", now, actor, convocation=assembly.convocation,
          meets_at=assembly.meets_at,
-         agenda=[[i.number, i.proposal_id, i.version_number] for i in assembly.items])
-    members = select(Membership.user_id).where(
-        Membership.organisation_id == assembly.organisation_id, Membership.ended_at.is_(None))
-    return notices.notify(db, NoticeKind.CONVOCATION, organisation_id=assembly.organisation_id,
-                          user_ids=members, payload={"assembly": assembly.id}, now=now)
+         agenda=[[i.number, i.proposal_id, i.version_number] for i in assembly.items],
+         by_email=split.by_email, by_post=split.by_post)
+    return sum(notices.notify(db, NoticeKind.CONVOCATION,
+                              organisation_id=assembly.organisation_id,
+                              user_ids=email_convocation.recipients(assembly, by_email=mailed),
+                              payload={"assembly": assembly.id}, now=now, mailed=mailed)
+               for mailed in (True, False))
 
 
 def _create_postal_counters(db: Session, assembly: Assembly, item: AgendaItem) -> None:
@@ -459,8 +464,7 @@ def give_proxy(db: Session, assembly: Assembly, giver_id: int, holder_id: int, *
     not a member, would pass it on (a chain), is of another college where the statuts ask
     for the same one, or would hold more than the statutory cap; and when the giver takes
     part in person or by post (their own vote counts), or already gave one."""
-    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    _acting_for(by, giver_id)
+    _changing_part(assembly, by, giver_id)
     _lock(db, assembly)
     giver = on_roll(db, assembly, giver_id)
     holder = on_roll(db, assembly, holder_id)
@@ -505,8 +509,7 @@ def give_proxy(db: Session, assembly: Assembly, giver_id: int, holder_id: int, *
 def revoke_proxy(db: Session, assembly: Assembly, giver_id: int, *, by: Membership,
                  now: datetime) -> None:
     """Revoke the member's proxy, until its holder first votes in the sitting."""
-    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    _acting_for(by, giver_id)
+    _changing_part(assembly, by, giver_id)
     proxy = proxy_given(db, assembly.id, giver_id)
     if proxy is None:
         raise ProxyRefused("proxy.none", N_("No proxy is given."))
@@ -516,6 +519,14 @@ def revoke_proxy(db: Session, assembly: Assembly, giver_id: int, *, by: Membersh
     proxy.revoked_at = now
     db.flush()
     _log(db, assembly, "proxy_revoked", now, by, giver=giver_id, holder=proxy.holder_id)
+
+
+def _changing_part(assembly: Assembly, by: Membership, member_id: int) -> None:
+    """A change to how a member takes part (a proxy given or revoked, leaving the meeting):
+    only while the sitting is convened or in session, and by the member themself or a
+    facilitator."""
+    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
+    _acting_for(by, member_id)
 
 
 def _acting_for(by: Membership, member_id: int) -> None:
@@ -603,6 +614,10 @@ def _checked_in(db: Session, assembly_id: int, member_id: int) -> Attendance | N
                                               Attendance.left_at.is_(None)))
 
 
+def _room_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
 def check_in_open(assembly: Assembly, now: datetime) -> bool:
     """Whether members may check in now: from the meeting's day until the sitting closes."""
     return (assembly.status in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
@@ -612,7 +627,7 @@ def check_in_open(assembly: Assembly, now: datetime) -> bool:
 def new_room_code(db: Session, assembly: Assembly, actor: Membership, *, now: datetime) -> str:
     """A new code to show on the screen of the room (the previous one stops working)."""
     _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    assembly.room_code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+    assembly.room_code = _room_code()
     db.flush()
     _log(db, assembly, "room_code_changed", now, actor)
     return assembly.room_code
@@ -653,8 +668,7 @@ def check_in(db: Session, assembly: Assembly, member_id: int, mode: AttendanceMo
 def leave(db: Session, assembly: Assembly, member_id: int, *, by: Membership,
           now: datetime) -> None:
     """A member leaves the meeting (said by them or a facilitator)."""
-    _require(assembly, AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION)
-    _acting_for(by, member_id)
+    _changing_part(assembly, by, member_id)
     found = _checked_in(db, assembly.id, member_id)
     if found is None:
         raise AssemblyError("attendance.absent", N_("This member is not checked in."))
@@ -800,7 +814,7 @@ def open_sitting(db: Session, assembly: Assembly, actor: Membership, *, now: dat
         raise AssemblyError("assembly.too_early", N_("The sitting opens on the meeting's day."))
     assembly.status, assembly.opened_at = AssemblyStatus.IN_SESSION, now
     if not assembly.room_code:
-        assembly.room_code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+        assembly.room_code = _room_code()
     db.flush()
     _log(db, assembly, "sitting_opened", now, actor)
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from decisions.engine import Step
 
 from ..models import AgendaItem, Assembly, AssemblyStatus, AuditEntry, ProposalVersion
-from . import audit, explaining
+from . import audit, email_convocation, explaining
 from .assemblies import AssemblyError, Sheet, SheetLine, names, sheet, sheet_of
+from .email_convocation import Channels
 from .messages import N_
 
 #: The audit entries that close a sitting: the minutes' chain head is the last of them.
@@ -82,6 +83,8 @@ class Minutes:
     audit_seq: int | None
     audit_head: str | None
     lines: list[SheetLine] = field(default_factory=list)
+    # How many members were convened by e-mail (having agreed to it) and by post.
+    channels: Channels | None = None
 
 
 def minutes(db: Session, assembly: Assembly, now: datetime) -> Minutes:
@@ -115,7 +118,8 @@ def minutes(db: Session, assembly: Assembly, now: datetime) -> Minutes:
                           people.get(r["holder"], r["holder"]), r["reason"])
                          for r in stored.refused_proxies],
         audit_seq=None if entry is None else entry.seq,
-        audit_head=None if entry is None else entry.hash, lines=stored.lines)
+        audit_head=None if entry is None else entry.hash, lines=stored.lines,
+        channels=email_convocation.channels(db, assembly))
 
 
 def stored_sheet(db: Session, assembly: Assembly, now: datetime) -> Sheet:

@@ -172,13 +172,15 @@ def notify(db: Session, kind: NoticeKind, *, organisation_id: int | None,
            user_ids: Iterable[int] | Select[int] | None = None, email: str | None = None,
            proposal_id: int | None = None, round_id: int | None = None,
            payload: Mapping[str, Any] | None = None, now: datetime,
-           links: bool = False) -> int:
+           links: bool = False, mailed: bool = True) -> int:
     """Write one notice of ``kind`` to each person of ``user_ids`` (ids, or a query of
     ids), or to the address ``email`` of a person without account; how many were written.
 
     Each row's delivery follows the person's choices in ``organisation_id``
-    (:func:`delivery_for`). With ``links`` (answer links allowed: see
-    :func:`links_allowed`), each mailed row of a round gets its own single-use link."""
+    (:func:`delivery_for`); without ``mailed``, every row is shown in the application only
+    (a convocation sent by post to a member who did not agree to e-mail). With ``links``
+    (answer links allowed: see :func:`links_allowed`), each mailed row of a round gets its
+    own single-use link."""
     if email is not None:
         return _write(db, kind, [(0, None, None)], organisation_id=organisation_id,
                       email=email, proposal_id=proposal_id, round_id=round_id,
@@ -193,14 +195,14 @@ def notify(db: Session, kind: NoticeKind, *, organisation_id: int | None,
     recipients = [found.get(user, (user, None, None)) for user in given]
     return _write(db, kind, recipients, organisation_id=organisation_id,
                   proposal_id=proposal_id, round_id=round_id, payload=payload, now=now,
-                  links=links)
+                  links=links, mailed=mailed)
 
 
 def _write(db: Session, kind: NoticeKind,
            recipients: Iterable[Recipient] | Select[int, str, str], *,
            organisation_id: int | None, proposal_id: int | None, round_id: int | None,
            payload: Mapping[str, Any] | None, now: datetime, email: str | None = None,
-           links: bool = False) -> int:
+           links: bool = False, mailed: bool = True) -> int:
     """Insert the rows, one statement of many values (``recipients``: rows of
     (user id, mode, muted), or a query of them)."""
     people = db.execute(recipients).all() if isinstance(recipients, Select) else recipients
@@ -209,7 +211,7 @@ def _write(db: Session, kind: NoticeKind,
     linked = links and round_id is not None and kind in LINK_KINDS
     users, deliveries, links_ = [], [], []
     for user_id, mode, muted in people:
-        delivery = delivery_for(kind, mode, muted)
+        delivery = delivery_for(kind, mode, muted) if mailed else Delivery.IN_APP
         users.append(user_id or None)
         deliveries.append(delivery.value)
         links_.append(secrets.token_urlsafe(18) if linked and delivery is not Delivery.IN_APP

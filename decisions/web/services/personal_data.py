@@ -236,6 +236,7 @@ def _membership(db: Session, membership: Membership) -> dict[str, Any]:
             "circles": circles, "joined_at": _time(membership.joined_at),
             "ended_at": _time(membership.ended_at), "email_choice": membership.notify,
             "muted": membership.muted.split(),
+            "email_convocation_agreed_at": _time(membership.email_convocation_agreed_at),
             "writings_removed_at": _time(membership.writings_removed_at)}
 
 
