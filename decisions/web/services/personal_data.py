@@ -18,6 +18,10 @@
   (``writings_removed``) holding the new fingerprints and the hashes of the stored cases it
   rewrote, which ``audit.verify`` and ``recount`` read after the entries they supersede: the
   chain is never rewritten, the results never change (checked before anything is written).
+- **Assemblies**: attendance, proxies, postal votes and a sitting's chair and secretary are
+  ids too; the minutes and attendance sheets shown are drawn from them and the accounts'
+  names, so they name a pseudonymised member by the pseudonym, with the same figures (the
+  legal record is the minutes the chair and the secretary signed: README, "Personal data").
 - **Retention** (``purge``): used or expired invitations, delivered notices, webhook
   deliveries and the answers kept for the API's Idempotency-Keys are deleted after the
   periods of ``Retention``; the scheduler runs
