@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, errors, i18n, labels, login, mail, markdown, security
+from . import config, db, errors, i18n, labels, log_privacy, login, mail, markdown, security
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -14,6 +14,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH")  # tests keep their own instance/
     app = Flask(__name__, instance_relative_config=True, instance_path=instance)
     config.configure(app, test_config)
+    log_privacy.init_app(app)
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

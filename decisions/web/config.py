@@ -23,12 +23,15 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "INVITATION_DAYS": 14,
     # Personal data (README, "Personal data"): days what served for a while is kept after
-    # it served (used or expired invitations, delivered notices, webhook deliveries), purged
-    # hourly by the scheduler; and who answers requests about accounts (the site's operator:
-    # an address or a page, shown on the privacy page; each organisation names its own).
+    # it served (used or expired invitations, delivered notices, webhook deliveries, the
+    # answers kept for the API's Idempotency-Keys, which are answered again that long),
+    # purged hourly by the scheduler; and who answers requests about accounts (the site's
+    # operator: an address or a page, shown on the privacy page; each organisation names
+    # its own).
     "RETAIN_INVITATIONS_DAYS": 30,
     "RETAIN_NOTICES_DAYS": 90,
     "RETAIN_WEBHOOK_DELIVERIES_DAYS": 30,
+    "RETAIN_IDEMPOTENCY_KEYS_DAYS": 1,
     "PRIVACY_CONTACT": None,
     # The latest deadline a round may be given, in days from now: a typo such as 9999-12-31
     # would otherwise leave a round open for millennia.
@@ -117,7 +120,8 @@ def retention(app: Flask) -> Retention:
 
     return Retention(invitations_days=int(app.config["RETAIN_INVITATIONS_DAYS"]),
                      notices_days=int(app.config["RETAIN_NOTICES_DAYS"]),
-                     webhook_deliveries_days=int(app.config["RETAIN_WEBHOOK_DELIVERIES_DAYS"]))
+                     webhook_deliveries_days=int(app.config["RETAIN_WEBHOOK_DELIVERIES_DAYS"]),
+                     idempotency_keys_days=int(app.config["RETAIN_IDEMPOTENCY_KEYS_DAYS"]))
 
 
 def audit_folder(app: Flask) -> Path:

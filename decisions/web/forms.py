@@ -1,5 +1,5 @@
 """What every form shares: errors coming from services, the options of a select, and the
-fields of a new password."""
+fields of passwords."""
 
 from __future__ import annotations
 
@@ -70,6 +70,12 @@ def new_password_field(label: LazyString | None = None) -> PasswordField:
             min=MIN_PASSWORD, message=_l("Choose a password of at least %(count)d characters.",
                                          count=MIN_PASSWORD))],
         render_kw={"autocomplete": "new-password"})
+
+
+def current_password_field(label: LazyString) -> PasswordField:
+    """The person's current password, asked before a change that needs it."""
+    return PasswordField(label, validators=[DataRequired(), Length(max=200)],
+                         render_kw={"autocomplete": "current-password"})
 
 
 def password_confirmation_field(label: LazyString | None = None,

@@ -9,7 +9,9 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,6 +43,7 @@ from decisions.web.services import (
 )
 
 from .conftest import PASSWORD, Auth, Clock, unit
+from .live import Browser, Live, gunicorn
 from .round_steps import close_due, open_round, proposal_of, vote
 
 NAME, EMAIL = "Zéphyrine Quatremare", "zephyrine.quatremare@example.org"
@@ -68,8 +71,10 @@ class Coop:
 
 @pytest.fixture
 def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """Everything the application's loggers say, at DEBUG."""
+    """Everything the application's loggers say, at DEBUG, and SQLAlchemy's statements (as
+    an operator who turned them on would see them)."""
     caplog.set_level(logging.DEBUG, logger="decisions")
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
     return caplog
 
 
@@ -199,34 +204,64 @@ def other_pages(app: Flask, coop: Coop) -> Iterator[str]:
                 yield built[1]
 
 
-def shown_anywhere(app: Flask, coop: Coop, readers: list[str]) -> list[str]:
-    """Where one of ``TRACES`` still shows, for each reader: pages, exports."""
+def shown_anywhere(app: Flask, coop: Coop, live: Live, readers: list[str]) -> list[str]:
+    """Where one of ``TRACES`` still shows, for each reader signed in to the live server:
+    pages, exports."""
     found, seen = [], []
-    app.config["PUBLIC_REGISTERS"] = ("coop",)  # its public pages too, if it has any
     for reader in readers:
-        client = signed_in(app, reader)
+        browser = Browser(live.base)
+        browser.sign_in(reader, PASSWORD)
         for path in pages(coop):
-            response = client.get(path)
-            assert response.status_code == 200, (reader, path, response.status_code)
-            text = response.get_data(as_text=True)
+            status, text = browser.get(path)
+            assert status == 200, (reader, path, status)
             found += [f"{reader} {path}: {trace}" for trace in TRACES if trace in text]
         for path in sorted(set(other_pages(app, coop))):
-            response = client.get(path)
-            if response.status_code == 200:
+            status, text = browser.get(path)
+            if status == 200:
                 seen.append(path)
-                text = response.get_data(as_text=True)
                 found += [f"{reader} {path}: {trace}" for trace in TRACES if trace in text]
     assert "/orgs/coop/audit" in seen  # the crawl reached the organisation's pages
+    assert "/public/coop/register/" in seen  # and its public pages
     return found
+
+
+def serving(app: Flask, clock: Clock, tmp_path: Path) -> AbstractContextManager[Live]:
+    """gunicorn serving the test's database as docs/deployment.md runs it (its access log
+    on), its clock at the test's now; its logs in ``tmp_path/server``, server after server."""
+    return gunicorn(app.config["DATABASE_URL"], app.config["SECRET_KEY"], tmp_path / "server",
+                    now=clock(), instance=Path(app.instance_path), PUBLIC_REGISTERS="coop",
+                    AUDIT_SEALING="commit")
 
 
 def test_a_member_is_exported_then_pseudonymised_and_their_writings_removed_with_results_recounts_and_audit_unchanged(  # noqa: E501
         app: Flask, coop: Coop, clock: Clock, runner: FlaskCliRunner,
-        logs: pytest.LogCaptureFixture) -> None:
+        logs: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """The done-when of issue 16. Her export, her removal and every page afterwards go
+    through gunicorn as deployed, whose access log, error log and output are read at the
+    end with the log of everything the test ran in-process (the scheduler's jobs, the
+    commands): none holds her name or address."""
     # Her export: everything, others by number, the secret round as a participation only.
     exported = signed_in(app, EMAIL).get("/account/data.json")
     assert exported.headers["Cache-Control"] == "no-store"
-    data = json.loads(exported.get_data(as_text=True))
+    with serving(app, clock, tmp_path) as live:
+        her = Browser(live.base)
+        her.sign_in(EMAIL, PASSWORD)
+        status, text = her.get("/account/data.json")
+        assert status == 200
+        data = json.loads(text)
+        assert data == json.loads(exported.get_data(as_text=True))
+        # The admin looks for her among the voters of a round (the words go in the address),
+        # then ends her membership.
+        admin = Browser(live.base)
+        admin.sign_in("ana@example.org", PASSWORD)
+        status, text = admin.get(
+            f"/orgs/coop/proposals/{coop.proposals['consent']}/rounds/"
+            f"{coop.rounds['consent']}/results?search=Quatremare")
+        assert status == 200
+        assert NAME in text
+        admin.get("/orgs/coop/members")
+        status, _ = admin.post(f"/orgs/coop/members/{coop.her}/remove", {})
+        assert status == 302
     assert data["profile"]["name"] == NAME
     assert data["profile"]["email"] == EMAIL
     assert [m["organisation"]["slug"] for m in data["memberships"]] == ["coop"]
@@ -251,11 +286,8 @@ def test_a_member_is_exported_then_pseudonymised_and_their_writings_removed_with
     results = stored_results(app)
     checks_pass(runner)
 
-    # The admin ends her membership: she belongs nowhere, the organisation keeps names 0
+    # The admin ended her membership: she belongs nowhere, the organisation keeps names 0
     # days: pseudonymised at once; her reasons stay (10 years of record by default).
-    admin = signed_in(app, "ana@example.org")
-    removed = admin.post(f"/orgs/coop/members/{coop.her}/remove")
-    assert removed.status_code == 302
     with app.app_context():
         user = db.session().get_one(User, coop.her_user)
         assert user.name == personal_data.pseudonym(coop.her_user, "fr")
@@ -300,7 +332,8 @@ def test_a_member_is_exported_then_pseudonymised_and_their_writings_removed_with
 
     # No page, export or log line names her any more: as the admin, another member, and in
     # the other members' exports.
-    assert shown_anywhere(app, coop, ["ana@example.org", "m0@example.org"]) == []
+    with serving(app, clock, tmp_path) as live:
+        assert shown_anywhere(app, coop, live, ["ana@example.org", "m0@example.org"]) == []
     with app.app_context():
         session = db.session()
         for email in ("ana@example.org", "m0@example.org", "m1@example.org"):
@@ -317,7 +350,14 @@ def test_a_member_is_exported_then_pseudonymised_and_their_writings_removed_with
     assert f"Ancien membre {coop.her_user}" in results_page  # her ballot, by her pseudonym
     assert personal_data.REMOVED in results_page  # her concern, removed
     logged = "\n".join(logs.text.splitlines())
-    assert not [trace for trace in (*TRACES, EMAIL) if trace in logged]
+    assert "Personal data:" in logged  # the scheduler's job was heard
+    assert "writings_removed" in logged or "UPDATE ballot" in logged  # and SQLAlchemy
+    served = live.logs()
+    assert '"GET /account/data.json' in served  # her export, in the access log
+    assert "search=[redacted]" in served  # what the admin typed: not her name
+    assert f"POST /orgs/coop/members/{coop.her}/remove" in served
+    assert '"GET /orgs/coop/audit?page=1' in served  # the pages afterwards
+    assert not [trace for trace in (*TRACES, EMAIL) if trace in logged + served]
 
 
 def test_closing_my_account_ends_my_memberships_and_pseudonymises_me_at_once(

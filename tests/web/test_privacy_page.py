@@ -33,6 +33,7 @@ def test_the_privacy_page_says_what_is_kept_how_long_and_each_right_in_english(
                  "The invitation is deleted 30 days after it was used or expired.",
                  "A link works 14 days.", "A link works 2 hours, once.",
                  "30 days after they were answered or given up.",
+                 "1 day, then deleted.",
                  "No record of sign-ins is stored",
                  "Entries name people by number, never by name or e-mail.",
                  "Access and portability.", "Rectification.", "Erasure.",
@@ -45,18 +46,21 @@ def test_the_privacy_page_is_in_french_too(client: FlaskClient) -> None:
     page = text_of(client, "/privacy", "fr")
     for said in ("Confidentialité", "Ce qui est enregistré, pourquoi",
                  "90 jours après leur remise.", "Un lien fonctionne 2 heures, une fois.",
+                 "1 jour, puis supprimées.",
                  "Accès et portabilité.", "Effacement.", "la CNIL"):
         assert said in page, said
 
 
 def test_the_page_follows_the_configuration(app: Flask, client: FlaskClient) -> None:
     app.config.update(RETAIN_NOTICES_DAYS=45, RETAIN_INVITATIONS_DAYS=1,
-                      RETAIN_WEBHOOK_DELIVERIES_DAYS=7, PASSWORD_RESET_SECONDS=1800,
+                      RETAIN_WEBHOOK_DELIVERIES_DAYS=7, RETAIN_IDEMPOTENCY_KEYS_DAYS=3,
+                      PASSWORD_RESET_SECONDS=1800,
                       PRIVACY_CONTACT="dpo@site.example.org")
     page = text_of(client, "/privacy")
     assert "45 days after they were delivered." in page
     assert "The invitation is deleted 1 day after it was used or expired." in page
     assert "7 days after they were answered or given up." in page
+    assert "3 days, then deleted." in page
     assert "A link works 30 minutes, once." in page
     assert "For your account on this site: dpo@site.example.org" in page
 

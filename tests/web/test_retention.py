@@ -1,5 +1,6 @@
 """What serves for a while only is purged after its period (``RETAIN_*``) by the scheduler's
-personal data job: used or expired invitations, delivered notices, done webhook deliveries.
+personal data job: used or expired invitations, delivered notices, done webhook deliveries,
+the answers kept for the API's Idempotency-Keys.
 What is still needed stays: a pending invitation, a notice not yet delivered, a notice of a
 round still running, the record that a member was told of a round's opening. Password reset
 links and sign-ins leave nothing behind."""
@@ -21,6 +22,7 @@ from decisions.web.cli import cli
 from decisions.web.db import Base
 from decisions.web.models import (
     DeliveryState,
+    IdempotentAnswer,
     Invitation,
     Membership,
     Notice,
@@ -34,6 +36,7 @@ from decisions.web.models import (
 )
 from decisions.web.services import invitations, notices, personal_data, rounds, webhooks
 
+from .api_world import Api, token_for
 from .conftest import PASSWORD, Auth, Clock, unit
 from .outbox import deliver, last_link
 from .round_steps import close_due, open_round, proposal_of
@@ -212,3 +215,60 @@ def test_the_scheduler_holds_the_personal_data_job(app: Flask) -> None:
     job = built.get_job(scheduler.PERSONAL_DATA_JOB_ID)
     assert job is not None
     assert job.trigger.interval == timedelta(seconds=scheduler.PERSONAL_DATA_INTERVAL_SECONDS)
+
+
+def test_the_answers_kept_for_idempotency_keys_go_after_their_period(
+        app: Flask, clock: Clock, make_org: Callable[..., Organisation],
+        make_member: Callable[..., Membership]) -> None:
+    organisation = make_org("coop", admin="ana@example.org")
+    make_member(organisation, "bo@example.org")
+    with app.app_context():
+        admin = db.session().scalar(select(Membership.id).join(User).where(
+            User.email == "ana@example.org"))
+    assert admin is not None
+    proposal = proposal_of(app, organisation, admin, "majority",
+                           {"preset": "association_default"}, clock)
+    with unit(app) as session:
+        round_id = rounds.open_round(session, session.get_one(Proposal, proposal),
+                                     RoundKind.VOTE, closes_at=clock() + timedelta(days=9),
+                                     now=clock()).id
+    api = Api(app.test_client(), token_for(app, "bo@example.org", ("vote",)),
+              {"Idempotency-Key": "ballot-1"})
+
+    def put(position: str) -> tuple[int, str | None]:
+        answer = api.put(f"/rounds/{round_id}/ballot", {"position": position})
+        return answer.status_code, answer.headers.get("Idempotent-Replayed")
+
+    assert put("yes") == (200, None)
+    clock.advance(days=1, seconds=-1)
+    assert kept(app).purged["idempotency keys"] == 0
+    assert count(app, IdempotentAnswer) == 1
+    assert put("yes") == (200, "true")  # still answered again: the same answer
+    clock.advance(seconds=1)
+    assert kept(app).purged["idempotency keys"] == 1  # a day old: gone
+    assert count(app, IdempotentAnswer) == 0
+    assert put("no") == (200, None)  # the key is free again: a new request
+
+
+def test_the_period_of_idempotency_keys_is_a_setting(
+        app: Flask, clock: Clock, make_org: Callable[..., Organisation],
+        make_member: Callable[..., Membership]) -> None:
+    app.config["RETAIN_IDEMPOTENCY_KEYS_DAYS"] = 3
+    organisation = make_org("coop", admin="ana@example.org")
+    make_member(organisation, "bo@example.org")
+    with app.app_context():
+        admin = db.session().scalar(select(Membership.id).join(User).where(
+            User.email == "ana@example.org"))
+    assert admin is not None
+    round_id = open_round(app, proposal_of(app, organisation, admin, "majority",
+                                           {"preset": "association_default"}, clock),
+                          RoundKind.VOTE, clock)
+    api = Api(app.test_client(), token_for(app, "bo@example.org", ("vote",)),
+              {"Idempotency-Key": "ballot-1"})
+    assert api.put(f"/rounds/{round_id}/ballot", {"position": "yes"}).status_code == 200
+    clock.advance(days=2)
+    assert kept(app).purged["idempotency keys"] == 0
+    replayed = api.put(f"/rounds/{round_id}/ballot", {"position": "yes"})
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    clock.advance(days=1)
+    assert kept(app).purged["idempotency keys"] == 1

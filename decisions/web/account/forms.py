@@ -10,6 +10,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..forms import (
+    current_password_field,
     new_password_field,
     one_line,
     options,
@@ -55,9 +56,7 @@ class ProfileForm(FlaskForm):
 class PasswordForm(FlaskForm):
     """The current password, and the new one twice."""
 
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=200)],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = current_password_field(_l("Current password"))
     password = new_password_field()
     confirm = password_confirmation_field()
 

@@ -45,7 +45,7 @@ from ..models import (
 )
 from ..notice_mail import links
 from ..proposals.rule_words import OUTCOME_LABELS, ROUND_KIND_LABELS
-from ..services import explaining, idempotency, results, webhooks
+from ..services import explaining, results, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -328,20 +328,10 @@ def _failed(session: Session, delivery: WebhookDelivery, claim: webhooks.Claim,
         logger.warning("Webhook endpoint %d is disabled: %s", delivery.endpoint_id, error)
 
 
-def forget_old_keys(app: Flask) -> int:
-    """Delete the answers kept for Idempotency-Keys older than a day."""
-    sessions: sessionmaker[Session] = app.extensions["decisions.db"]
-    with sessions() as session:
-        forgotten = idempotency.forget_old(transactions.begin_write(session), db.utcnow())
-        session.commit()
-    return forgotten
-
-
 def send_webhooks(app: Flask) -> Report:
-    """The webhook job: add the deliveries due, send them, forget old idempotency keys."""
+    """The webhook job: add the deliveries due, send them."""
     report = Report()
     with app.app_context():
         add_due(app, report)
         send_due(app, report)
-        forget_old_keys(app)
     return report

@@ -32,7 +32,7 @@ from werkzeug.exceptions import (
 from werkzeug.routing import MapAdapter
 
 from .. import db, emails
-from ..config import audit_folder
+from ..config import audit_folder, retention
 from ..errors import UNAVAILABLE
 from ..models import ElectorateScope, Role, RoundStatus, Scope
 from ..security import csrf, limiter
@@ -361,7 +361,8 @@ def put_ballot(call: Call, round_id: int, body: schemas.BallotPut) -> Response:
             session.refresh(round_)
             text = render.ballot(session, round_, member).model_dump_json()
             if key is not None:
-                idempotency.remember(session, call.token.id, key, print_, 200, text, call.now)
+                idempotency.remember(session, call.token.id, key, print_, 200, text, call.now,
+                                     _keys_kept())
     except (ServiceError, IntegrityError) as error:
         # The same request with the same key, sent again meanwhile, may have committed first:
         # this one then finds its ballot there (refused as a change) or its key (the unique
@@ -378,10 +379,16 @@ def put_ballot(call: Call, round_id: int, body: schemas.BallotPut) -> Response:
     return Response(text, status=200, mimetype=JSON)
 
 
+def _keys_kept() -> timedelta:
+    """How long an Idempotency-Key is answered again (``RETAIN_IDEMPOTENCY_KEYS_DAYS``)."""
+    return timedelta(days=retention(current_app).idempotency_keys_days)
+
+
 def _replay(call: Call, key: str, print_: str) -> Response | None:
     """The answer stored for this key and request, if any (422 for another request)."""
     try:
-        stored = idempotency.earlier(db.session(), call.token.id, key, print_, call.now)
+        stored = idempotency.earlier(db.session(), call.token.id, key, print_, call.now,
+                                     _keys_kept())
     except ServiceError as error:
         raise refused(error) from None
     if stored is None:

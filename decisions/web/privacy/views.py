@@ -65,6 +65,7 @@ class Facts:
     invitations_days: int
     notices_days: int
     webhook_deliveries_days: int
+    idempotency_keys_days: int
     organisation: Organisation | None
 
     @property
@@ -85,6 +86,7 @@ def _facts(organisation: Organisation | None) -> Facts:
                  invitations_days=periods.invitations_days,
                  notices_days=periods.notices_days,
                  webhook_deliveries_days=periods.webhook_deliveries_days,
+                 idempotency_keys_days=periods.idempotency_keys_days,
                  organisation=organisation)
 
 

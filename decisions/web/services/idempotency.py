@@ -6,7 +6,9 @@ key waits, on PostgreSQL, for the first one's transaction (the unique index), th
 its answer; on SQLite writers take turns anyway. A key sent with another request (another
 body, path or member) is refused: it would otherwise answer a request that was not made.
 Only answers that changed something are kept; a refusal is not, so the same request may be
-sent again once what refused it has changed. Keys are kept ``KEPT`` (a day).
+sent again once what refused it has changed. A key is answered again ``KEPT`` (a day, the
+setting ``RETAIN_IDEMPOTENCY_KEYS_DAYS``); the scheduler's personal data job deletes the
+answers kept longer (``personal_data.purge``).
 """
 
 from __future__ import annotations
@@ -48,12 +50,12 @@ def fingerprint(*parts: str | bytes) -> str:
 
 
 def earlier(db: Session, token_id: int, key: str, print_: str,
-            now: datetime) -> Stored | None:
-    """The answer stored for this token's key, if the key was sent within ``KEPT``
+            now: datetime, kept: timedelta = KEPT) -> Stored | None:
+    """The answer stored for this token's key, if the key was sent within ``kept``
     (``KeyReused`` when it was sent with another request)."""
     found = db.scalar(select(IdempotentAnswer).where(
         IdempotentAnswer.token_id == token_id, IdempotentAnswer.key == key,
-        IdempotentAnswer.created_at > now - KEPT))
+        IdempotentAnswer.created_at > now - kept))
     if found is None:
         return None
     if found.fingerprint != print_:
@@ -64,19 +66,13 @@ def earlier(db: Session, token_id: int, key: str, print_: str,
 
 
 def remember(db: Session, token_id: int, key: str, print_: str, status: int, body: str,
-             now: datetime) -> None:
-    """Store the answer to the key, in the caller's transaction (a key older than ``KEPT``
+             now: datetime, kept: timedelta = KEPT) -> None:
+    """Store the answer to the key, in the caller's transaction (a key older than ``kept``
     is replaced)."""
     db.execute(delete(IdempotentAnswer).where(
         IdempotentAnswer.token_id == token_id, IdempotentAnswer.key == key,
-        IdempotentAnswer.created_at <= now - KEPT))
+        IdempotentAnswer.created_at <= now - kept))
     db.add(IdempotentAnswer(token_id=token_id, key=key, fingerprint=print_, status=status,
                             body=body, created_at=now))
     db.flush()
 
-
-def forget_old(db: Session, now: datetime) -> int:
-    """Delete the answers kept longer than ``KEPT`` (the scheduler does, now and then)."""
-    result = db.execute(delete(IdempotentAnswer).where(
-        IdempotentAnswer.created_at <= now - KEPT).execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -18,8 +18,13 @@
   (``writings_removed``) holding the new fingerprints and the hashes of the stored cases it
   rewrote, which ``audit.verify`` and ``recount`` read after the entries they supersede: the
   chain is never rewritten, the results never change (checked before anything is written).
-- **Retention** (``purge``): used or expired invitations, delivered notices and webhook
-  deliveries are deleted after the periods of ``Retention``; the scheduler runs
+- **Assemblies**: attendance, proxies, postal votes and a sitting's chair and secretary are
+  ids too; the minutes and attendance sheets shown are drawn from them and the accounts'
+  names, so they name a pseudonymised member by the pseudonym, with the same figures (the
+  legal record is the minutes the chair and the secretary signed: README, "Personal data").
+- **Retention** (``purge``): used or expired invitations, delivered notices, webhook
+  deliveries and the answers kept for the API's Idempotency-Keys are deleted after the
+  periods of ``Retention``; the scheduler runs
   ``keep_due`` every hour. Password reset links are signed and stateless (only their notice
   is stored, purged with the others); sign-in attempts are counted in the rate limiter's
   memory for minutes, never stored.
@@ -56,6 +61,7 @@ from ..models import (
     Delivery,
     DeliveryState,
     Elector,
+    IdempotentAnswer,
     Invitation,
     Membership,
     Notice,
@@ -124,6 +130,8 @@ class Retention:
     invitations_days: int = 30
     notices_days: int = 90
     webhook_deliveries_days: int = 30
+    #: Also how long the API answers a key again (``services.idempotency``).
+    idempotency_keys_days: int = 1
 
 
 @dataclass(slots=True)
@@ -759,10 +767,13 @@ def purge(db: Session, now: datetime, retention: Retention) -> dict[str, int]:
     than ``invitations_days`` ago; notices delivered (sent, in a digest, given up, shown in
     the application) more than ``notices_days`` ago, except those of a round still running
     and the record that a member was told of a round's opening; webhook deliveries done
-    (answered or given up) more than ``webhook_deliveries_days`` ago. How many of each."""
+    (answered or given up) more than ``webhook_deliveries_days`` ago; the answers kept for
+    the API's Idempotency-Keys sent ``idempotency_keys_days`` ago or more (no longer
+    answered again). How many of each."""
     invited_before = now - timedelta(days=retention.invitations_days)
     notified_before = now - timedelta(days=retention.notices_days)
     delivered_before = now - timedelta(days=retention.webhook_deliveries_days)
+    keys_before = now - timedelta(days=retention.idempotency_keys_days)
     running = exists().where(Round.id == Notice.round_id, Round.status.in_(RUNNING))
     counts = {
         "invitations": _deleted(db, delete(Invitation).where(or_(
@@ -774,6 +785,8 @@ def purge(db: Session, now: datetime, retention: Retention) -> dict[str, int]:
         "webhook deliveries": _deleted(db, delete(WebhookDelivery).where(
             WebhookDelivery.state.in_((DeliveryState.SENT.value, DeliveryState.FAILED.value)),
             WebhookDelivery.created_at < delivered_before)),
+        "idempotency keys": _deleted(db, delete(IdempotentAnswer).where(
+            IdempotentAnswer.created_at <= keys_before)),
     }
     db.flush()
     return counts
