@@ -63,6 +63,8 @@ bp.after_request(rate_headers)
 
 ORGS, PROPOSALS, ROUNDS, AUDIT = "organisations", "proposals", "rounds", "audit"
 WRITE_ERRORS = (409, 422)
+#: The fields of the proposal page that a refusal names, as the API's body names them.
+PROPOSAL_FIELDS = {"circle": "circle_id", "reason_required": "reasons_required"}
 
 
 def _horizon() -> timedelta:
@@ -177,20 +179,24 @@ def create_proposal(call: Call, slug: str, body: schemas.ProposalCreate) -> Repl
                         " organisation."))
     try:
         with db.transaction() as session:
-            proposal = api_requests.create_proposal(
+            proposal = proposal_service.create_proposal(
                 session, organisation, member, title=body.title, body=body.body,
-                family=body.family.value, params=body.params,
+                family=body.family.value, params=body.params, now=call.now,
                 scope=ElectorateScope(body.electorate_scope), circle_id=body.circle_id,
                 electors=body.electors, hide_results=body.hide_results,
-                reasons=tuple(body.reasons_required), voters_visible=body.voters_visible,
-                secret=body.secret, reminder_hours=body.reminder_hours, now=call.now)
+                reason_required=tuple(body.reasons_required),
+                voters_visible=body.voters_visible, secret=body.secret,
+                reminder_hours=body.reminder_hours)
     except proposal_service.RuleError as error:
         problem = refused(error)
         if error.path is not None:
             problem.field = f"params.{error.path}"
         raise problem from None
     except ServiceError as error:
-        raise refused(error) from None
+        problem = refused(error)
+        # The page's field names, as this body names them.
+        problem.field = PROPOSAL_FIELDS.get(problem.field or "", problem.field)
+        raise problem from None
     return _created(render.proposal(proposal, member),
                     url_for("api.get_proposal", proposal_id=proposal.id))
 
