@@ -52,6 +52,7 @@ from ..models import (
     DeliveryState,
     EndpointKind,
     Membership,
+    NoticeKind,
     Organisation,
     Proposal,
     ProposalStatus,
@@ -62,7 +63,7 @@ from ..models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from . import ServiceError, audit
+from . import ServiceError, audit, notices
 from .messages import N_
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of every secret, not a secret
@@ -522,7 +523,9 @@ def mark_failed(db: Session, delivery: WebhookDelivery, token: str, *, status: i
 
 def disable(db: Session, endpoint: WebhookEndpoint, now: datetime, *, reason: str) -> None:
     """Disable an endpoint (``reason``: ``failing`` for a day, ``gone``: it answered 410);
-    its pending deliveries are given up, and the disabling is recorded in the audit log."""
+    its pending deliveries are given up, the disabling is recorded in the audit log, and
+    the organisation's current admins are told (a notice each, by e-mail and in the
+    application), all in the caller's transaction."""
     endpoint.disabled_at, endpoint.disabled_reason = now, reason
     db.execute(update(WebhookDelivery).where(
         WebhookDelivery.endpoint_id == endpoint.id,
@@ -532,6 +535,9 @@ def disable(db: Session, endpoint: WebhookEndpoint, now: datetime, *, reason: st
     db.flush()
     audit.record(db, endpoint.organisation_id, "webhook_disabled",
                  {"endpoint": endpoint.id, "reason": reason}, at=now)
+    notices.notify(db, NoticeKind.WEBHOOK_DISABLED, organisation_id=endpoint.organisation_id,
+                   user_ids=admins_of(db, endpoint.organisation_id),
+                   payload={"endpoint": endpoint.id, "reason": reason}, now=now)
 
 
 def release(db: Session, token: str) -> int:
@@ -541,6 +547,25 @@ def release(db: Session, token: str) -> int:
         .values(state=DeliveryState.PENDING.value, claim=None, claimed_at=None)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def last_attempt(db: Session, endpoint: WebhookEndpoint) -> WebhookDelivery | None:
+    """The endpoint's delivery tried last (its answer says why the endpoint failed)."""
+    return db.scalar(select(WebhookDelivery).where(
+        WebhookDelivery.endpoint_id == endpoint.id,
+        WebhookDelivery.last_attempt_at.is_not(None))
+        .order_by(WebhookDelivery.last_attempt_at.desc(), WebhookDelivery.id.desc()).limit(1))
+
+
+def name_of(endpoint: WebhookEndpoint) -> str:
+    """How messages name an endpoint: its description, else its address's host (never
+    the whole address, which may hold a secret: a chat's incoming webhook)."""
+    return endpoint.description or host_of(endpoint)
+
+
+def host_of(endpoint: WebhookEndpoint) -> str:
+    """The host of an endpoint's address."""
+    return urlsplit(endpoint.url).hostname or ""
 
 
 def admins_of(db: Session, organisation_id: int) -> list[int]:
