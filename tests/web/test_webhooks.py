@@ -23,6 +23,9 @@ from decisions.web import db, notice_mail
 from decisions.web.api import sending
 from decisions.web.cli import cli
 from decisions.web.models import (
+    Assembly,
+    AssemblyKind,
+    AttendanceMode,
     AuditEntry,
     Membership,
     Notice,
@@ -34,7 +37,7 @@ from decisions.web.models import (
     WebhookEndpoint,
 )
 from decisions.web.scheduler import WEBHOOK_JOB_ID, build_scheduler
-from decisions.web.services import proposals, rounds, webhooks
+from decisions.web.services import assemblies, proposals, rounds, webhooks
 
 from .api_world import Receiver, receiver
 from .conftest import Auth, Clock, module_world, new_member, new_user, unit
@@ -454,6 +457,64 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_a_day(
         Webhook(new).verify(latest.body, latest.headers)
         with pytest.raises(WebhookVerificationError):
             Webhook(old).verify(latest.body, latest.headers)
+
+
+def test_a_general_assemblys_convocation_sitting_and_close_are_told_signed(
+        app: Flask, clock: Clock) -> None:
+    events = ["assembly.convened", "assembly.opened", "assembly.closed"]
+    with receiver() as hook, receiver() as chat:
+        _endpoint, secret = register(app, hook.url, events=events)
+        register(app, chat.url, kind="slack", events=["assembly.convened"])
+        with unit(app) as session:
+            organisation = session.scalar(select(Organisation).where(
+                Organisation.slug == "coop"))
+            chair = session.scalar(select(Membership).where(Membership.role == "facilitator"))
+            assert organisation is not None
+            assert chair is not None
+            sitting = assemblies.create_assembly(session, organisation, chair,
+                                                 assemblies.Settings(
+                title="AGO 2026", kind=AssemblyKind.ORDINARY,
+                meets_at=clock() + timedelta(days=20), place="Salle des fêtes"), now=clock())
+            assemblies.add_resolution(session, sitting, chair, title="Accounts 2025",
+                                      body="Approved.", now=clock())
+            assemblies.convene(session, sitting, chair, now=clock())
+            sitting_id = sitting.id
+        run(app)
+        clock.advance(days=20)
+        with unit(app) as session:
+            sitting = session.get_one(Assembly, sitting_id)
+            chair = session.scalar(select(Membership).where(Membership.role == "facilitator"))
+            assert chair is not None
+            assemblies.open_sitting(session, sitting, chair, now=clock())
+            assemblies.check_in(session, sitting, chair.id, AttendanceMode.ROOM, by=chair,
+                                now=clock())
+        run(app)
+        clock.advance(hours=1)
+        with unit(app) as session:
+            sitting = session.get_one(Assembly, sitting_id)
+            chair = session.scalar(select(Membership).where(Membership.role == "facilitator"))
+            assert chair is not None
+            assemblies.close_sitting(session, sitting, chair, now=clock())
+        run(app)
+        bodies = verified(hook, secret)
+        [told] = chat.received
+    assert [b["type"] for b in bodies] == events
+    convened, opened, closed = (b["data"] for b in bodies)
+    assert convened["assembly"]["id"] == sitting_id
+    assert convened["assembly"]["status"] == "convened"
+    assert convened["assembly"]["meets_at"] == (clock() - timedelta(hours=1)).isoformat(
+        ).replace("+00:00", "Z")
+    assert [i["number"] for i in convened["agenda"]] == [1]
+    assert convened["links"]["assembly"] == f"/api/v1/assemblies/{sitting_id}"
+    assert opened["assembly"]["status"] == "in_session"
+    assert closed["assembly"]["status"] == "closed"
+    assert closed["links"]["minutes"] == f"/api/v1/assemblies/{sitting_id}/minutes"
+    assert closed["outcomes"] == {"1": None}  # closed without voting its resolution
+    text = told.json()["text"]
+    assert "AGO 2026" in text
+    assert "Coop" in text
+    assert f"/orgs/coop/assemblies/{sitting_id}" in text
+    assert "convoquée" in text  # in the organisation's language
 
 
 # Chat rooms -----------------------------------------------------------------------------

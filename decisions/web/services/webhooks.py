@@ -2,7 +2,8 @@
 deliveries.
 
 Events come from the organisation's audit chain, which every event writes in its own
-transaction (a round opened, closed; a version published): each endpoint keeps the number
+transaction (a round opened, closed; a version published; a general assembly convened,
+its sitting opened, closed): each endpoint keeps the number
 of the last entry it has turned into deliveries (``audit_seq``), and the scheduler turns the
 entries after it into one delivery per event, the endpoint's number moved by a conditional
 update, so that two schedulers never both do it. An event is therefore never lost (it is in
@@ -48,6 +49,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (
+    Assembly,
+    AssemblyStatus,
     AuditEntry,
     DeliveryState,
     EndpointKind,
@@ -84,7 +87,13 @@ ENTRIES = 200
 ERROR_LENGTH = 1000
 URL_LENGTH = 2000
 #: The audit entries that are events, and the events each may be.
-EVENT_ENTRIES = ("round_opened", "round_closed", "version_published")
+EVENT_ENTRIES = ("round_opened", "round_closed", "version_published", "assembly_convened",
+                 "sitting_opened", "sitting_closed", "sitting_without_quorum")
+#: The audit entries of a general assembly's life, and the event each is.
+ASSEMBLY_EVENTS = {"assembly_convened": WebhookEvent.ASSEMBLY_CONVENED,
+                   "sitting_opened": WebhookEvent.ASSEMBLY_OPENED,
+                   "sitting_closed": WebhookEvent.ASSEMBLY_CLOSED,
+                   "sitting_without_quorum": WebhookEvent.ASSEMBLY_CLOSED}
 
 
 class WebhookError(ServiceError):
@@ -277,6 +286,40 @@ def _round_data(round_: Round) -> dict[str, Any]:
             "secret": round_.proposal.secret}
 
 
+def _assembly_data(assembly: Assembly) -> dict[str, Any]:
+    return {"id": assembly.id, "title": assembly.title, "kind": assembly.kind.value,
+            "status": assembly.status.value, "convocation": assembly.convocation,
+            "meets_at": _iso(assembly.meets_at), "place": assembly.place}
+
+
+def _assembly_event(entry: AuditEntry, data: dict[str, Any], assembly: Assembly,
+                    organisation: Organisation) -> tuple[WebhookEvent, str, dict[str, Any]]:
+    """An assembly's audit entry as its event: convened (with the agenda's proposals),
+    opened, or closed (held, or recorded without quorum), with its minutes' address."""
+    event = ASSEMBLY_EVENTS[entry.kind]
+    about: dict[str, Any] = {"assembly": _assembly_data(assembly),
+                             "links": {"assembly": f"/api/v1/assemblies/{assembly.id}"}}
+    if event is WebhookEvent.ASSEMBLY_CONVENED:
+        about["assembly"].update(status=AssemblyStatus.CONVENED.value,
+                                 convened_at=_iso(entry.at))
+        about["agenda"] = [{"number": number, "proposal_id": proposal, "version": version}
+                           for number, proposal, version in data.get("agenda") or []]
+    elif event is WebhookEvent.ASSEMBLY_OPENED:
+        about["assembly"].update(status=AssemblyStatus.IN_SESSION.value,
+                                 opened_at=_iso(entry.at))
+    else:
+        held = entry.kind == "sitting_closed"
+        about["assembly"].update(
+            status=(AssemblyStatus.CLOSED if held else AssemblyStatus.NO_QUORUM).value,
+            closed_at=_iso(entry.at))
+        about["attendance"] = {"present": data.get("present"), "eligible": data.get("eligible")}
+        if held:
+            about["outcomes"] = data.get("outcomes") or {}
+        about["links"]["minutes"] = f"/api/v1/assemblies/{assembly.id}/minutes"
+    return event, f"{event.value}:{assembly.id}", _envelope(event, entry.at, organisation,
+                                                           about)
+
+
 def _envelope(event: WebhookEvent, at: datetime, organisation: Organisation,
               data: dict[str, Any]) -> dict[str, Any]:
     """The JSON of a delivery (Standard Webhooks' shape: type, timestamp, data)."""
@@ -315,6 +358,11 @@ def events_of(db: Session, entry: AuditEntry) -> Iterator[tuple[WebhookEvent, st
                                              "decided_at": _iso(proposal.decided_at)}}
             yield (WebhookEvent.PROPOSAL_DECIDED, f"proposal.decided:{proposal.id}",
                    _envelope(WebhookEvent.PROPOSAL_DECIDED, entry.at, organisation, decided))
+    elif entry.kind in ASSEMBLY_EVENTS:
+        assembly = db.get(Assembly, data.get("assembly"))
+        if assembly is None or assembly.organisation_id != entry.organisation_id:
+            return
+        yield _assembly_event(entry, data, assembly, organisation)
     elif entry.kind == "version_published":
         proposal_ = db.get(Proposal, data.get("proposal"))
         if proposal_ is None:
