@@ -36,7 +36,7 @@ from decisions.web.services import assemblies, proposals, rounds
 from .api_world import served, token_for
 from .conftest import Clock, unit
 
-#: Test cases per operation and phase: about 1,200 in all (most from the coverage phase's
+#: Test cases per operation and phase: about 1,400 in all (most from the coverage phase's
 #: boundary values), ten seconds per backend.
 MAX_EXAMPLES = 8
 #: The checks run: no server error, and every answer as described (status, media type,
