@@ -59,6 +59,8 @@ AUDIT_LABELS: dict[str, LazyString] = {
     "writings_removed": _l("Reasons and comments of a former member removed"),
     "member_pseudonymised": _l("Former member's name and e-mail replaced"),
     "privacy_settings_changed": _l("Personal data settings changed"),
+    # Webhooks (issue 14).
+    "webhook_disabled": _l("Webhook endpoint disabled"),
 }
 
 #: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones

@@ -78,11 +78,12 @@ from .models import (
     Round,
     RoundEvent,
     User,
+    WebhookEndpoint,
 )
 from .proposals.rule_words import OUTCOME_LABELS, ROUND_KIND_LABELS, ROUND_STATUS_LABELS
 from .proposals.rule_words import rule_sentences as rule_words
 from .rounds.views import duration, explain, position_label
-from .services import checkpoints, outbox, results
+from .services import checkpoints, outbox, results, webhooks
 from .services import rounds as round_service
 from .services.unsubscribing import unsubscribe_token
 
@@ -111,6 +112,7 @@ KIND_NAMES: dict[NoticeKind, LazyString] = {
     NoticeKind.NEW_VERSION: _l("new versions to consent to again"),
     NoticeKind.OUTCOME: _l("outcomes decided"),
     NoticeKind.DIGEST: _l("daily digests"),
+    NoticeKind.WEBHOOK_DISABLED: _l("disabled webhook endpoints"),
 }
 
 #: A kind of notice as the title of an item of a digest.
@@ -121,6 +123,7 @@ KIND_TITLES: dict[NoticeKind, LazyString] = {
     NoticeKind.OBJECTION: _l("Objection raised"),
     NoticeKind.NEW_VERSION: _l("New version"),
     NoticeKind.OUTCOME: _l("Outcome decided"),
+    NoticeKind.WEBHOOK_DISABLED: _l("Webhook endpoint disabled"),
 }
 
 
@@ -618,6 +621,26 @@ def _digest_letter(writing: Writing) -> Letter:
     return Letter(subject, "digest", {"items": items})
 
 
+def _webhook_disabled_letter(writing: Writing) -> Letter:
+    """An endpoint disabled after a day of failures (or a 410), to the organisation's
+    admins: which one, why, its last answer, and the page where it is turned on again."""
+    organisation = _organisation(writing)
+    endpoint = writing.db.get(WebhookEndpoint, writing.payload.get("endpoint") or 0)
+    if endpoint is None or endpoint.organisation_id != organisation.id:
+        raise Unsendable("the endpoint is gone")
+    if endpoint.disabled_at is None:  # turned on again meanwhile: it would only mislead
+        raise Unsendable("the endpoint was turned on again")
+    last = webhooks.last_attempt(writing.db, endpoint)
+    name = webhooks.name_of(endpoint)
+    values = {"name": name, "host": webhooks.host_of(endpoint),
+              "gone": endpoint.disabled_reason == "gone",
+              "status": None if last is None else last.last_status,
+              "endpoint_url": url_for("integrations.webhook", slug=organisation.slug,
+                                      endpoint_id=endpoint.id, _external=True)}
+    return Letter(_("Webhook endpoint disabled: %(name)s", name=name), "webhook_disabled",
+                  values)
+
+
 WRITERS: dict[NoticeKind, Callable[[Writing], Letter]] = {
     NoticeKind.ROUND_OPENED: _round_letter,
     NoticeKind.REMINDER: _round_letter,
@@ -629,6 +652,7 @@ WRITERS: dict[NoticeKind, Callable[[Writing], Letter]] = {
     NoticeKind.PASSWORD_RESET: _password_reset_letter,
     NoticeKind.DIGEST: _digest_letter,
     NoticeKind.CONVOCATION: convocation_letter,  # issue 13: general assemblies
+    NoticeKind.WEBHOOK_DISABLED: _webhook_disabled_letter,
 }
 
 

@@ -350,7 +350,7 @@ def test_a_proposal_of_a_circle_or_list_of_another_organisation_is_refused(
     answer = facilitator.post("/organisations/coop/proposals", {
         "title": "T", "body": "B", "family": "consent", "electorate_scope": "circle",
         "circle_id": 2_000_000})
-    assert problem(answer, 422, "proposal.circle_unknown")["field"] == "circle"
+    assert problem(answer, 422, "proposal.circle_unknown")["field"] == "circle_id"
 
 
 def test_versions_rounds_deadlines_and_the_close_as_on_the_pages(

@@ -23,13 +23,20 @@ from sqlalchemy import select
 from decisions.web import db
 from decisions.web.api import schemas
 from decisions.web.api.spec import OPERATIONS, PREFIX
-from decisions.web.models import Membership, Organisation, Proposal, RoundKind
-from decisions.web.services import proposals, rounds
+from decisions.web.models import (
+    AssemblyKind,
+    AttendanceMode,
+    Membership,
+    Organisation,
+    Proposal,
+    RoundKind,
+)
+from decisions.web.services import assemblies, proposals, rounds
 
 from .api_world import served, token_for
 from .conftest import Clock, unit
 
-#: Test cases per operation and phase: about 1,200 in all (most from the coverage phase's
+#: Test cases per operation and phase: about 1,400 in all (most from the coverage phase's
 #: boundary values), ten seconds per backend.
 MAX_EXAMPLES = 8
 #: The checks run: no server error, and every answer as described (status, media type,
@@ -60,7 +67,7 @@ def test_the_description_is_openapi_3_1_and_describes_every_route(
               and rule.endpoint != "api.docs"
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     assert described == routes
-    assert len(described) == 18  # the issue's 17 and this description
+    assert len(described) == 21  # the issue's 17, the assemblies' 3, this description
     assert {f"{PREFIX}/rounds/{{round_id}}/ballot", f"{PREFIX}/organisations/{{slug}}/audit",
             f"{PREFIX}/rounds/{{round_id}}/case"} <= set(document["paths"])
 
@@ -142,12 +149,43 @@ def _world(app: Flask, clock: Clock) -> dict[str, list[Any]]:
         draft = proposals.create_proposal(session, organisation, author, title="A draft",
                                           body="Text.", family="consent", params={}, now=now)
         found["proposal"].append(draft.id)
+        # A general assembly held and closed (its minutes written), and one convened; a
+        # member of a college (who may vote by college) checked in.
+        present = session.scalars(select(Membership).where(
+            Membership.organisation_id == coop.id, Membership.college_id.is_not(None))).first()
+        assert present is not None
+        start = now - timedelta(days=40)
+        held = assemblies.create_assembly(session, organisation, author, assemblies.Settings(
+            title="AGO 2025", kind=AssemblyKind.ORDINARY, meets_at=start + timedelta(days=20),
+            place="Hall"), now=start)
+        item = assemblies.add_resolution(session, held, author, title="Accounts",
+                                         body="Approved.", now=start)
+        assemblies.convene(session, held, author, now=start)
+        meeting = start + timedelta(days=20)
+        assemblies.open_sitting(session, held, author, now=meeting)
+        assemblies.check_in(session, held, present.id, AttendanceMode.ROOM, by=author,
+                            now=meeting)
+        resolution = assemblies.open_resolution(session, held, item.id, author, minutes=None,
+                                                now=meeting)
+        found["round"].append(resolution.id)
+        assemblies.close_resolution(session, held, item.id, author,
+                                    now=meeting + timedelta(minutes=10))
+        assemblies.close_sitting(session, held, author, now=meeting + timedelta(minutes=20))
+        convened = assemblies.create_assembly(
+            session, organisation, author, assemblies.Settings(
+                title="AGE 2026", kind=AssemblyKind.EXTRAORDINARY,
+                meets_at=now + timedelta(days=20), place="Hall"), now=now)
+        assemblies.add_resolution(session, convened, author, title="Statuts",
+                                  body="Changed.", extraordinary=True, now=now)
+        assemblies.convene(session, convened, author, now=now)
+        found["assembly"] = [held.id, convened.id]
     return found
 
 
 def _config(path: Path, world: dict[str, list[Any]], token: str) -> Path:
     """A schemathesis.toml: the token, and the world's ids drawn most of the time."""
-    names = {"slug": "slug", "proposal_id": "proposal", "round_id": "round"}
+    names = {"slug": "slug", "proposal_id": "proposal", "round_id": "round",
+             "assembly_id": "assembly"}
     lines = [f'headers = {{ Authorization = "Bearer {token}" }}', ""]
     for key in names.values():
         lines += [f"[dictionaries.{key}]", f"values = {json.dumps(world[key])}", ""]
@@ -182,5 +220,6 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_descriptio
     generated = re.search(r"(\d+) generated", summary)
     assert generated is not None, summary
     assert 200 <= int(generated.group(1)) <= 3000, summary
+    print(f"schemathesis: {generated.group(0)}")  # shown with -rP: the run's size
     with app.app_context():
         assert db.session().scalar(select(Organisation.slug)) == "coop"

@@ -34,6 +34,7 @@ from decisions.web.models import (
 from decisions.web.proposals.forms import group_positions
 from decisions.web.services import proposals, rounds
 
+from .api_world import Api, token_for
 from .conftest import Auth, Clock, module_world, unit
 
 ADMIN, FACILITATOR, MEMBER, OTHER = ("ana@example.org", "fay@example.org", "mo@example.org",
@@ -418,20 +419,56 @@ def test_a_circle_or_a_chosen_list_decides_and_the_page_says_who(
     assert count(app, ProposalElector) == 2
 
 
-def test_a_circle_of_another_organisation_cannot_be_chosen(
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"scope": "circle", "circle": "theirs"}, "circle", "Choose the circle that decides."),
+    ({"scope": "list", "electors": ["theirs", "ours"]}, "electors",
+     "Choose the members who decide among the current members of the organisation."),
+], ids=["circle", "electors"])
+def test_a_circle_or_electors_of_another_organisation_are_refused_by_the_page_and_the_api(
         app: Flask, client: FlaskClient, auth: Auth, coop: dict[str, int],
-        make_org: Callable[..., Organisation]) -> None:
+        make_org: Callable[..., Organisation], fields: dict[str, Any], field: str,
+        message: str) -> None:
+    # One rule in the service: the page and the API refuse in the same words.
     other = make_org("other")
     with unit(app) as session:
         circle = Circle(organisation_id=other.id, name="Theirs")
         session.add(circle)
         session.flush()
-        circle_id = circle.id
+        theirs = {"circle": circle.id, "electors": session.scalar(select(Membership.id).where(
+            Membership.organisation_id == other.id))}[field]
+    chosen = {key: str(theirs) if value == "theirs" else [
+        str(theirs) if v == "theirs" else str(coop["member"]) for v in value]
+        if isinstance(value, list) else value for key, value in fields.items()}
     auth.login(FACILITATOR)
-    page = client.post("/orgs/coop/proposals/new", data=form(
-        scope="circle", circle=str(circle_id))).get_data(as_text=True)
-    assert errors_of(page, "circle")
+    page = client.post("/orgs/coop/proposals/new", data=form(**chosen)).get_data(as_text=True)
+    assert errors_of(page, field).strip() == f"<li>{message}</li>"
+    body = {"title": "Buy two cargo bikes", "body": "Two.", "family": "consent",
+            "electorate_scope": fields["scope"]}
+    if field == "circle":
+        body["circle_id"] = theirs
+    else:
+        body["electors"] = [theirs, coop["member"]]
+    answer = Api(client, token_for(app, FACILITATOR)).post("/organisations/coop/proposals",
+                                                          body)
+    assert answer.status_code == 422
+    assert answer.get_json()["detail"] == message
+    assert answer.get_json()["field"] == {"circle": "circle_id"}.get(field, field)
     assert count(app) == 0
+
+
+def test_the_service_refuses_a_former_member_as_elector(
+        app: Flask, coop: dict[str, int], clock: Clock) -> None:
+    with unit(app) as session:
+        organisation = session.get_one(Organisation, coop["organisation"])
+        author = session.get_one(Membership, coop["facilitator"])
+        session.get_one(Membership, coop["other"]).ended_at = clock()
+        with pytest.raises(proposals.ProposalError) as refused:
+            proposals.create_proposal(session, organisation, author, title="T", body="B",
+                                      family="consent", params={}, now=clock(),
+                                      scope=ElectorateScope.LIST,
+                                      electors=[coop["member"], coop["other"]])
+        assert (refused.value.code, refused.value.field) == ("proposal.electors_unknown",
+                                                             "electors")
 
 
 def test_an_objection_may_be_left_without_a_required_reason_and_the_engine_is_told(

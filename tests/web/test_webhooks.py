@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -18,26 +19,33 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from decisions.web import db
+from decisions.web import db, notice_mail
 from decisions.web.api import sending
 from decisions.web.cli import cli
 from decisions.web.models import (
+    Assembly,
+    AssemblyKind,
+    AttendanceMode,
     AuditEntry,
     Membership,
+    Notice,
     Organisation,
     Proposal,
     RoundKind,
+    User,
     WebhookDelivery,
     WebhookEndpoint,
 )
 from decisions.web.scheduler import WEBHOOK_JOB_ID, build_scheduler
-from decisions.web.services import proposals, rounds, webhooks
+from decisions.web.services import assemblies, proposals, rounds, webhooks
 
 from .api_world import Receiver, receiver
-from .conftest import Auth, Clock, module_world, unit
+from .conftest import Auth, Clock, module_world, new_member, new_user, unit
 from .round_pages import MakeMember, MakeOrg
+from .smtp import smtp_server, smtp_settings
 
 ADMIN, FACILITATOR = "ana@coop.example.org", "fay@coop.example.org"
+SECOND_ADMIN = "bo@coop.example.org"
 MEMBERS = ("m0@coop.example.org", "m1@coop.example.org", "m2@coop.example.org")
 EVERY_EVENT = ["round.opened", "round.closing_soon", "round.closed", "proposal.decided",
                "version.published"]
@@ -60,7 +68,8 @@ def app(rolled_back_app: Flask, coop: Organisation) -> Flask:
 
 
 def register(app: Flask, url: str, *, kind: str = "standard",
-             events: list[str] | None = None, access_token: str = "") -> tuple[int, str]:
+             events: list[str] | None = None, access_token: str = "",
+             description: str = "") -> tuple[int, str]:
     """An endpoint registered by the admin through the services: its id and secret."""
     with unit(app) as session:
         organisation = session.scalar(select(Organisation).where(Organisation.slug == "coop"))
@@ -70,7 +79,8 @@ def register(app: Flask, url: str, *, kind: str = "standard",
         assert admin is not None
         done = webhooks.register(session, organisation, admin, url=url, kind=kind,
                                  events=events or EVERY_EVENT, access_token=access_token,
-                                 now=db.utcnow(), private_allowed=True)
+                                 description=description, now=db.utcnow(),
+                                 private_allowed=True)
         return done.endpoint.id, done.secret
 
 
@@ -308,6 +318,89 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_its_admins_see_why(
         assert db.session().get_one(WebhookEndpoint, endpoint_id).disabled_at is None
 
 
+def text_and_html(message: EmailMessage) -> tuple[str, str]:
+    """The plain-text and HTML parts of a message, as a mail client reads them."""
+    text, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    return str(text.get_content()), str(html.get_content())
+
+
+def test_an_endpoint_failing_for_a_day_tells_its_admins_by_mail_and_in_the_application(
+        app: Flask, clock: Clock, client: FlaskClient, auth: Auth) -> None:
+    with app.app_context():
+        organisation = db.session().scalar(select(Organisation).where(
+            Organisation.slug == "coop"))
+        assert organisation is not None
+    new_user(app, SECOND_ADMIN, language="en")
+    new_member(app, organisation, SECOND_ADMIN, role="admin")
+    with smtp_server() as mail, receiver(answers=[503] * 20) as hook:
+        app.config.update(smtp_settings(mail.port))
+        notice_mail.send_due(app)  # the invitation of the second admin
+        before = len(mail.received)
+        endpoint_id, _secret = register(app, hook.url, events=["round.opened"],
+                                        description="Delivery app")
+        consent_round(app, clock)
+        for wait in [timedelta(0), *webhooks.SCHEDULE]:
+            clock.now += wait
+            if run(app).disabled:
+                break
+        with app.app_context():
+            endpoint = db.session().get_one(WebhookEndpoint, endpoint_id)
+            assert endpoint.disabled_at == clock()
+            told = list(db.session().scalars(select(Notice).where(
+                Notice.kind == "webhook_disabled").order_by(Notice.id)))
+            admins = set(db.session().scalars(select(User.id).where(
+                User.email.in_([ADMIN, SECOND_ADMIN]))))
+            # Written with the disabling, one to each current admin and to nobody else.
+            assert {n.user_id for n in told} == admins
+            assert len(told) == 2
+            assert {n.created_at for n in told} == {endpoint.disabled_at}
+            assert {n.organisation_id for n in told} == {organisation.id}
+        notice_mail.send_due(app)  # with the messages of the round that opened
+        told_by_mail = [m for m in mail.received[before:] if "webhook" in str(
+            m["Subject"]).lower()]
+        mails = {str(m["To"]): m for m in told_by_mail}
+    assert len(told_by_mail) == 2
+    assert set(mails) == {ADMIN, SECOND_ADMIN}
+    page = f"https://decisions.example.coop/orgs/coop/integrations/webhooks/{endpoint_id}"
+    english, english_html = text_and_html(mails[SECOND_ADMIN])
+    assert str(mails[SECOND_ADMIN]["Subject"]) == (
+        "[Coop] Webhook endpoint disabled: Delivery app")
+    assert "Delivery app (127.0.0.1) is disabled" in english
+    assert "failed for a day" in english
+    assert "HTTP 503" in english
+    assert page in english
+    assert f'href="{page}"' in english_html
+    assert hook.url not in english + english_html  # an address may hold a secret
+    french, french_html = text_and_html(mails[ADMIN])  # the organisation's language
+    assert str(mails[ADMIN]["Subject"]) == (
+        "[Coop] Point de réception de webhooks désactivé : Delivery app")
+    assert "est désactivé" in french
+    assert page in french
+    assert "désactivé" in french_html
+    # In the application: the notice, leading to the endpoint's page, for admins only.
+    assert auth.login(SECOND_ADMIN).status_code == 302
+    inbox = client.get("/notifications/").get_data(as_text=True)
+    assert "A webhook endpoint is disabled: Delivery app" in inbox
+    assert f'href="/orgs/coop/integrations/webhooks/{endpoint_id}"' in inbox
+    # The audit log says it in words, in both languages.
+    log = client.get("/orgs/coop/audit").get_data(as_text=True)
+    assert "Webhook endpoint disabled" in log
+    assert f"Webhook endpoint: {endpoint_id}" in log
+    assert "Reason: it failed for a day without a success" in log
+    assert auth.logout().status_code == 302
+    assert auth.login(ADMIN).status_code == 302
+    log = client.get("/orgs/coop/audit", headers={"Accept-Language": "fr"}).get_data(
+        as_text=True)
+    assert "Point de réception de webhooks désactivé" in log
+    assert "Motif: il a échoué pendant une journée sans un seul succès" in log
+    assert "webhook_disabled" not in log
+    assert auth.logout().status_code == 302
+    assert auth.login(MEMBERS[0]).status_code == 302
+    assert "webhook" not in client.get("/notifications/").get_data(as_text=True).lower()
+
+
 def test_an_endpoint_that_answers_gone_is_disabled_at_once(app: Flask, clock: Clock) -> None:
     with receiver(answers=[410]) as hook:
         endpoint_id, _secret = register(app, hook.url)
@@ -364,6 +457,64 @@ def test_a_rotated_secret_signs_beside_the_old_one_for_a_day(
         Webhook(new).verify(latest.body, latest.headers)
         with pytest.raises(WebhookVerificationError):
             Webhook(old).verify(latest.body, latest.headers)
+
+
+def test_a_general_assemblys_convocation_sitting_and_close_are_told_signed(
+        app: Flask, clock: Clock) -> None:
+    events = ["assembly.convened", "assembly.opened", "assembly.closed"]
+    with receiver() as hook, receiver() as chat:
+        _endpoint, secret = register(app, hook.url, events=events)
+        register(app, chat.url, kind="slack", events=["assembly.convened"])
+        with unit(app) as session:
+            organisation = session.scalar(select(Organisation).where(
+                Organisation.slug == "coop"))
+            chair = session.scalar(select(Membership).where(Membership.role == "facilitator"))
+            assert organisation is not None
+            assert chair is not None
+            sitting = assemblies.create_assembly(session, organisation, chair,
+                                                 assemblies.Settings(
+                title="AGO 2026", kind=AssemblyKind.ORDINARY,
+                meets_at=clock() + timedelta(days=20), place="Salle des fêtes"), now=clock())
+            assemblies.add_resolution(session, sitting, chair, title="Accounts 2025",
+                                      body="Approved.", now=clock())
+            assemblies.convene(session, sitting, chair, now=clock())
+            sitting_id = sitting.id
+        run(app)
+        clock.advance(days=20)
+        with unit(app) as session:
+            sitting = session.get_one(Assembly, sitting_id)
+            chair = session.scalar(select(Membership).where(Membership.role == "facilitator"))
+            assert chair is not None
+            assemblies.open_sitting(session, sitting, chair, now=clock())
+            assemblies.check_in(session, sitting, chair.id, AttendanceMode.ROOM, by=chair,
+                                now=clock())
+        run(app)
+        clock.advance(hours=1)
+        with unit(app) as session:
+            sitting = session.get_one(Assembly, sitting_id)
+            chair = session.scalar(select(Membership).where(Membership.role == "facilitator"))
+            assert chair is not None
+            assemblies.close_sitting(session, sitting, chair, now=clock())
+        run(app)
+        bodies = verified(hook, secret)
+        [told] = chat.received
+    assert [b["type"] for b in bodies] == events
+    convened, opened, closed = (b["data"] for b in bodies)
+    assert convened["assembly"]["id"] == sitting_id
+    assert convened["assembly"]["status"] == "convened"
+    assert convened["assembly"]["meets_at"] == (clock() - timedelta(hours=1)).isoformat(
+        ).replace("+00:00", "Z")
+    assert [i["number"] for i in convened["agenda"]] == [1]
+    assert convened["links"]["assembly"] == f"/api/v1/assemblies/{sitting_id}"
+    assert opened["assembly"]["status"] == "in_session"
+    assert closed["assembly"]["status"] == "closed"
+    assert closed["links"]["minutes"] == f"/api/v1/assemblies/{sitting_id}/minutes"
+    assert closed["outcomes"] == {"1": None}  # closed without voting its resolution
+    text = told.json()["text"]
+    assert "AGO 2026" in text
+    assert "Coop" in text
+    assert f"/orgs/coop/assemblies/{sitting_id}" in text
+    assert "convoquée" in text  # in the organisation's language
 
 
 # Chat rooms -----------------------------------------------------------------------------

@@ -82,6 +82,7 @@ KIND_LABELS: dict[NoticeKind, LazyString] = {
     NoticeKind.NEW_VERSION: _l("A new version asks for my consent again"),
     NoticeKind.OUTCOME: _l("Outcomes"),
     NoticeKind.DIGEST: _l("The daily digest"),
+    NoticeKind.WEBHOOK_DISABLED: _l("A webhook endpoint is disabled (to admins)"),
 }
 
 

@@ -28,17 +28,26 @@ SENTENCES: dict[NoticeKind, LazyString] = {
     NoticeKind.OBJECTION: _l("An objection was raised: %(title)s"),
     NoticeKind.NEW_VERSION: _l("A new version asks for your consent again: %(title)s"),
     NoticeKind.OUTCOME: _l("Outcome decided: %(title)s"),
+    NoticeKind.WEBHOOK_DISABLED: _l("A webhook endpoint is disabled: %(title)s"),
 }
 
 
 def sentence(line: InboxLine) -> str:
     """What a notice says, in the reader's language."""
+    if line.kind is NoticeKind.WEBHOOK_DISABLED:
+        return str(SENTENCES[line.kind]) % {"title": line.title or _("an endpoint since"
+                                                                      " removed")}
     return str(SENTENCES[line.kind]) % {"title": line.title or _("a proposal")}
 
 
 def target(line: InboxLine) -> str:
     """Where a notice leads: the outcome's results, the round, else the proposal."""
     slug = line.organisation.slug
+    if line.kind is NoticeKind.WEBHOOK_DISABLED:
+        if "endpoint" in line.details:
+            return url_for("integrations.webhook", slug=slug,
+                           endpoint_id=line.details["endpoint"])
+        return url_for("integrations.index", slug=slug)
     if line.round_id is not None and line.proposal_id is not None:
         endpoint = "rounds.results" if line.kind is NoticeKind.OUTCOME else "rounds.show"
         return url_for(endpoint, slug=slug, proposal_id=line.proposal_id,

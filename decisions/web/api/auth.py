@@ -21,7 +21,17 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from .. import db
-from ..models import ApiToken, Membership, Organisation, Proposal, Role, Round, Scope, User
+from ..models import (
+    ApiToken,
+    Assembly,
+    Membership,
+    Organisation,
+    Proposal,
+    Role,
+    Round,
+    Scope,
+    User,
+)
 from ..services import api_tokens, policies
 from ..services.organisations import visit
 from .problems import Problem, refused
@@ -136,6 +146,16 @@ class Call:
             raise not_found()
         _proposal, member = self.proposal(round_.proposal_id)
         return round_, member
+
+    def assembly(self, assembly_id: int) -> tuple[Assembly, Membership]:
+        """A general assembly of an organisation the acting member belongs to, and that
+        member (404 otherwise)."""
+        found = self.session.get(Assembly, assembly_id)
+        member = None if found is None else self.member_in(found.organisation_id)
+        if found is None or member is None:
+            raise not_found()
+        g.organisation = found.organisation
+        return found, member
 
 
 def not_found() -> Problem:

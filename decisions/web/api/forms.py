@@ -28,6 +28,10 @@ EVENT_LABELS: dict[WebhookEvent, LazyString] = {
     WebhookEvent.ROUND_CLOSED: _l("A round closed"),
     WebhookEvent.PROPOSAL_DECIDED: _l("A proposal is decided"),
     WebhookEvent.VERSION_PUBLISHED: _l("A new version of a proposal is published"),
+    WebhookEvent.ASSEMBLY_CONVENED: _l("A general assembly is convened"),
+    WebhookEvent.ASSEMBLY_OPENED: _l("A general assembly's sitting opens"),
+    WebhookEvent.ASSEMBLY_CLOSED: _l("A general assembly's sitting closes (its minutes are"
+                                     " ready)"),
 }
 
 KIND_LABELS: dict[EndpointKind, LazyString] = {

@@ -38,13 +38,14 @@ TITLES = {
 NOT_FOUND = frozenset({"round.unknown", "token.unknown", "invitation.unknown",
                        "membership.unknown"})
 FORBIDDEN = frozenset({"round.not_elector", "nudge.not_allowed", "token.not_admin",
-                       "link.not_elector"})
+                       "link.not_elector", "vote.not_present", "vote.not_represented"})
 CONFLICT = frozenset({
     "round.closed", "round.not_open", "round.not_open_yet", "round.cannot_open",
     "ballot.change_not_allowed", "ballot.secret_already_cast", "proposal.closed",
     "proposal.round_open", "proposal.decided", "proposal.round_just_closed",
     "proposal.not_decided", "invitation.already_member", "invitation.pending",
-    "colleges.changed"})
+    "colleges.changed", "minutes.not_closed", "vote.not_open", "assembly.draft",
+    "assembly.convened", "assembly.in_session", "assembly.closed", "assembly.no_quorum"})
 #: Refusals about a request header rather than the body.
 BAD_REQUEST = frozenset({"token.member_header", "token.member_unknown"})
 

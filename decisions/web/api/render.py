@@ -16,6 +16,8 @@ from decisions.engine import Family, render
 from decisions.engine.results import fraction_json
 
 from ..models import (
+    Assembly,
+    AssemblyStatus,
     ElectorateScope,
     Invitation,
     Membership,
@@ -24,7 +26,7 @@ from ..models import (
     ProposalVersion,
     Round,
 )
-from ..services import audit, policies, results
+from ..services import assemblies, audit, minutes, policies, results
 from ..services import rounds as round_service
 from . import schemas
 
@@ -175,3 +177,99 @@ def audit_entry(entry: audit.Shown) -> schemas.AuditEntry:
     """An audit entry as members read it."""
     return schemas.AuditEntry(seq=entry.seq, at=entry.at, kind=entry.kind,
                               actor_id=entry.actor, data=entry.data, hash=entry.hash)
+
+
+# General assemblies ----------------------------------------------------------------------
+
+
+def assembly_summary(row: Assembly) -> schemas.AssemblySummary:
+    """An assembly as the list shows it."""
+    return schemas.AssemblySummary(id=row.id, title=row.title, kind=row.kind, status=row.status,
+                                   convocation=row.convocation, meets_at=row.meets_at)
+
+
+def attendance(sheet: assemblies.Sheet) -> schemas.Attendance:
+    """The figures of an attendance sheet (no member's line: the sheet's page has them)."""
+    return schemas.Attendance(
+        present=sheet.present, eligible=sheet.eligible, counts=dict(sheet.attendance),
+        by_college={college: dict(counts) for college, counts in sheet.by_college.items()},
+        quorums=[schemas.Quorum(preset=q.preset, required=q.required, met=q.met,
+                                present=q.present, eligible=q.eligible) for q in sheet.quorums],
+        quorum_met=sheet.quorum_met, refused_proxies=len(sheet.refused_proxies),
+        refused_postal=len(sheet.refused_postal))
+
+
+def _sheet(session: Session, row: Assembly, now: datetime) -> assemblies.Sheet | None:
+    """The sheet as the sitting's page reads it: live once convened, as stored at the close
+    afterwards; none for a sitting in preparation or without agenda."""
+    if not row.items or row.status is AssemblyStatus.DRAFT:
+        return None
+    if row.status in (AssemblyStatus.CLOSED, AssemblyStatus.NO_QUORUM):
+        return minutes.stored_sheet(session, row, now)
+    return assemblies.sheet(session, row, now)
+
+
+def _name(member: Membership | None) -> str | None:
+    return None if member is None else member.user.name
+
+
+def assembly(session: Session, row: Assembly, reader: Membership,
+             now: datetime) -> schemas.Assembly:
+    """A sitting as its page shows it to ``reader`` at ``now``."""
+    agenda = []
+    for item in row.items:
+        proposal_, round_ = item.proposal, item.round
+        agenda.append(schemas.Resolution(
+            number=item.number, proposal_id=proposal_.id, title=proposal_.title,
+            version=item.version_number, family=Family(proposal_.family),
+            preset=json.loads(proposal_.params or "{}").get("preset"), secret=proposal_.secret,
+            round_id=None if round_ is None else round_.id,
+            round_status=None if round_ is None else round_.status,
+            outcome=round_.outcome if round_ is not None and round_.closed_at else None))
+    current = assemblies.current_item(row)
+    sheet = _sheet(session, row, now)
+    situation = assemblies.situation(session, row, reader, now)
+    return schemas.Assembly(
+        id=row.id, organisation=row.organisation.slug, title=row.title, kind=row.kind,
+        status=row.status, convocation=row.convocation, first_sitting_id=row.first_sitting_id,
+        meets_at=row.meets_at, second_meets_at=row.second_meets_at, place=row.place,
+        video_link=row.video_link, convened_at=row.convened_at, opened_at=row.opened_at,
+        closed_at=row.closed_at, chair=_name(row.chair), secretary=_name(row.secretary),
+        max_proxies_per_holder=row.max_proxies_per_holder,
+        proxy_same_college=row.proxy_same_college,
+        remote_counts_as_present=row.remote_counts_as_present, agenda=agenda,
+        current_round_id=None if current is None or current.round is None
+        else current.round.id,
+        attendance=None if sheet is None else attendance(sheet),
+        me=schemas.AssemblyMe(
+            on_roll=situation.on_roll,
+            proxy_holder_id=None if situation.proxy is None else situation.proxy.holder_id,
+            proxies_held=[giver for giver, _given in situation.held],
+            voted_by_post=bool(situation.postal),
+            checked_in=None if situation.attendance is None else situation.attendance.mode,
+            voices=[schemas.Voice(member_id=v.for_id, name=v.name, own=v.own, cast=v.cast)
+                    for v in situation.voices]))
+
+
+def minutes_of(found: minutes.Minutes) -> schemas.Minutes:
+    """The figures of a sitting's minutes, the explanations in the caller's language."""
+    row = found.assembly
+    return schemas.Minutes(
+        assembly_id=row.id, organisation=found.organisation, title=row.title, kind=row.kind,
+        status=row.status, convocation=row.convocation, meets_at=row.meets_at,
+        first_meets_at=found.first_meets_at, closed_at=row.closed_at, chair=found.chair,
+        secretary=found.secretary, notice_days=found.notice_days,
+        attendance=attendance(found.sheet),
+        resolutions=[schemas.MinutesResolution(
+            number=r.number, title=r.title, version=r.version, preset=r.preset,
+            secret=r.secret, voted=r.voted, outcome=r.outcome, round_id=r.round_id,
+            case_sha256=r.case_sha256,
+            colleges=[schemas.CollegeFigures(
+                name=c.name, weight=c.weight, members=c.members, present=c.present, yes=c.yes,
+                no=c.no, abstain=c.abstain, blank=c.blank, invalid=c.invalid,
+                yes_share=c.yes_share, carried=c.carried) for c in r.colleges],
+            explanation=render(r.steps, _language()) if r.steps else None)
+            for r in found.resolutions],
+        refused_proxies=[schemas.RefusedProxy(member=member_, holder=holder, reason=reason)
+                         for member_, holder, reason in found.refused_proxies],
+        audit_seq=found.audit_seq, audit_head=found.audit_head)

@@ -26,6 +26,9 @@ from pydantic import (
 from decisions.engine import Family
 
 from ..models import (
+    AssemblyKind,
+    AssemblyStatus,
+    AttendanceMode,
     ElectorateScope,
     ProposalStatus,
     Role,
@@ -326,12 +329,19 @@ class RoundExtend(Input):
 
 class BallotPut(Input):
     """My position in the round (with a reason where the rule asks one, a concern with a
-    consent, or the member I nominate)."""
+    consent, or the member I nominate). In a general assembly's resolution, the votes I
+    cast: mine and/or those of the members whose proxy I hold (``for_members``)."""
 
     position: Position
     reason: Annotated[Text, Field(max_length=REASON_LENGTH)] = ""
     concern: Annotated[Text, Field(max_length=REASON_LENGTH)] = ""
     nominee_id: Id | None = None
+    for_members: list[Id] | None = Field(
+        None, min_length=1, max_length=1000,
+        description="Only in a general assembly's resolution: the members (membership ids)"
+                    " whose vote this position is, each one cast by me: myself and/or"
+                    " members whose standing proxy I hold (the assembly's `me.voices`)."
+                    " By default, myself.")
 
 
 class Ballot(Output):
@@ -416,6 +426,192 @@ class Result(Output):
 class Case(RootModel[dict[str, Any]]):
     """The engine's case, in its JSON format (docs/case-format.md): the rule, the
     electorate, the ballots and the window, exactly as stored when the round closed."""
+
+
+# General assemblies ----------------------------------------------------------------------
+
+#: A figure of the engine: a number of members, or a weighted one as an exact fraction.
+Figure = int | str
+
+
+class AssemblySummary(Output):
+    """A general assembly as the list shows it."""
+
+    id: int
+    title: str
+    kind: AssemblyKind
+    status: AssemblyStatus
+    convocation: str
+    meets_at: datetime
+
+
+class AssemblyPage(Output):
+    """A page of the organisation's general assemblies, the latest prepared first."""
+
+    items: list[AssemblySummary]
+    next_cursor: str | None
+
+
+class Resolution(Output):
+    """A resolution of the agenda: its proposal (a vote of its own rule), the version
+    convened, and the round it is voted in once the chair opened it (its outcome once
+    closed). A secret resolution shows no more than its page: the round's result says the
+    counts once it is closed, never who voted what."""
+
+    number: int
+    proposal_id: int
+    title: str
+    version: int
+    family: Family
+    preset: str | None
+    secret: bool
+    round_id: int | None
+    round_status: RoundStatus | None
+    outcome: str | None
+
+
+class Quorum(Output):
+    """The quorum of one rule of the agenda (ordinary and extraordinary resolutions differ),
+    as the engine reads the attendance sheet."""
+
+    preset: str | None
+    required: str | None
+    met: bool
+    present: Figure
+    eligible: Figure
+
+
+class Attendance(Output):
+    """The attendance sheet's figures as the engine reads them (live while the sitting is
+    convened or in session, as stored at its close afterwards): how many members take part
+    in each way, in all and per college, and whether each rule's quorum is reached."""
+
+    present: Figure
+    eligible: Figure
+    counts: dict[str, Figure]
+    by_college: dict[str, dict[str, Figure]]
+    quorums: list[Quorum]
+    quorum_met: bool
+    refused_proxies: int
+    refused_postal: int
+
+
+class Voice(Output):
+    """A vote the acting member may cast in the resolution open now: their own, or that of
+    a member whose proxy they hold, and the position already counted (``"secret"`` in a
+    secret resolution: only that it was cast)."""
+
+    member_id: int
+    name: str
+    own: bool
+    cast: str | None
+
+
+class AssemblyMe(Output):
+    """Where the acting member stands at the sitting: on the roll, the proxy they gave,
+    those they hold, their postal vote, their check-in, and the votes they may cast now."""
+
+    on_roll: bool
+    proxy_holder_id: int | None
+    proxies_held: list[int]
+    voted_by_post: bool
+    checked_in: AttendanceMode | None
+    voices: list[Voice]
+
+
+class Assembly(Output):
+    """A general assembly: its kind, dates, place, convocation, agenda, attendance and
+    quorum, and where the acting member stands."""
+
+    id: int
+    organisation: str
+    title: str
+    kind: AssemblyKind
+    status: AssemblyStatus
+    convocation: str
+    first_sitting_id: int | None
+    meets_at: datetime
+    second_meets_at: datetime | None
+    place: str
+    video_link: str
+    convened_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    chair: str | None
+    secretary: str | None
+    max_proxies_per_holder: int | None
+    proxy_same_college: bool
+    remote_counts_as_present: bool
+    agenda: list[Resolution]
+    current_round_id: int | None
+    attendance: Attendance | None
+    me: AssemblyMe
+
+
+class CollegeFigures(Output):
+    """One college's part of a resolution's result, as the engine gave it."""
+
+    name: str
+    weight: str | None
+    members: Figure
+    present: Figure
+    yes: Figure
+    no: Figure
+    abstain: Figure
+    blank: Figure
+    invalid: Figure
+    yes_share: str | None
+    carried: bool | None
+
+
+class MinutesResolution(Output):
+    """A resolution as the minutes tell it: its text as convened, its rule's preset, the
+    engine's stored outcome and figures by college, and its explanation in the caller's
+    language."""
+
+    number: int
+    title: str
+    version: int
+    preset: str | None
+    secret: bool
+    voted: bool
+    outcome: str | None
+    round_id: int | None
+    case_sha256: str | None
+    colleges: list[CollegeFigures]
+    explanation: str | None
+
+
+class RefusedProxy(Output):
+    """A proxy the engine refused at the sitting, and why."""
+
+    member: str
+    holder: str
+    reason: str
+
+
+class Minutes(Output):
+    """The figures of the minutes (procès-verbal) of a closed sitting: the attendance sheet
+    stored at its close, each resolution's stored result, and the head of the audit chain
+    at the closing entry."""
+
+    assembly_id: int
+    organisation: str
+    title: str
+    kind: AssemblyKind
+    status: AssemblyStatus
+    convocation: str
+    meets_at: datetime
+    first_meets_at: datetime | None
+    closed_at: datetime | None
+    chair: str | None
+    secretary: str | None
+    notice_days: int | None
+    attendance: Attendance
+    resolutions: list[MinutesResolution]
+    refused_proxies: list[RefusedProxy]
+    audit_seq: int | None
+    audit_head: str | None
 
 
 # The audit log --------------------------------------------------------------------------

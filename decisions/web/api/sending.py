@@ -35,6 +35,8 @@ from decisions.engine import render
 from .. import db, transactions
 from ..i18n import local_time
 from ..models import (
+    Assembly,
+    AssemblyStatus,
     EndpointKind,
     Organisation,
     Proposal,
@@ -154,6 +156,8 @@ def _chat_text(session: Session, delivery: WebhookDelivery, language: str) -> An
         Organisation.slug == data.get("organisation", "")))
     if organisation is None:
         raise LookupError("the organisation is gone")
+    if delivery.event.startswith("assembly."):
+        return _assembly_text(session, delivery.event, data, organisation)
     round_ = session.get(Round, (data.get("round") or {}).get("id") or 0)
     proposal = (round_.proposal if round_ is not None
                 else session.get(Proposal, (data.get("proposal") or {}).get("id") or 0))
@@ -191,6 +195,33 @@ def _chat_text(session: Session, delivery: WebhookDelivery, language: str) -> An
     return _("%(organisation)s: version %(number)s of “%(title)s” is published: %(summary)s"
              " %(link)s", organisation=organisation.name, number=version.get("number"),
              title=title, summary=version.get("summary") or "", link=link)
+
+
+def _assembly_text(session: Session, event: str, data: dict[str, Any],
+                   organisation: Organisation) -> Any:
+    """A general assembly's event as a sentence: convened for a date, its sitting open, or
+    closed with its minutes (or without quorum on its first convocation)."""
+    assembly = session.get(Assembly, (data.get("assembly") or {}).get("id") or 0)
+    if assembly is None or assembly.organisation_id != organisation.id:
+        raise LookupError("the assembly is gone")
+    link = url_for("assemblies.show", slug=organisation.slug, assembly_id=assembly.id,
+                   _external=True)
+    if event == "assembly.convened":
+        return _("%(organisation)s: the general assembly “%(title)s” is convened for"
+                 " %(date)s. %(link)s", organisation=organisation.name, title=assembly.title,
+                 date=local_time(assembly.meets_at, organisation), link=link)
+    if event == "assembly.opened":
+        return _("%(organisation)s: the sitting of the general assembly “%(title)s” is open."
+                 " %(link)s", organisation=organisation.name, title=assembly.title, link=link)
+    if (data.get("assembly") or {}).get("status") == AssemblyStatus.NO_QUORUM.value:
+        return _("%(organisation)s: the general assembly “%(title)s” did not reach its"
+                 " quorum on its first convocation. %(link)s",
+                 organisation=organisation.name, title=assembly.title, link=link)
+    minutes = url_for("assemblies.minutes", slug=organisation.slug, assembly_id=assembly.id,
+                      _external=True)
+    return _("%(organisation)s: the sitting of the general assembly “%(title)s” is closed;"
+             " its minutes: %(link)s", organisation=organisation.name, title=assembly.title,
+             link=minutes)
 
 
 # Requests -------------------------------------------------------------------------------

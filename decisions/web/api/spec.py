@@ -319,6 +319,7 @@ TAGS = [
     {"name": "organisations", "description": "Organisations and their members."},
     {"name": "proposals", "description": "Proposals, their versions and rounds."},
     {"name": "rounds", "description": "Rounds: deadlines, closing, my ballot, results."},
+    {"name": "assemblies", "description": "General assemblies: agenda, attendance, minutes."},
     {"name": "audit", "description": "The organisation's hash-chained audit log."},
     {"name": "description", "description": "This description of the API."},
 ]

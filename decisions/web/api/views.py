@@ -46,6 +46,7 @@ from ..services import (
     policies,
     results,
 )
+from ..services import minutes as minutes_service
 from ..services import proposals as proposal_service
 from ..services import rounds as round_service
 from . import docs as docs_page
@@ -62,7 +63,10 @@ limiter.shared_limit(rate_limit, scope="api", key_func=rate_key)(bp)
 bp.after_request(rate_headers)
 
 ORGS, PROPOSALS, ROUNDS, AUDIT = "organisations", "proposals", "rounds", "audit"
+ASSEMBLIES = "assemblies"
 WRITE_ERRORS = (409, 422)
+#: The fields of the proposal page that a refusal names, as the API's body names them.
+PROPOSAL_FIELDS = {"circle": "circle_id", "reason_required": "reasons_required"}
 
 
 def _horizon() -> timedelta:
@@ -177,20 +181,24 @@ def create_proposal(call: Call, slug: str, body: schemas.ProposalCreate) -> Repl
                         " organisation."))
     try:
         with db.transaction() as session:
-            proposal = api_requests.create_proposal(
+            proposal = proposal_service.create_proposal(
                 session, organisation, member, title=body.title, body=body.body,
-                family=body.family.value, params=body.params,
+                family=body.family.value, params=body.params, now=call.now,
                 scope=ElectorateScope(body.electorate_scope), circle_id=body.circle_id,
                 electors=body.electors, hide_results=body.hide_results,
-                reasons=tuple(body.reasons_required), voters_visible=body.voters_visible,
-                secret=body.secret, reminder_hours=body.reminder_hours, now=call.now)
+                reason_required=tuple(body.reasons_required),
+                voters_visible=body.voters_visible, secret=body.secret,
+                reminder_hours=body.reminder_hours)
     except proposal_service.RuleError as error:
         problem = refused(error)
         if error.path is not None:
             problem.field = f"params.{error.path}"
         raise problem from None
     except ServiceError as error:
-        raise refused(error) from None
+        problem = refused(error)
+        # The page's field names, as this body names them.
+        problem.field = PROPOSAL_FIELDS.get(problem.field or "", problem.field)
+        raise problem from None
     return _created(render.proposal(proposal, member),
                     url_for("api.get_proposal", proposal_id=proposal.id))
 
@@ -276,13 +284,14 @@ def close_round(call: Call, round_id: int) -> schemas.Round:
     """Close an open round now, before its deadline: the engine decides it.
 
     Its result and the exact case it was counted from are stored, the audit chain's head
-    is signed. A round the engine cannot count is answered with the status `failed`."""
+    is signed. A round the engine cannot count is answered with the status `failed`. A
+    general assembly's resolution is closed as its sitting's page closes it: refused,
+    nothing closed, when the engine finds the room's counts impossible."""
     round_, member = call.round(round_id)
     call.allow(member, Role.FACILITATOR)
     try:
         with db.transaction() as session:
-            closed = round_service.close_early(session, round_.id, now=call.now,
-                                               actor_id=member.id)
+            closed = api_requests.close_round(session, round_, member, now=call.now)
     except ServiceError as error:
         raise refused(error) from None
     if closed:  # committed: publish the head that holds its closing entry
@@ -339,8 +348,10 @@ def put_ballot(call: Call, round_id: int, body: schemas.BallotPut) -> Response:
 
     Refused, with the page's words, when the round is closed, when I am not in its
     electorate, when the position is not one of the round's, or without a reason the rule
-    asks for. Send an `Idempotency-Key` so that a request sent again after a lost answer
-    does not cast a second ballot (which a rule counting first ballots would refuse)."""
+    asks for. A general assembly's resolution is voted as on the sitting's page: once
+    checked in, for myself and/or the members whose proxy I hold (`for_members`). Send an
+    `Idempotency-Key` so that a request sent again after a lost answer does not cast a
+    second ballot (which a rule counting first ballots would refuse)."""
     round_, member = _ballot_round(call, round_id)
     key = request.headers.get(IDEMPOTENCY_KEY.name)
     if key is not None and not _KEY.fullmatch(key):
@@ -357,7 +368,8 @@ def put_ballot(call: Call, round_id: int, body: schemas.BallotPut) -> Response:
         with db.transaction() as session:
             closed = api_requests.cast_ballot(
                 session, round_, member, body.position, reason=body.reason,
-                concern=body.concern, nominee_id=body.nominee_id, now=call.now)
+                concern=body.concern, nominee_id=body.nominee_id,
+                for_members=body.for_members, now=call.now)
             session.refresh(round_)
             text = render.ballot(session, round_, member).model_dump_json()
             if key is not None:
@@ -433,6 +445,49 @@ def get_case(call: Call, round_id: int) -> Response:
     answer.add_etag()
     answer.make_conditional(request)
     return answer
+
+
+# General assemblies ----------------------------------------------------------------------
+
+
+@declare(bp, "GET", "/organisations/<slug>/assemblies", tag=ASSEMBLIES, scope=Scope.READ,
+         query=schemas.PageQuery, response=schemas.AssemblyPage)
+def list_assemblies(call: Call, slug: str, query: schemas.PageQuery) -> schemas.AssemblyPage:
+    """The organisation's general assemblies, the latest prepared first."""
+    organisation, _member = call.organisation(slug)
+    page = api_lists.assemblies(call.session, organisation.id, before=_position(query.cursor),
+                                limit=query.limit)
+    return schemas.AssemblyPage(items=[render.assembly_summary(a) for a in page.items],
+                                next_cursor=_cursor(page.after))
+
+
+@declare(bp, "GET", "/assemblies/<int:assembly_id>", tag=ASSEMBLIES, scope=Scope.READ,
+         response=schemas.Assembly)
+def get_assembly(call: Call, assembly_id: int) -> schemas.Assembly:
+    """A general assembly: its dates, place, convocation, agenda, attendance and quorum.
+
+    Each resolution names the round it is voted in once the chair opened it: cast your vote
+    (and those you hold proxies for, `for_members`) with `PUT /rounds/{id}/ballot`, once
+    checked in. `me.voices` lists the votes you may cast now. The attendance figures are
+    live until the sitting closes, then as stored at its close."""
+    found, member = call.assembly(assembly_id)
+    return render.assembly(call.session, found, member, call.now)
+
+
+@declare(bp, "GET", "/assemblies/<int:assembly_id>/minutes", tag=ASSEMBLIES,
+         scope=Scope.READ, response=schemas.Minutes, errors=(409,))
+def get_minutes(call: Call, assembly_id: int) -> schemas.Minutes:
+    """The figures of a closed sitting's minutes.
+
+    Read from what the engine decided and the sitting stored (the attendance sheet at the
+    close, each resolution's stored result), as the minutes page and PDF say them, with the
+    head of the audit chain at the closing entry. 409 until the sitting is closed."""
+    found, _member = call.assembly(assembly_id)
+    try:
+        written = minutes_service.minutes(call.session, found, call.now)
+    except ServiceError as error:
+        raise refused(error) from None
+    return render.minutes_of(written)
 
 
 # The audit log ---------------------------------------------------------------------------

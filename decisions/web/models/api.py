@@ -93,6 +93,9 @@ class WebhookEvent(enum.StrEnum):
     ROUND_CLOSED = "round.closed"
     PROPOSAL_DECIDED = "proposal.decided"
     VERSION_PUBLISHED = "version.published"
+    ASSEMBLY_CONVENED = "assembly.convened"
+    ASSEMBLY_OPENED = "assembly.opened"
+    ASSEMBLY_CLOSED = "assembly.closed"  # its minutes are ready (held, or without quorum)
 
 
 class WebhookEndpoint(Base):

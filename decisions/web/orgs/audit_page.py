@@ -42,6 +42,12 @@ FIELDS: dict[str, LazyString] = {
     "former_member_days": _l("Days a former member's name and e-mail are kept"),
     "record_years": _l("Years the reasons and comments of former members are kept"),
     "public_names": _l("Public pages name members"),
+    "endpoint": _l("Webhook endpoint"), "reason": _l("Reason"),
+}
+#: Values in words, by field and value (a value not listed shows as it is).
+VALUES: dict[tuple[str, str], LazyString] = {
+    ("reason", "failing"): _l("it failed for a day without a success"),
+    ("reason", "gone"): _l("it answered that it is gone (410)"),
 }
 HASHES = ("fingerprint", "case_sha256", "result_sha256")
 TIMES = ("closes_at", "previous_closes_at")
@@ -105,6 +111,8 @@ def _value(key: str, value: Any, zone: ZoneInfo, by_member: dict[int, str],
         return by_member.get(value) or str(_("former member"))
     if key == "user" and isinstance(value, int):
         return by_user.get(value) or str(_("deleted account"))
+    if isinstance(value, str) and (key, value) in VALUES:
+        return str(VALUES[key, value])
     if key in HASHES and isinstance(value, str):
         return value[:12]
     if key in TIMES and isinstance(value, str):

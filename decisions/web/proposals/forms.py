@@ -212,8 +212,10 @@ class ProposalForm(FlaskForm):
                         (ElectorateScope.CIRCLE.value, _l("One circle")),
                         (ElectorateScope.LIST.value, _l("A chosen list of members"))),
         description=_l("The members who decide are fixed when each round opens."))
-    circle = SelectField(_l("Circle"), coerce=int, default=0)
-    electors = MultiCheckboxField(_l("Members who decide"), coerce=int)
+    # Choices checked by the service (proposals.create_proposal), in the words the API uses
+    # too: a circle of another organisation, a member who left since the page was shown.
+    circle = SelectField(_l("Circle"), coerce=int, default=0, validate_choice=False)
+    electors = MultiCheckboxField(_l("Members who decide"), coerce=int, validate_choice=False)
 
     # Options.
     hide_results = BooleanField(

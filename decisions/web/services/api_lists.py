@@ -1,5 +1,6 @@
 """The lists of the API, a page at a time after a cursor (the last id, number or sequence
-number of the page before): members, proposals, rounds and the audit log. Each page is one
+number of the page before): members, proposals, rounds, general assemblies and the audit
+log. Each page is one
 query on an index, however long the list; a page lists what its reader may see, as the
 pages of the application do.
 """
@@ -12,7 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Membership, Proposal, ProposalStatus, Role, Round
+from ..models import Assembly, Membership, Proposal, ProposalStatus, Role, Round
 from . import audit
 from .organisations import current_members
 
@@ -74,3 +75,14 @@ def audit_entries(db: Session, organisation_id: int, *, below: int | None,
     ``below`` (a secret ballot's entry shows its round and count only: ``audit.latest``)."""
     rows = audit.latest(db, organisation_id, limit=limit + 1, below=below)
     return _page(rows, limit, rows[limit - 1].seq if len(rows) > limit else None)
+
+
+def assemblies(db: Session, organisation_id: int, *, before: int | None,
+               limit: int) -> Page[Assembly]:
+    """The organisation's general assemblies, the latest prepared first (every member sees
+    them all, as on the assemblies page), before ``before``."""
+    query = select(Assembly).where(Assembly.organisation_id == organisation_id)
+    if before is not None:
+        query = query.where(Assembly.id < before)
+    rows = list(db.scalars(query.order_by(Assembly.id.desc()).limit(limit + 1)))
+    return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)

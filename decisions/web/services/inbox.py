@@ -11,23 +11,34 @@ carry links meant for the mailbox alone.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import Membership, Notice, NoticeKind, Organisation, Proposal, Round, RoundKind
+from ..models import (
+    Membership,
+    Notice,
+    NoticeKind,
+    Organisation,
+    Proposal,
+    Round,
+    RoundKind,
+    WebhookEndpoint,
+)
+from . import webhooks
 from .rounds import rowcount
 
 #: The kinds of notice shown in the application.
 SHOWN_KINDS = (NoticeKind.ROUND_OPENED, NoticeKind.REMINDER, NoticeKind.NUDGE,
-               NoticeKind.OBJECTION, NoticeKind.NEW_VERSION, NoticeKind.OUTCOME)
+               NoticeKind.OBJECTION, NoticeKind.NEW_VERSION, NoticeKind.OUTCOME,
+               NoticeKind.WEBHOOK_DISABLED)
 #: Notices listed on one page.
 PER_PAGE = 50
 #: What of a notice's payload the list may show, numbers only (never a token or a link).
-SHOWN_PAYLOAD = ("version",)
+SHOWN_PAYLOAD = ("version", "endpoint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +94,35 @@ def inbox(db: Session, user_id: int, page: int = 1) -> InboxPage:
         .outerjoin(Round, Round.id == Notice.round_id)
         .where(_mine(user_id)).order_by(Notice.created_at.desc(), Notice.id.desc())
         .limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE)).all()
-    lines = tuple(InboxLine(
+    lines = [InboxLine(
         id=id_, kind=NoticeKind(kind), created_at=created_at, read=read_at is not None,
         organisation=organisation, proposal_id=proposal_id, title=title, round_id=round_id,
         round_kind=round_kind, details=_details(payload))
         for id_, kind, created_at, read_at, organisation, proposal_id, title, round_id,
-        round_kind, payload in rows[:PER_PAGE])
-    return InboxPage(lines, number, len(rows) > PER_PAGE, unread_count(db, user_id))
+        round_kind, payload in rows[:PER_PAGE]]
+    return InboxPage(_endpoints_named(db, lines), number, len(rows) > PER_PAGE,
+                     unread_count(db, user_id))
+
+
+def _endpoints_named(db: Session, lines: list[InboxLine]) -> tuple[InboxLine, ...]:
+    """The lines about a webhook endpoint, titled with its description or host (one query
+    for the page; an endpoint removed since keeps no title)."""
+    wanted = {line.details["endpoint"] for line in lines
+              if line.kind is NoticeKind.WEBHOOK_DISABLED and "endpoint" in line.details}
+    if not wanted:
+        return tuple(lines)
+    found = {endpoint.id: endpoint for endpoint in db.scalars(
+        select(WebhookEndpoint).where(WebhookEndpoint.id.in_(wanted)))}
+    named = []
+    for line in lines:
+        endpoint = found.get(line.details.get("endpoint", 0))
+        if line.kind is NoticeKind.WEBHOOK_DISABLED and (
+                endpoint is None or endpoint.organisation_id != line.organisation.id):
+            line = replace(line, details={})
+        elif line.kind is NoticeKind.WEBHOOK_DISABLED and endpoint is not None:
+            line = replace(line, title=webhooks.name_of(endpoint))
+        named.append(line)
+    return tuple(named)
 
 
 def _details(payload: str | None) -> dict[str, Any]:

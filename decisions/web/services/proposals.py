@@ -4,11 +4,12 @@ and the facilitator's outcome statement."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import null, update
+from sqlalchemy import func, null, select, update
 from sqlalchemy.orm import Session
 
 from decisions.engine import CaseError, load_case
@@ -17,6 +18,7 @@ from .. import markdown, round_cases
 from ..families import DESCRIPTORS, descriptor
 from ..models import (
     CHANGEABLE,
+    Circle,
     ElectorateScope,
     Membership,
     Organisation,
@@ -29,6 +31,7 @@ from ..models import (
 )
 from . import ServiceError, audit, notices, rounds
 from .messages import N_
+from .organisations import current_members
 
 
 class ProposalError(ServiceError):
@@ -114,17 +117,39 @@ def check_rule(family: str, params: dict[str, Any]) -> RuleError | None:
     return None
 
 
+def _check_electorate(db: Session, organisation: Organisation, scope: ElectorateScope,
+                      circle_id: int | None, electors: Collection[int]) -> None:
+    """Refuse a circle that is not the organisation's, and chosen electors who are not its
+    current members (a page offers only those; the API, or a page left open while a member
+    left, may send any id: an id of another organisation is refused as unknown)."""
+    if scope is ElectorateScope.CIRCLE and circle_id is not None and db.scalar(select(
+            Circle.id).where(Circle.id == circle_id,
+                             Circle.organisation_id == organisation.id)) is None:
+        raise ProposalError("proposal.circle_unknown", N_("Choose the circle that decides."),
+                            field="circle")
+    if scope is ElectorateScope.LIST and electors:
+        chosen = set(electors)
+        found = db.scalar(select(func.count()).select_from(
+            current_members(organisation.id).where(Membership.id.in_(chosen)).subquery()))
+        if found != len(chosen):
+            raise ProposalError(
+                "proposal.electors_unknown",
+                N_("Choose the members who decide among the current members of the"
+                   " organisation."), field="electors")
+
+
 def create_proposal(db: Session, organisation: Organisation, author: Membership, *,
                     title: str, body: str, family: str, params: dict[str, Any],
                     now: datetime, scope: ElectorateScope = ElectorateScope.ORGANISATION,
-                    circle_id: int | None = None, electors: list[int] | None = None,
+                    circle_id: int | None = None, electors: Collection[int] | None = None,
                     hide_results: bool = False, reason_required: tuple[str, ...] = (),
                     voters_visible: VotersVisibility = VotersVisibility.EVERYONE,
                     secret: bool = False,
                     reminder_hours: int | None = DEFAULT_REMINDER_HOURS) -> Proposal:
-    """A draft proposal with its first version; the engine checks the rule first.
-    ``reminder_hours``: how long before each round's deadline its electors who have not
-    answered are reminded (``None``: never)."""
+    """A draft proposal with its first version; the engine checks the rule first, and the
+    circle or chosen electors are checked to be the organisation's. ``reminder_hours``:
+    how long before each round's deadline its electors who have not answered are reminded
+    (``None``: never)."""
     problem = check_rule(family, params)
     if problem is not None:
         raise problem
@@ -148,6 +173,7 @@ def create_proposal(db: Session, organisation: Organisation, author: Membership,
     if scope is ElectorateScope.LIST and not electors:
         raise ProposalError("proposal.electors_missing",
                             N_("Choose at least one member who decides."), field="electors")
+    _check_electorate(db, organisation, scope, circle_id, electors or [])
     proposal = Proposal(
         organisation_id=organisation.id, author_id=author.id, title=title.strip(),
         family=family, params=json.dumps(params, ensure_ascii=False), electorate_scope=scope,

@@ -2,7 +2,8 @@
 deliveries.
 
 Events come from the organisation's audit chain, which every event writes in its own
-transaction (a round opened, closed; a version published): each endpoint keeps the number
+transaction (a round opened, closed; a version published; a general assembly convened,
+its sitting opened, closed): each endpoint keeps the number
 of the last entry it has turned into deliveries (``audit_seq``), and the scheduler turns the
 entries after it into one delivery per event, the endpoint's number moved by a conditional
 update, so that two schedulers never both do it. An event is therefore never lost (it is in
@@ -48,10 +49,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (
+    Assembly,
+    AssemblyStatus,
     AuditEntry,
     DeliveryState,
     EndpointKind,
     Membership,
+    NoticeKind,
     Organisation,
     Proposal,
     ProposalStatus,
@@ -62,7 +66,7 @@ from ..models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from . import ServiceError, audit
+from . import ServiceError, audit, notices
 from .messages import N_
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the prefix of every secret, not a secret
@@ -83,7 +87,13 @@ ENTRIES = 200
 ERROR_LENGTH = 1000
 URL_LENGTH = 2000
 #: The audit entries that are events, and the events each may be.
-EVENT_ENTRIES = ("round_opened", "round_closed", "version_published")
+EVENT_ENTRIES = ("round_opened", "round_closed", "version_published", "assembly_convened",
+                 "sitting_opened", "sitting_closed", "sitting_without_quorum")
+#: The audit entries of a general assembly's life, and the event each is.
+ASSEMBLY_EVENTS = {"assembly_convened": WebhookEvent.ASSEMBLY_CONVENED,
+                   "sitting_opened": WebhookEvent.ASSEMBLY_OPENED,
+                   "sitting_closed": WebhookEvent.ASSEMBLY_CLOSED,
+                   "sitting_without_quorum": WebhookEvent.ASSEMBLY_CLOSED}
 
 
 class WebhookError(ServiceError):
@@ -276,6 +286,40 @@ def _round_data(round_: Round) -> dict[str, Any]:
             "secret": round_.proposal.secret}
 
 
+def _assembly_data(assembly: Assembly) -> dict[str, Any]:
+    return {"id": assembly.id, "title": assembly.title, "kind": assembly.kind.value,
+            "status": assembly.status.value, "convocation": assembly.convocation,
+            "meets_at": _iso(assembly.meets_at), "place": assembly.place}
+
+
+def _assembly_event(entry: AuditEntry, data: dict[str, Any], assembly: Assembly,
+                    organisation: Organisation) -> tuple[WebhookEvent, str, dict[str, Any]]:
+    """An assembly's audit entry as its event: convened (with the agenda's proposals),
+    opened, or closed (held, or recorded without quorum), with its minutes' address."""
+    event = ASSEMBLY_EVENTS[entry.kind]
+    about: dict[str, Any] = {"assembly": _assembly_data(assembly),
+                             "links": {"assembly": f"/api/v1/assemblies/{assembly.id}"}}
+    if event is WebhookEvent.ASSEMBLY_CONVENED:
+        about["assembly"].update(status=AssemblyStatus.CONVENED.value,
+                                 convened_at=_iso(entry.at))
+        about["agenda"] = [{"number": number, "proposal_id": proposal, "version": version}
+                           for number, proposal, version in data.get("agenda") or []]
+    elif event is WebhookEvent.ASSEMBLY_OPENED:
+        about["assembly"].update(status=AssemblyStatus.IN_SESSION.value,
+                                 opened_at=_iso(entry.at))
+    else:
+        held = entry.kind == "sitting_closed"
+        about["assembly"].update(
+            status=(AssemblyStatus.CLOSED if held else AssemblyStatus.NO_QUORUM).value,
+            closed_at=_iso(entry.at))
+        about["attendance"] = {"present": data.get("present"), "eligible": data.get("eligible")}
+        if held:
+            about["outcomes"] = data.get("outcomes") or {}
+        about["links"]["minutes"] = f"/api/v1/assemblies/{assembly.id}/minutes"
+    return event, f"{event.value}:{assembly.id}", _envelope(event, entry.at, organisation,
+                                                           about)
+
+
 def _envelope(event: WebhookEvent, at: datetime, organisation: Organisation,
               data: dict[str, Any]) -> dict[str, Any]:
     """The JSON of a delivery (Standard Webhooks' shape: type, timestamp, data)."""
@@ -314,6 +358,11 @@ def events_of(db: Session, entry: AuditEntry) -> Iterator[tuple[WebhookEvent, st
                                              "decided_at": _iso(proposal.decided_at)}}
             yield (WebhookEvent.PROPOSAL_DECIDED, f"proposal.decided:{proposal.id}",
                    _envelope(WebhookEvent.PROPOSAL_DECIDED, entry.at, organisation, decided))
+    elif entry.kind in ASSEMBLY_EVENTS:
+        assembly = db.get(Assembly, data.get("assembly"))
+        if assembly is None or assembly.organisation_id != entry.organisation_id:
+            return
+        yield _assembly_event(entry, data, assembly, organisation)
     elif entry.kind == "version_published":
         proposal_ = db.get(Proposal, data.get("proposal"))
         if proposal_ is None:
@@ -522,7 +571,9 @@ def mark_failed(db: Session, delivery: WebhookDelivery, token: str, *, status: i
 
 def disable(db: Session, endpoint: WebhookEndpoint, now: datetime, *, reason: str) -> None:
     """Disable an endpoint (``reason``: ``failing`` for a day, ``gone``: it answered 410);
-    its pending deliveries are given up, and the disabling is recorded in the audit log."""
+    its pending deliveries are given up, the disabling is recorded in the audit log, and
+    the organisation's current admins are told (a notice each, by e-mail and in the
+    application), all in the caller's transaction."""
     endpoint.disabled_at, endpoint.disabled_reason = now, reason
     db.execute(update(WebhookDelivery).where(
         WebhookDelivery.endpoint_id == endpoint.id,
@@ -532,6 +583,9 @@ def disable(db: Session, endpoint: WebhookEndpoint, now: datetime, *, reason: st
     db.flush()
     audit.record(db, endpoint.organisation_id, "webhook_disabled",
                  {"endpoint": endpoint.id, "reason": reason}, at=now)
+    notices.notify(db, NoticeKind.WEBHOOK_DISABLED, organisation_id=endpoint.organisation_id,
+                   user_ids=admins_of(db, endpoint.organisation_id),
+                   payload={"endpoint": endpoint.id, "reason": reason}, now=now)
 
 
 def release(db: Session, token: str) -> int:
@@ -541,6 +595,25 @@ def release(db: Session, token: str) -> int:
         .values(state=DeliveryState.PENDING.value, claim=None, claimed_at=None)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def last_attempt(db: Session, endpoint: WebhookEndpoint) -> WebhookDelivery | None:
+    """The endpoint's delivery tried last (its answer says why the endpoint failed)."""
+    return db.scalar(select(WebhookDelivery).where(
+        WebhookDelivery.endpoint_id == endpoint.id,
+        WebhookDelivery.last_attempt_at.is_not(None))
+        .order_by(WebhookDelivery.last_attempt_at.desc(), WebhookDelivery.id.desc()).limit(1))
+
+
+def name_of(endpoint: WebhookEndpoint) -> str:
+    """How messages name an endpoint: its description, else its address's host (never
+    the whole address, which may hold a secret: a chat's incoming webhook)."""
+    return endpoint.description or host_of(endpoint)
+
+
+def host_of(endpoint: WebhookEndpoint) -> str:
+    """The host of an endpoint's address."""
+    return urlsplit(endpoint.url).hostname or ""
 
 
 def admins_of(db: Session, organisation_id: int) -> list[int]:
