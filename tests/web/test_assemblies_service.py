@@ -20,7 +20,7 @@ from decisions.web.models import (
     Notice,
     Organisation,
 )
-from decisions.web.services import assemblies, minutes
+from decisions.web.services import assemblies, minutes, rounds
 
 from .conftest import Clock, unit
 
@@ -284,3 +284,34 @@ def test_the_minutes_pdf_falls_back_to_a_core_font_without_dejavu(
     data = pdf.minutes_pdf("<h1>Procès-verbal</h1><p>L’assemblée a voté : 1 000 €.</p>",
                            title="PV")
     assert data.startswith(b"%PDF")
+
+
+def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_itself(
+        app: Flask, scic: Scic, clock: Clock) -> None:
+    """A resolution's round takes the ballots of members checked in, cast through the
+    assembly (``assemblies.cast``): the plain ballot of a round (its page, or the API's
+    ``PUT /rounds/{id}/ballot`` outside an assembly) must not let a member who is absent,
+    represented or who voted by post vote on it."""
+    organisation, ids = scic
+    with unit(app) as session:
+        assembly = _assembly(session, organisation, ids, clock)
+        assemblies.convene(session, assembly, _member(session, ids, "chair"), now=clock())
+        assemblies.give_proxy(session, assembly, ids["w1"], ids["w0"],
+                              by=_member(session, ids, "w1"), now=clock())
+        assembly_id = assembly.id
+    clock.advance(days=20)
+    with unit(app) as session:
+        assembly = session.get_one(Assembly, assembly_id)
+        chair = _member(session, ids, "chair")
+        assemblies.open_sitting(session, assembly, chair, now=clock())
+        for name in ("w0", "w2", "u0", "u1", "p0", "chair"):
+            assemblies.check_in(session, assembly, ids[name], AttendanceMode.ROOM, by=chair,
+                                now=clock())
+        assemblies.open_resolution(session, assembly, assembly.items[0].id, chair,
+                                   minutes=None, now=clock())
+        round_id = assembly.items[0].round.id
+    clock.advance(minutes=1)
+    for name in ("p1", "w1", "w0"):  # absent, represented, and even present
+        with unit(app) as session, pytest.raises(rounds.BallotRefused) as refused:
+            rounds.cast_ballot(session, round_id, ids[name], "yes", now=clock())
+        assert refused.value.code == "ballot.assembly_resolution"

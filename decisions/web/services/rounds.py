@@ -41,6 +41,7 @@ from ..models import (
     CHANGEABLE,
     NOMINATING_KINDS,
     UNDECIDED,
+    AgendaItem,
     Ballot,
     CircleMember,
     College,
@@ -287,7 +288,13 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
     deadline or the closing is either stored before it or refused, never both.
 
     Whether this ballot closed the round: the last elector's answer does, in the same
-    transaction, when the rule closes once all have answered (``_closes_when_all``)."""
+    transaction, when the rule closes once all have answered (``_closes_when_all``).
+
+    A general assembly's resolution is voted from the assembly only (``assemblies.cast``:
+    checked in, proxies, postal votes already counted), never through its round."""
+    if db.scalar(select(AgendaItem.id).where(AgendaItem.round_id == round_id).limit(1)):
+        raise BallotRefused("ballot.assembly_resolution",
+                            N_("This resolution is voted from its general assembly's page."))
     stored_ballot(db, round_id, membership_id, position, now=now, reason=reason,
                   concern=concern, nominee_id=nominee_id, cast_by=cast_by)
     return _close_when_all_answered(db, round_id, now)
