@@ -57,6 +57,7 @@ AUDIT_LABELS: dict[str, LazyString] = {
     "writings_removed": _l("Reasons and comments of a former member removed"),
     "member_pseudonymised": _l("Former member's name and e-mail replaced"),
     "privacy_settings_changed": _l("Personal data settings changed"),
+    "public_register_changed": _l("Register of decisions made public or private"),
 }
 
 #: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones

@@ -42,6 +42,7 @@ FIELDS: dict[str, LazyString] = {
     "former_member_days": _l("Days a former member's name and e-mail are kept"),
     "record_years": _l("Years the reasons and comments of former members are kept"),
     "public_names": _l("Public pages name members"),
+    "public_register": _l("Public register of decisions"),
 }
 HASHES = ("fingerprint", "case_sha256", "result_sha256")
 TIMES = ("closes_at", "previous_closes_at")
