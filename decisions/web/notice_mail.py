@@ -34,7 +34,7 @@ import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email import encoders
 from email.charset import QP, Charset
 from email.header import Header
@@ -45,6 +45,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from babel.dates import format_datetime as babel_datetime
 from flask import Flask, current_app, render_template, url_for
 from flask_babel import LazyString, force_locale, get_locale
@@ -111,6 +112,7 @@ KIND_NAMES: dict[NoticeKind, LazyString] = {
     NoticeKind.NEW_VERSION: _l("new versions to consent to again"),
     NoticeKind.OUTCOME: _l("outcomes decided"),
     NoticeKind.DIGEST: _l("daily digests"),
+    NoticeKind.REVIEW_DUE: _l("review dates of the decisions you proposed"),
 }
 
 #: A kind of notice as the title of an item of a digest.
@@ -121,6 +123,7 @@ KIND_TITLES: dict[NoticeKind, LazyString] = {
     NoticeKind.OBJECTION: _l("Objection raised"),
     NoticeKind.NEW_VERSION: _l("New version"),
     NoticeKind.OUTCOME: _l("Outcome decided"),
+    NoticeKind.REVIEW_DUE: _l("Review date reached"),
 }
 
 
@@ -618,6 +621,28 @@ def _digest_letter(writing: Writing) -> Letter:
     return Letter(subject, "digest", {"items": items})
 
 
+def _review_due_letter(writing: Writing) -> Letter:
+    """A decision the recipient proposed whose review date has come: what was decided, and
+    where to take it up again (a new version or proposal is theirs to put forward)."""
+    organisation, proposal = _organisation(writing), writing.proposal
+    if proposal.review_date is None:
+        raise Unsendable("the decision has no review date any more")
+    day = date.fromisoformat(str(writing.payload.get("review_date")
+                                 or proposal.review_date.isoformat()))
+    outcome = str(OUTCOME_LABELS.get(proposal.outcome or "", proposal.outcome or ""))
+    values = {"proposal": proposal, "outcome": outcome,
+              "review_date": format_date(day, "long", locale=get_locale()),
+              "decided_on": (format_date(proposal.decided_at.astimezone(
+                  zone_of(organisation)).date(), "long", locale=get_locale())
+                             if proposal.decided_at else None),
+              "statement": proposal.outcome_statement.strip(),
+              "history_url": _proposal_url(proposal, organisation, "register.history"),
+              "register_url": url_for("register.index", slug=organisation.slug,
+                                      _external=True)}
+    return Letter(_("Review date reached: %(title)s", title=proposal.title), "review_due",
+                  values)
+
+
 WRITERS: dict[NoticeKind, Callable[[Writing], Letter]] = {
     NoticeKind.ROUND_OPENED: _round_letter,
     NoticeKind.REMINDER: _round_letter,
@@ -629,6 +654,7 @@ WRITERS: dict[NoticeKind, Callable[[Writing], Letter]] = {
     NoticeKind.PASSWORD_RESET: _password_reset_letter,
     NoticeKind.DIGEST: _digest_letter,
     NoticeKind.CONVOCATION: convocation_letter,  # issue 13: general assemblies
+    NoticeKind.REVIEW_DUE: _review_due_letter,
 }
 
 

@@ -71,7 +71,7 @@ def test_a_member_chooses_the_digest_and_unsubscribes_from_reminders_then_takes_
     mine = _membership(app, ANA, "coop")
     prefix = f"m{mine.id}-"
     kept = [k.value for k in NoticeKind if k.value in (
-        "round_opened", "nudge", "objection", "new_version", "outcome", "digest")]
+        "round_opened", "nudge", "objection", "new_version", "outcome", "digest", "review_due")]
     response = client.post(f"/account/messages/{mine.id}", data={
         f"{prefix}mode": "digest", f"{prefix}kinds": kept})
     assert response.status_code == 302

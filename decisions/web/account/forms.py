@@ -83,6 +83,7 @@ KIND_LABELS: dict[NoticeKind, LazyString] = {
     NoticeKind.NEW_VERSION: _l("A new version asks for my consent again"),
     NoticeKind.OUTCOME: _l("Outcomes"),
     NoticeKind.DIGEST: _l("The daily digest"),
+    NoticeKind.REVIEW_DUE: _l("The review date of a decision I proposed has come"),
 }
 
 

@@ -28,6 +28,8 @@ SENTENCES: dict[NoticeKind, LazyString] = {
     NoticeKind.OBJECTION: _l("An objection was raised: %(title)s"),
     NoticeKind.NEW_VERSION: _l("A new version asks for your consent again: %(title)s"),
     NoticeKind.OUTCOME: _l("Outcome decided: %(title)s"),
+    NoticeKind.REVIEW_DUE: _l("The review date of a decision you proposed has come:"
+                              " %(title)s"),
 }
 
 

@@ -195,8 +195,8 @@ def circles(db: Session, organisation: Organisation) -> list[tuple[int, str]]:
 def reviews_due(db: Session, organisation: Organisation, now: datetime,
                 ) -> list[tuple[int, int | None, date]]:
     """The decisions whose review date has come (on the organisation's date at ``now``):
-    (proposal id, proposer's membership id, review date), earliest first. For telling
-    proposers (the notice outbox has no kind for it yet)."""
+    (proposal id, proposer's membership id, review date), earliest first, whether their
+    proposers were told or not (``services.reviews`` tells them, once)."""
     today = today_of(organisation, now)
     rows = db.execute(_decided(organisation).with_only_columns(
         Proposal.id, Proposal.author_id, Proposal.review_date)
