@@ -61,6 +61,8 @@ from . import db as database
 from . import mail, transactions
 from .account.calendar import deadline_uid
 from .assemblies.mail import convocation_letter
+from .chart_images import png_bytes
+from .charts import drawings
 from .config import audit_folder
 from .emails import duration_in_words, reset_key
 from .i18n import local_time, zone_of
@@ -83,6 +85,7 @@ from .models import (
 from .proposals.rule_words import OUTCOME_LABELS, ROUND_KIND_LABELS, ROUND_STATUS_LABELS
 from .proposals.rule_words import rule_sentences as rule_words
 from .rounds.views import duration, explain, position_label
+from .services import charts as chart_service
 from .services import checkpoints, outbox, results
 from .services import rounds as round_service
 from .services.unsubscribing import unsubscribe_token
@@ -155,15 +158,29 @@ class Attachment:
     params: tuple[tuple[str, str], ...] = ()  # of its Content-Type
 
 
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    """An image the HTML part shows (``<img src="cid:...">``), sent beside it in
+    ``multipart/related``: a chart, with its text alternative."""
+
+    cid: str
+    data: bytes
+    alt: str
+    width: int
+    height: int
+    subtype: str = "png"
+
+
 @dataclass
 class Letter:
     """What a kind of notice says: the subject, the template (``mail/<template>``) and its
-    values, the attachments."""
+    values, the attachments, the images its HTML shows."""
 
     subject: str
     template: str
     values: dict[str, Any] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    images: list[InlineImage] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +273,7 @@ class Written:
     text: str
     html: str
     attachments: list[Attachment]
+    images: list[InlineImage] = field(default_factory=list)
 
 
 #: Letters written during one run of the sender, by what makes them differ: a round's opening
@@ -308,7 +326,7 @@ def write(db: Session, notice: Notice, now: datetime, letters: Letters | None = 
     if unsubscribe is not None:  # RFC 2369 and RFC 8058
         headers["List-Unsubscribe"] = _OneLine(f"<{unsubscribe}>")
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = _mime(text, html, written.attachments)
+    message = _mime(text, html, written.attachments, written.images)
     for name, header in headers.items():
         message[name] = header  # type: ignore[assignment]  # compat32 takes Header-likes
     return Outgoing(parseaddr(sender)[1], address, message.as_bytes(policy=WIRE))
@@ -340,7 +358,7 @@ def _written(writing: Writing, language: str) -> Written:
               "organisation_url": _organisation_url(writing.organisation), **letter.values}
     return Written(letter.subject, _tidy(render_template(f"mail/{letter.template}.txt", **values)),
                    render_template(f"mail/{letter.template}.html", **values),
-                   letter.attachments)
+                   letter.attachments, letter.images)
 
 
 class _OneLine:
@@ -362,14 +380,31 @@ def _header(text: str) -> str | Header:
     return text if text.isascii() else Header(text, UTF8)
 
 
-def _mime(text: str, html: str, attachments: list[Attachment]) -> MIMEMultipart:
-    """multipart/alternative of the text and the HTML, inside multipart/mixed with the
-    attachments when there are some."""
+def _mime(text: str, html: str, attachments: list[Attachment],
+          images: list[InlineImage] | None = None) -> MIMEMultipart:
+    """multipart/alternative of the text and the HTML (inside multipart/related with the
+    images it shows, when there are some), inside multipart/mixed with the attachments
+    when there are some."""
     alternative = MIMEMultipart("alternative")
     for body, subtype in ((text, "plain"), (html, "html")):
         # The library takes a Charset here (its documentation says so; the stub says str).
         part = MIMEText(body, subtype, UTF8)  # type: ignore[arg-type]
         del part["MIME-Version"]  # once, at the top
+        if subtype == "html" and images:
+            related = MIMEMultipart("related", type="text/html")
+            del related["MIME-Version"]
+            related.attach(part)
+            for image in images:
+                picture = MIMEBase("image", image.subtype)
+                picture.set_payload(image.data)
+                encoders.encode_base64(picture)
+                picture.add_header("Content-ID", f"<{image.cid}>")
+                picture.add_header("Content-Disposition", "inline",
+                                   filename=f"{image.cid.partition('@')[0]}.{image.subtype}")
+                del picture["MIME-Version"]
+                related.attach(picture)
+            alternative.attach(related)
+            continue
         alternative.attach(part)
     if not attachments:
         return alternative
@@ -540,8 +575,9 @@ def _outcome_letter(writing: Writing) -> Letter:
         outcome = str(OUTCOME_LABELS.get(found.outcome, found.outcome))
     else:
         outcome = str(ROUND_STATUS_LABELS.get(round_.status, round_.status))
+    images = _chart_images(writing, round_, found)
     values = {"proposal": proposal, "round": round_, "outcome": outcome, "results": found,
-              "participation": found.participation,
+              "participation": found.participation, "charts": images,
               "counts": [(position_label(p), n) for p, n in (found.counts or {}).items()],
               "explanation": explain(found.explanation) if found.explanation else "",
               "audit_head": str(head) if head is not None else None,
@@ -551,7 +587,20 @@ def _outcome_letter(writing: Writing) -> Letter:
                            if found.case_visible else None),
               "kind_label": str(ROUND_KIND_LABELS.get(round_.kind, round_.kind))}
     return Letter(_("Decided: %(title)s, %(outcome)s", title=proposal.title, outcome=outcome),
-                  "outcome", values)
+                  "outcome", values, images=images)
+
+
+def _chart_images(writing: Writing, round_: Round, found: results.RoundResults,
+                  ) -> list[InlineImage]:
+    """The charts of a round's results as the recipient may see them (those of its results
+    page), in their language, as PNG images with their text alternative
+    (``chart_images``: why PNG)."""
+    figures = chart_service.round_figures(writing.db, round_, found, writing.now)
+    domain = parseaddr(str(current_app.config["MAIL_SENDER"]))[1].rpartition("@")[2]
+    return [InlineImage(f"chart-{round_.id}-{drawing.kind}@{domain or 'localhost'}",
+                        png_bytes(drawing), f"{drawing.title}: {drawing.description}",
+                        drawing.width, drawing.view_height)
+            for drawing in drawings(figures, zone=round_.proposal.organisation.timezone)]
 
 
 def _invitation_letter(writing: Writing) -> Letter:

@@ -31,6 +31,7 @@ from decisions.engine import render
 
 from .. import db
 from ..assembly_cases import meeting_day_start
+from ..charts import record_chart
 from ..config import audit_folder
 from ..errors import error_text
 from ..forms import show_error
@@ -43,6 +44,7 @@ from ..models import (
     Membership,
     Organisation,
     Role,
+    Round,
     User,
 )
 from ..orgs.access import requires
@@ -67,6 +69,7 @@ from .forms import (
     RoomForm,
     VoteForm,
 )
+from .pdf import chart_uri
 from .pdf import minutes_pdf as write_pdf
 
 bp = Blueprint("assemblies", __name__, url_prefix="/orgs/<slug>/assemblies")
@@ -702,7 +705,12 @@ def _written(organisation: Organisation, assembly: Assembly,
     except ServiceError as error:
         flash(error_text(error), "error")
         return None
+    session = db.session()
+    charts = {r.number: record_chart(session.get_one(Round, r.round_id))
+              for r in found.resolutions if r.voted and r.round_id is not None}
     return {"organisation": organisation, "assembly": assembly, "minutes": found,
+            "charts": {number: drawn for number, drawn in charts.items() if drawn},
+            "chart_uri": chart_uri,
             "language": language, "explain": lambda steps: render(steps, language),  # type: ignore[arg-type]
             "local": lambda moment: local_time(moment, organisation),
             "audit_head": found.audit_head}
