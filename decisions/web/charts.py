@@ -14,8 +14,9 @@ Clean templates rather than a charting library: four simple shapes need no depen
 markup stays under the strict Content Security Policy (no inline style: colours are
 presentation attributes that the page's stylesheet overrides by class, for the screen's
 palette and for print), and every text goes through the catalogs like the rest of the page.
-No PNG: no well-kept pure-Python library rasterises SVG (CairoSVG needs the Cairo C
-library), so an e-mail that wants an image attaches the SVG bytes.
+Mail clients seldom draw SVG: the outcome e-mail sends the same drawings as PNG images
+(``chart_images``, with Pillow: no well-kept pure-Python library rasterises SVG, CairoSVG
+needs the Cairo C library).
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from flask import Flask, render_template
 from flask_babel import LazyString, force_locale, get_locale
 
 from . import db
-from .models import Round
+from .models import Membership, Role, Round, RoundStatus
 from .orgs.views import percent
 from .proposals.rule_words import POSITION_LABELS, _, ngettext
 from .rounds.forms import COUNT_LABELS
 from .services import charts as chart_service
+from .services import results
 from .services.charts import (
     CollegesFigures,
     EvolutionFigures,
@@ -394,6 +396,25 @@ def round_charts(round_: Round, results: RoundResults) -> dict[str, Drawing]:
     results page and the minutes."""
     figures = chart_service.round_figures(db.session(), round_, results, db.utcnow())
     return {d.kind: d for d in drawings(figures, zone=round_.proposal.organisation.timezone)}
+
+
+def record_chart(round_: Round) -> Drawing | None:
+    """The chart a record of decisions (the minutes of a general assembly) keeps of a
+    counted vote, the same for every reader: how its colleges' parts add up to the weighted
+    share against the threshold, else its votes by position; in the current language.
+    ``None`` for a round not counted."""
+    if round_.status is not RoundStatus.CLOSED or not round_.result_json:
+        return None
+    session, now = db.session(), db.utcnow()
+    # Counts only, as any member reads them: no name, whatever the reader's role.
+    found = results.round_results(session, round_, Membership(role=Role.MEMBER), now,
+                                  someone="-")
+    figures = chart_service.round_figures(session, round_, found, now)
+    if figures.colleges is not None:
+        return colleges_drawing(figures.colleges, f"chart-{round_.id}")
+    if figures.positions is not None:
+        return positions_drawing(figures.positions, f"chart-{round_.id}")
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -61,6 +61,7 @@ AUDIT_LABELS: dict[str, LazyString] = {
     "privacy_settings_changed": _l("Personal data settings changed"),
     # Webhooks (issue 14).
     "webhook_disabled": _l("Webhook endpoint disabled"),
+    "public_register_changed": _l("Register of decisions made public or private"),
 }
 
 #: (endpoint, label, least role): blueprints add their pages here; the menu shows the ones

@@ -34,7 +34,7 @@ import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email import encoders
 from email.charset import QP, Charset
 from email.header import Header
@@ -45,6 +45,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from babel.dates import format_datetime as babel_datetime
 from flask import Flask, current_app, render_template, url_for
 from flask_babel import LazyString, force_locale, get_locale
@@ -60,6 +61,8 @@ from . import db as database
 from . import mail, transactions
 from .account.calendar import deadline_uid
 from .assemblies.mail import convocation_letter
+from .chart_images import png_bytes
+from .charts import drawings
 from .config import audit_folder
 from .emails import duration_in_words, reset_key
 from .i18n import local_time, zone_of
@@ -83,6 +86,7 @@ from .models import (
 from .proposals.rule_words import OUTCOME_LABELS, ROUND_KIND_LABELS, ROUND_STATUS_LABELS
 from .proposals.rule_words import rule_sentences as rule_words
 from .rounds.views import duration, explain, position_label
+from .services import charts as chart_service
 from .services import checkpoints, outbox, results, webhooks
 from .services import rounds as round_service
 from .services.unsubscribing import unsubscribe_token
@@ -113,6 +117,7 @@ KIND_NAMES: dict[NoticeKind, LazyString] = {
     NoticeKind.OUTCOME: _l("outcomes decided"),
     NoticeKind.DIGEST: _l("daily digests"),
     NoticeKind.WEBHOOK_DISABLED: _l("disabled webhook endpoints"),
+    NoticeKind.REVIEW_DUE: _l("review dates of the decisions you proposed"),
 }
 
 #: A kind of notice as the title of an item of a digest.
@@ -124,6 +129,7 @@ KIND_TITLES: dict[NoticeKind, LazyString] = {
     NoticeKind.NEW_VERSION: _l("New version"),
     NoticeKind.OUTCOME: _l("Outcome decided"),
     NoticeKind.WEBHOOK_DISABLED: _l("Webhook endpoint disabled"),
+    NoticeKind.REVIEW_DUE: _l("Review date reached"),
 }
 
 
@@ -155,15 +161,29 @@ class Attachment:
     params: tuple[tuple[str, str], ...] = ()  # of its Content-Type
 
 
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    """An image the HTML part shows (``<img src="cid:...">``), sent beside it in
+    ``multipart/related``: a chart, with its text alternative."""
+
+    cid: str
+    data: bytes
+    alt: str
+    width: int
+    height: int
+    subtype: str = "png"
+
+
 @dataclass
 class Letter:
     """What a kind of notice says: the subject, the template (``mail/<template>``) and its
-    values, the attachments."""
+    values, the attachments, the images its HTML shows."""
 
     subject: str
     template: str
     values: dict[str, Any] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    images: list[InlineImage] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +276,7 @@ class Written:
     text: str
     html: str
     attachments: list[Attachment]
+    images: list[InlineImage] = field(default_factory=list)
 
 
 #: Letters written during one run of the sender, by what makes them differ: a round's opening
@@ -308,7 +329,7 @@ def write(db: Session, notice: Notice, now: datetime, letters: Letters | None = 
     if unsubscribe is not None:  # RFC 2369 and RFC 8058
         headers["List-Unsubscribe"] = _OneLine(f"<{unsubscribe}>")
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = _mime(text, html, written.attachments)
+    message = _mime(text, html, written.attachments, written.images)
     for name, header in headers.items():
         message[name] = header  # type: ignore[assignment]  # compat32 takes Header-likes
     return Outgoing(parseaddr(sender)[1], address, message.as_bytes(policy=WIRE))
@@ -340,7 +361,7 @@ def _written(writing: Writing, language: str) -> Written:
               "organisation_url": _organisation_url(writing.organisation), **letter.values}
     return Written(letter.subject, _tidy(render_template(f"mail/{letter.template}.txt", **values)),
                    render_template(f"mail/{letter.template}.html", **values),
-                   letter.attachments)
+                   letter.attachments, letter.images)
 
 
 class _OneLine:
@@ -362,14 +383,31 @@ def _header(text: str) -> str | Header:
     return text if text.isascii() else Header(text, UTF8)
 
 
-def _mime(text: str, html: str, attachments: list[Attachment]) -> MIMEMultipart:
-    """multipart/alternative of the text and the HTML, inside multipart/mixed with the
-    attachments when there are some."""
+def _mime(text: str, html: str, attachments: list[Attachment],
+          images: list[InlineImage] | None = None) -> MIMEMultipart:
+    """multipart/alternative of the text and the HTML (inside multipart/related with the
+    images it shows, when there are some), inside multipart/mixed with the attachments
+    when there are some."""
     alternative = MIMEMultipart("alternative")
     for body, subtype in ((text, "plain"), (html, "html")):
         # The library takes a Charset here (its documentation says so; the stub says str).
         part = MIMEText(body, subtype, UTF8)  # type: ignore[arg-type]
         del part["MIME-Version"]  # once, at the top
+        if subtype == "html" and images:
+            related = MIMEMultipart("related", type="text/html")
+            del related["MIME-Version"]
+            related.attach(part)
+            for image in images:
+                picture = MIMEBase("image", image.subtype)
+                picture.set_payload(image.data)
+                encoders.encode_base64(picture)
+                picture.add_header("Content-ID", f"<{image.cid}>")
+                picture.add_header("Content-Disposition", "inline",
+                                   filename=f"{image.cid.partition('@')[0]}.{image.subtype}")
+                del picture["MIME-Version"]
+                related.attach(picture)
+            alternative.attach(related)
+            continue
         alternative.attach(part)
     if not attachments:
         return alternative
@@ -540,8 +578,9 @@ def _outcome_letter(writing: Writing) -> Letter:
         outcome = str(OUTCOME_LABELS.get(found.outcome, found.outcome))
     else:
         outcome = str(ROUND_STATUS_LABELS.get(round_.status, round_.status))
+    images = _chart_images(writing, round_, found)
     values = {"proposal": proposal, "round": round_, "outcome": outcome, "results": found,
-              "participation": found.participation,
+              "participation": found.participation, "charts": images,
               "counts": [(position_label(p), n) for p, n in (found.counts or {}).items()],
               "explanation": explain(found.explanation) if found.explanation else "",
               "audit_head": str(head) if head is not None else None,
@@ -551,7 +590,20 @@ def _outcome_letter(writing: Writing) -> Letter:
                            if found.case_visible else None),
               "kind_label": str(ROUND_KIND_LABELS.get(round_.kind, round_.kind))}
     return Letter(_("Decided: %(title)s, %(outcome)s", title=proposal.title, outcome=outcome),
-                  "outcome", values)
+                  "outcome", values, images=images)
+
+
+def _chart_images(writing: Writing, round_: Round, found: results.RoundResults,
+                  ) -> list[InlineImage]:
+    """The charts of a round's results as the recipient may see them (those of its results
+    page), in their language, as PNG images with their text alternative
+    (``chart_images``: why PNG)."""
+    figures = chart_service.round_figures(writing.db, round_, found, writing.now)
+    domain = parseaddr(str(current_app.config["MAIL_SENDER"]))[1].rpartition("@")[2]
+    return [InlineImage(f"chart-{round_.id}-{drawing.kind}@{domain or 'localhost'}",
+                        png_bytes(drawing), f"{drawing.title}: {drawing.description}",
+                        drawing.width, drawing.view_height)
+            for drawing in drawings(figures, zone=round_.proposal.organisation.timezone)]
 
 
 def _invitation_letter(writing: Writing) -> Letter:
@@ -641,6 +693,28 @@ def _webhook_disabled_letter(writing: Writing) -> Letter:
                   values)
 
 
+def _review_due_letter(writing: Writing) -> Letter:
+    """A decision the recipient proposed whose review date has come: what was decided, and
+    where to take it up again (a new version or proposal is theirs to put forward)."""
+    organisation, proposal = _organisation(writing), writing.proposal
+    if proposal.review_date is None:
+        raise Unsendable("the decision has no review date any more")
+    day = date.fromisoformat(str(writing.payload.get("review_date")
+                                 or proposal.review_date.isoformat()))
+    outcome = str(OUTCOME_LABELS.get(proposal.outcome or "", proposal.outcome or ""))
+    values = {"proposal": proposal, "outcome": outcome,
+              "review_date": format_date(day, "long", locale=get_locale()),
+              "decided_on": (format_date(proposal.decided_at.astimezone(
+                  zone_of(organisation)).date(), "long", locale=get_locale())
+                             if proposal.decided_at else None),
+              "statement": proposal.outcome_statement.strip(),
+              "history_url": _proposal_url(proposal, organisation, "register.history"),
+              "register_url": url_for("register.index", slug=organisation.slug,
+                                      _external=True)}
+    return Letter(_("Review date reached: %(title)s", title=proposal.title), "review_due",
+                  values)
+
+
 WRITERS: dict[NoticeKind, Callable[[Writing], Letter]] = {
     NoticeKind.ROUND_OPENED: _round_letter,
     NoticeKind.REMINDER: _round_letter,
@@ -653,6 +727,7 @@ WRITERS: dict[NoticeKind, Callable[[Writing], Letter]] = {
     NoticeKind.DIGEST: _digest_letter,
     NoticeKind.CONVOCATION: convocation_letter,  # issue 13: general assemblies
     NoticeKind.WEBHOOK_DISABLED: _webhook_disabled_letter,
+    NoticeKind.REVIEW_DUE: _review_due_letter,
 }
 
 

@@ -21,6 +21,9 @@ A second job sends the e-mails of the outbox every ``MAIL_INTERVAL_SECONDS``
 conditional update, so several schedulers never send one twice); ``decisions send-mail``
 does the same once, or in a loop, for deployments that send mail from a process of its own.
 
+An hourly job tells the proposers of decisions whose review date has come
+(``services.reviews``: once per review date, through the outbox).
+
 A third job (every ``WEBHOOK_INTERVAL_SECONDS``) turns new events into webhook deliveries
 and sends those due (``api.sending``: claimed with a conditional update, retried with
 backoff); ``decisions send-webhooks`` does the same once.
@@ -51,7 +54,7 @@ from . import db, notice_mail
 from .api import sending
 from .config import audit_folder, retention
 from .models import Round, RoundStatus
-from .services import audit, checkpoints, notices, personal_data, rounds
+from .services import audit, checkpoints, notices, personal_data, reviews, rounds
 
 #: Seconds between two looks for due rounds: a round closes at most this long (plus the time
 #: to count it) after its deadline, well within the five seconds promised.
@@ -65,6 +68,10 @@ MAIL_JOB_ID = "send-mail"
 #: counted in days, an hour late is well within them.
 PERSONAL_DATA_INTERVAL_SECONDS = 3600
 PERSONAL_DATA_JOB_ID = "keep-personal-data"
+#: Seconds between two looks for decisions whose review date has come (a date of the
+#: organisation: its proposer hears of it within the hour).
+REVIEW_INTERVAL_SECONDS = 3600
+REVIEW_JOB_ID = "tell-reviews-due"
 #: Seconds between two looks for webhook events and deliveries due.
 WEBHOOK_INTERVAL_SECONDS = 5
 WEBHOOK_JOB_ID = "send-webhooks"
@@ -147,6 +154,11 @@ def build_scheduler(app: Flask, kind: type[SchedulerT]) -> SchedulerT:
                       args=(app,), id=PERSONAL_DATA_JOB_ID, name="keep personal data",
                       coalesce=True, max_instances=1, misfire_grace_time=None,
                       replace_existing=True, next_run_time=datetime.now(UTC))
+    scheduler.add_job(tell_reviews_due,
+                      IntervalTrigger(seconds=REVIEW_INTERVAL_SECONDS, timezone=UTC),
+                      args=(app,), id=REVIEW_JOB_ID, name="tell reviews due", coalesce=True,
+                      max_instances=1, misfire_grace_time=None, replace_existing=True,
+                      next_run_time=datetime.now(UTC))
     scheduler.add_job(send_webhooks,
                       IntervalTrigger(seconds=WEBHOOK_INTERVAL_SECONDS, timezone=UTC),
                       args=(app,), id=WEBHOOK_JOB_ID, name="send webhooks", coalesce=True,
@@ -166,6 +178,22 @@ def send_webhooks(app: Flask) -> None:
         return
     if report.sent or report.failed or report.disabled:
         logger.info("Webhooks: %s", report)
+
+
+def tell_reviews_due(app: Flask) -> int:
+    """The reviews job (hourly): tell the proposer of each decision whose review date has
+    come, once per review date however many schedulers run (``services.reviews``: a
+    conditional update, and the notice in its transaction); how many were told. A failure
+    is logged and tried again at the next pass."""
+    try:
+        with app.app_context():
+            told = reviews.tell_reviews_due(app.extensions["decisions.db"], db.utcnow())
+    except Exception:
+        logger.exception("Reviews due could not be told")
+        return 0
+    if told:
+        logger.info("%d proposers told that a decision's review date has come", told)
+    return told
 
 
 def send_mail(app: Flask) -> None:

@@ -309,7 +309,9 @@ def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_it
                                 now=clock())
         assemblies.open_resolution(session, assembly, assembly.items[0].id, chair,
                                    minutes=None, now=clock())
-        round_id = assembly.items[0].round.id
+        opened = assembly.items[0].round
+        assert opened is not None
+        round_id = opened.id
     clock.advance(minutes=1)
     for name in ("p1", "w1", "w0"):  # absent, represented, and even present
         with unit(app) as session, pytest.raises(rounds.BallotRefused) as refused:

@@ -72,7 +72,7 @@ def test_a_member_chooses_the_digest_and_unsubscribes_from_reminders_then_takes_
     prefix = f"m{mine.id}-"
     kept = [k.value for k in NoticeKind if k.value in (
         "round_opened", "nudge", "objection", "new_version", "outcome", "digest",
-        "webhook_disabled")]
+        "webhook_disabled", "review_due")]
     response = client.post(f"/account/messages/{mine.id}", data={
         f"{prefix}mode": "digest", f"{prefix}kinds": kept})
     assert response.status_code == 302

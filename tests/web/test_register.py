@@ -1,21 +1,24 @@
 """The register of decisions: the demo's decisions with their date, rule, outcome, figures,
 statement and review date; filters by circle, year and outcome; a CSV that round-trips and an
 Atom feed that parses; review dates that have passed flagged; and a public register only for
-an organisation that makes it so, naming no member unless it chose to."""
+an organisation whose admins make it so on its settings page, naming no member unless it
+chose to (page, CSV and Atom feed, read by a visitor who never signed in)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from decisions.web import db
-from decisions.web.models import Organisation, Proposal
+from decisions.web.models import AuditEntry, Organisation, Proposal
 from decisions.web.register.views import COLUMNS
 from decisions.web.services import register
 
@@ -176,41 +179,129 @@ def test_a_passed_review_date_is_flagged_and_its_proposer_found(
     assert [r["review_due"] for r in rows].count("yes") == len(due)
 
 
-def test_the_register_is_private_unless_the_organisation_makes_it_public(
-        app: Flask, demo_ids: dict[str, int]) -> None:
+def _choose(client: FlaskClient, app: Flask, *, public: bool,
+            names: bool | None = None) -> None:
+    """An admin makes the register public or private on the organisation's settings page,
+    the other settings as they are, and (unless ``None``) says whether public pages name
+    members on the personal data settings page."""
+    with app.app_context():
+        organisation = db.session().scalars(select(Organisation)).one()
+        settings = {"name": organisation.name, "timezone": organisation.timezone,
+                    "language": organisation.language}
+        settings.update({flag: "y" for flag in ("is_scic", "allow_member_proposals",
+                                                "answer_links")
+                         if getattr(organisation, flag)})
+        privacy = {"contact": organisation.privacy_contact,
+                   "former_member_days": str(organisation.former_member_days),
+                   "record_years": str(organisation.record_years)}
+    if public:
+        settings["public_register"] = "y"
+    saved = client.post(f"/orgs/{SLUG}/settings", data=settings)
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    if names is not None:
+        if names:
+            privacy["public_names"] = "y"
+        saved = client.post(f"/orgs/{SLUG}/privacy/settings", data=privacy)
+        assert saved.status_code == 302, saved.get_data(as_text=True)
+
+
+def _public_texts(app: Flask) -> tuple[str, list[dict[str, str]], ET.Element]:
+    """The public register as a visitor who never signed in reads it: the page, the CSV's
+    rows, the Atom feed."""
     visitor = app.test_client()
-    for path in ("/", ".csv", ".atom"):
-        suffix = path if path != "/" else "/"
-        assert visitor.get(f"/public/{SLUG}/register{suffix}").status_code == 404
-    app.config["PUBLIC_REGISTERS"] = [SLUG]
     page = visitor.get(f"/public/{SLUG}/register/")
     assert page.status_code == 200
-    text = page.get_data(as_text=True)
-    assert "Adhérer à la fédération européenne" in text
-    assert "Camille Martin" not in text  # the proposers are not named
-    assert "Samir Haddad" not in text
     rows = _csv_rows(visitor.get(f"/public/{SLUG}/register.csv").get_data(as_text=True))
+    feed = ET.fromstring(visitor.get(f"/public/{SLUG}/register.atom").data)  # noqa: S314
+    return page.get_data(as_text=True), rows, feed
+
+
+def _proposers(app: Flask) -> set[str]:
+    """The names of the demo's decided proposals' proposers."""
+    with app.app_context():
+        return {p.author.user.name for p in db.session().scalars(
+            select(Proposal).where(Proposal.status == "decided")) if p.author is not None}
+
+
+PUBLIC_PATHS = ("/", ".csv", ".atom")
+
+
+def test_the_register_is_private_until_an_admin_makes_it_public_then_private_again(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    visitor = app.test_client()
+    for path in PUBLIC_PATHS:
+        assert visitor.get(f"/public/{SLUG}/register{path}").status_code == 404
+    admin = signed_in(app)
+    assert 'name="public_register"' in admin.get(f"/orgs/{SLUG}/settings").get_data(
+        as_text=True)
+    members_page = admin.get(f"/orgs/{SLUG}/register/").get_data(as_text=True)
+    assert f"/public/{SLUG}/register/" not in members_page
+    _choose(admin, app, public=True)
+    for path in PUBLIC_PATHS:
+        assert visitor.get(f"/public/{SLUG}/register{path}").status_code == 200
+    members_page = admin.get(f"/orgs/{SLUG}/register/").get_data(as_text=True)
+    assert f"/public/{SLUG}/register/" in members_page
+    with app.app_context():
+        entries = db.session().scalars(select(AuditEntry).where(
+            AuditEntry.kind == "public_register_changed")).all()
+        assert [json.loads(e.data) for e in entries] == [{"public_register": True}]
+        assert entries[0].actor_id is not None
+    _choose(admin, app, public=True)  # saved again as it is: nothing more to record
+    _choose(admin, app, public=False)
+    for path in PUBLIC_PATHS:
+        assert visitor.get(f"/public/{SLUG}/register{path}").status_code == 404
+    with app.app_context():
+        told = db.session().scalars(select(AuditEntry.data).where(
+            AuditEntry.kind == "public_register_changed").order_by(AuditEntry.seq)).all()
+    assert [json.loads(d) for d in told] == [{"public_register": True},
+                                             {"public_register": False}]
+    audit_page = signed_in(app, READS_ENGLISH).get(f"/orgs/{SLUG}/audit").get_data(
+        as_text=True)
+    assert "Register of decisions made public or private" in audit_page
+
+
+def test_a_member_who_is_not_an_admin_cannot_make_the_register_public(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    member = signed_in(app, READS_ENGLISH)
+    assert member.post(f"/orgs/{SLUG}/settings",
+                       data={"public_register": "y"}).status_code == 403
+    assert app.test_client().get(f"/public/{SLUG}/register/").status_code == 404
+
+
+def test_a_public_register_shows_every_decision_read_only_naming_no_member(
+        app: Flask, demo_ids: dict[str, int]) -> None:
+    _choose(signed_in(app), app, public=True)
+    text, rows, feed = _public_texts(app)
+    assert "Adhérer à la fédération européenne" in text
+    proposers = _proposers(app)
+    assert proposers >= {"Camille Martin", "Samir Haddad"}
+    # Outcome statements are shown as written (the election's names whom it elected).
+    unwritten = re.sub(r'<div class="markdown">.*?</div>', "", text, flags=re.S)
+    for name in proposers:
+        assert name not in unwritten
+    assert 'method="post"' not in text  # read-only: nothing to send from it
+    assert [int(r["proposal_id"]) for r in rows] == [p.id for p in _decided(app)]
     assert {r["proposer"] for r in rows} == {""}
     assert all("/public/" in r["url"] for r in rows)
-    feed = ET.fromstring(visitor.get(f"/public/{SLUG}/register.atom").data)  # noqa: S314
     assert len(feed.findall(f"{ATOM}entry")) == len(_decided(app))
     assert feed.find(f"{ATOM}entry/{ATOM}author") is None
-    members_page = signed_in(app).get(f"/orgs/{SLUG}/register/").get_data(as_text=True)
-    assert f"/public/{SLUG}/register/" in members_page
-    app.config["PUBLIC_REGISTERS"] = f"another-coop, {SLUG}"  # as an environment variable
-    assert visitor.get(f"/public/{SLUG}/register/").status_code == 200
 
 
 def test_a_public_register_names_proposers_when_the_organisation_chose_to(
         app: Flask, demo_ids: dict[str, int]) -> None:
-    app.config["PUBLIC_REGISTERS"] = [SLUG]
-    with app.app_context(), db.transaction() as session:
-        organisation = session.scalars(select(Organisation)).one()
-        if not hasattr(organisation, "public_names"):
-            return  # the column comes with issue 16 (personal data)
-        organisation.public_names = True
-    text = app.test_client().get(f"/public/{SLUG}/register/").get_data(as_text=True)
+    _choose(signed_in(app), app, public=True, names=True)
+    text, rows, feed = _public_texts(app)
     assert "Samir Haddad" in text
+    with app.app_context():
+        expected = {p.id: p.author.user.name for p in db.session().scalars(
+            select(Proposal).where(Proposal.status == "decided")) if p.author is not None}
+    assert {int(r["proposal_id"]): r["proposer"] for r in rows if r["proposer"]} == expected
+    authors = {e.findtext(f"{ATOM}author/{ATOM}name") for e in feed.findall(f"{ATOM}entry")}
+    assert authors == set(expected.values())
+    _choose(signed_in(app), app, public=True, names=False)
+    text, rows, feed = _public_texts(app)
+    assert "Samir Haddad" not in text
+    assert {r["proposer"] for r in rows} == {""}
 
 
 def test_the_register_reads_in_a_few_queries_whatever_its_length(

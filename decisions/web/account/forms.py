@@ -83,6 +83,7 @@ KIND_LABELS: dict[NoticeKind, LazyString] = {
     NoticeKind.OUTCOME: _l("Outcomes"),
     NoticeKind.DIGEST: _l("The daily digest"),
     NoticeKind.WEBHOOK_DISABLED: _l("A webhook endpoint is disabled (to admins)"),
+    NoticeKind.REVIEW_DUE: _l("The review date of a decision I proposed has come"),
 }
 
 

@@ -29,6 +29,8 @@ SENTENCES: dict[NoticeKind, LazyString] = {
     NoticeKind.NEW_VERSION: _l("A new version asks for your consent again: %(title)s"),
     NoticeKind.OUTCOME: _l("Outcome decided: %(title)s"),
     NoticeKind.WEBHOOK_DISABLED: _l("A webhook endpoint is disabled: %(title)s"),
+    NoticeKind.REVIEW_DUE: _l("The review date of a decision you proposed has come:"
+                              " %(title)s"),
 }
 
 

@@ -16,8 +16,12 @@ rarely asked for (issue 11 keeps a worker under 120 MiB).
 
 from __future__ import annotations
 
+import base64
 import unicodedata
 from pathlib import Path
+
+from ..chart_images import png_bytes
+from ..charts import Drawing
 
 #: Where Debian's fonts-dejavu-core puts DejaVu Sans.
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -60,6 +64,13 @@ def pages_pdf(pages: list[str], *, title: str) -> bytes:
         pdf.write_html(html if family == "dejavu" else _latin1(html), font_family=family,
                        table_line_separators=True, tag_styles=headings)
     return bytes(pdf.output())
+
+
+def chart_uri(drawing: Drawing) -> str:
+    """A chart as the ``src`` of an image of the minutes' HTML: a PNG (``chart_images``,
+    three pixels per unit: about 200 dpi on the page), which fpdf2 embeds as it is."""
+    data = base64.b64encode(png_bytes(drawing, scale=3)).decode("ascii")
+    return f"data:image/png;base64,{data}"
 
 
 def _latin1(text: str) -> str:

@@ -32,6 +32,7 @@ from decisions.engine import render
 
 from .. import db
 from ..assembly_cases import meeting_day_start
+from ..charts import record_chart
 from ..config import audit_folder
 from ..errors import error_text
 from ..forms import show_error
@@ -44,6 +45,7 @@ from ..models import (
     Membership,
     Organisation,
     Role,
+    Round,
     User,
 )
 from ..orgs.access import requires
@@ -69,8 +71,8 @@ from .forms import (
     VoteForm,
 )
 from .mail import convocation_values
+from .pdf import chart_uri, pages_pdf
 from .pdf import minutes_pdf as write_pdf
-from .pdf import pages_pdf
 
 bp = Blueprint("assemblies", __name__, url_prefix="/orgs/<slug>/assemblies")
 
@@ -769,7 +771,12 @@ def _written(organisation: Organisation, assembly: Assembly,
     except ServiceError as error:
         flash(error_text(error), "error")
         return None
+    session = db.session()
+    charts = {r.number: record_chart(session.get_one(Round, r.round_id))
+              for r in found.resolutions if r.voted and r.round_id is not None}
     return {"organisation": organisation, "assembly": assembly, "minutes": found,
+            "charts": {number: drawn for number, drawn in charts.items() if drawn},
+            "chart_uri": chart_uri,
             "language": language, "explain": lambda steps: render(steps, language),  # type: ignore[arg-type]
             "local": lambda moment: local_time(moment, organisation),
             "audit_head": found.audit_head}

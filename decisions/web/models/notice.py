@@ -33,12 +33,14 @@ class NoticeKind(enum.StrEnum):
     DIGEST = "digest"  # a day's held notices of one person in one organisation
     CONVOCATION = "convocation"  # to a general assembly, with its agenda (a legal notice)
     WEBHOOK_DISABLED = "webhook_disabled"  # to the admins: an endpoint failed for a day
+    REVIEW_DUE = "review_due"  # to the proposer of a decision whose review date has come
 
 
 #: The kinds that ask the recipient to act: mailed even to a person who asked only for those.
 ACTION_KINDS = frozenset({NoticeKind.ROUND_OPENED, NoticeKind.REMINDER, NoticeKind.NUDGE,
                           NoticeKind.OBJECTION, NoticeKind.NEW_VERSION, NoticeKind.INVITATION,
-                          NoticeKind.PASSWORD_RESET, NoticeKind.WEBHOOK_DISABLED})
+                          NoticeKind.PASSWORD_RESET, NoticeKind.WEBHOOK_DISABLED,
+                          NoticeKind.REVIEW_DUE})
 
 #: The kinds a person cannot unsubscribe from: they asked for them, or cannot join without.
 ALWAYS_SENT = frozenset({NoticeKind.INVITATION, NoticeKind.PASSWORD_RESET,

@@ -56,6 +56,10 @@ class Organisation(Base):
     former_member_days: Mapped[int] = mapped_column(Integer, default=0)
     record_years: Mapped[int] = mapped_column(Integer, default=10)
     public_names: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether its register of decisions is also public, read-only, at
+    # /public/<slug>/register/ (naming members only with ``public_names``): its admins'
+    # choice, on its settings page.
+    public_register: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(

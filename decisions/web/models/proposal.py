@@ -121,6 +121,9 @@ class Proposal(Base):
     outcome_statement: Mapped[str] = mapped_column(Text, default="")
     outcome_statement_html: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
+    # The review date its proposer was told had come (services.reviews): set by the one
+    # conditional update that writes the notice, so that each review date is told once.
+    review_told_on: Mapped[date | None] = mapped_column(Date)
     # Hours before a round's deadline when electors who have not answered are reminded
     # (None: no reminder).
     reminder_hours: Mapped[int | None] = mapped_column(Integer, default=24)

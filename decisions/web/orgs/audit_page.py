@@ -43,6 +43,7 @@ FIELDS: dict[str, LazyString] = {
     "record_years": _l("Years the reasons and comments of former members are kept"),
     "public_names": _l("Public pages name members"),
     "endpoint": _l("Webhook endpoint"), "reason": _l("Reason"),
+    "public_register": _l("Public register of decisions"),
 }
 #: Values in words, by field and value (a value not listed shows as it is).
 VALUES: dict[tuple[str, str], LazyString] = {

@@ -82,6 +82,11 @@ class SettingsForm(FlaskForm):
         _l("Messages carry a button to answer a round"),
         description=_l("The button signs the member in for that round only, once, until its"
                        " deadline. Never in secret ballots."))
+    public_register = BooleanField(
+        _l("Make the register of decisions public"),
+        description=_l("Anyone, without signing in, can then read its decisions (page, CSV"
+                       " and Atom feed), read-only. Members are named there only if the"
+                       " personal data settings say so."))
 
 
 class ConfirmForm(FlaskForm):

@@ -109,7 +109,8 @@ def show(organisation: Organisation, membership: Membership) -> str:
 @requires(Role.ADMIN)
 def settings(organisation: Organisation, membership: Membership) -> str | Response:
     """The organisation's name, time zone, whether it is a SCIC, who may propose, the
-    language of its messages and whether they carry answer buttons."""
+    language of its messages, whether they carry answer buttons, and whether its register
+    of decisions is public."""
     form = SettingsForm(obj=organisation)
     if form.validate_on_submit():
         try:
@@ -120,7 +121,9 @@ def settings(organisation: Organisation, membership: Membership) -> str | Respon
                     allow_member_proposals=bool(form.allow_member_proposals.data),
                     language=form.language.data or None,
                     languages=current_app.config["LANGUAGES"],
-                    answer_links=bool(form.answer_links.data))
+                    answer_links=bool(form.answer_links.data),
+                    public_register=bool(form.public_register.data), now=db.utcnow(),
+                    actor_id=membership.id)
                 problem = college_service.refusal(session, organisation)
         except organisations.OrganisationError as error:
             show_error(form, error, "name")

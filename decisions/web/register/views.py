@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     render_template,
     request,
     url_for,
@@ -63,16 +62,6 @@ RESOLUTION_LABELS: dict[str, LazyString] = {
     "integrated": _l("to integrate into a new version"),
     "standing": _l("standing at the close"),
 }
-
-
-def _public() -> frozenset[str]:
-    """The organisations whose register is public (``PUBLIC_REGISTERS``: their slugs, as a
-    list, or one string separated by commas or spaces, e.g.
-    ``DECISIONS_PUBLIC_REGISTERS="coop,network"``)."""
-    chosen = current_app.config.get("PUBLIC_REGISTERS") or ()
-    if isinstance(chosen, str):
-        chosen = chosen.replace(",", " ").split()
-    return frozenset(str(slug) for slug in chosen)
 
 
 def _filters() -> Filters:
@@ -157,7 +146,7 @@ def index(organisation: Organisation, membership: Membership) -> str:
     """Every decision of the organisation, filtered by circle, year and outcome."""
     return render_template("register/index.html", membership=membership,
                            public_url=(url_for("register.public", slug=organisation.slug)
-                                       if organisation.slug in _public() else None),
+                                       if organisation.public_register else None),
                            **_page_data(organisation, _filters(), public=False))
 
 
@@ -182,7 +171,7 @@ def feed(organisation: Organisation, membership: Membership) -> Response:
 
 
 def _public_organisation(slug: str) -> Organisation:
-    organisation = register.public_organisation(db.session(), slug, _public())
+    organisation = register.public_organisation(db.session(), slug)
     if organisation is None:
         abort(404)
     return organisation

@@ -34,7 +34,7 @@ from .rounds import rowcount
 #: The kinds of notice shown in the application.
 SHOWN_KINDS = (NoticeKind.ROUND_OPENED, NoticeKind.REMINDER, NoticeKind.NUDGE,
                NoticeKind.OBJECTION, NoticeKind.NEW_VERSION, NoticeKind.OUTCOME,
-               NoticeKind.WEBHOOK_DISABLED)
+               NoticeKind.WEBHOOK_DISABLED, NoticeKind.REVIEW_DUE)
 #: Notices listed on one page.
 PER_PAGE = 50
 #: What of a notice's payload the list may show, numbers only (never a token or a link).

@@ -50,11 +50,17 @@ def create_organisation(db: Session, creator: User, *, name: str, slug: str,
 def update_settings(db: Session, organisation: Organisation, *, name: str, timezone: str,
                     is_scic: bool, allow_member_proposals: bool | None = None,
                     language: str | None = None, languages: Collection[str] = ("en", "fr"),
-                    answer_links: bool | None = None) -> Organisation:
+                    answer_links: bool | None = None, public_register: bool | None = None,
+                    now: datetime | None = None, actor_id: int | None = None,
+                    ) -> Organisation:
     """Rename the organisation, set its time zone, whether it is a SCIC and (each unless
     ``None``) whether its members may put forward proposals, the language of its messages
-    to members who chose none (one of ``languages``) and whether its messages carry links
-    that sign a member in to answer a round."""
+    to members who chose none (one of ``languages``), whether its messages carry links
+    that sign a member in to answer a round, and whether its register of decisions is
+    public. Making the register public or private again is recorded in the audit chain
+    (at ``now``, by the member ``actor_id``): it decides what anyone may read."""
+    if public_register is not None and now is None:
+        raise ValueError("making a register public or private is recorded: give now")
     if language is not None and language not in languages:
         raise OrganisationError("organisation.language", N_("Choose one of the languages"
                                                               " offered."), field="language")
@@ -75,6 +81,12 @@ def update_settings(db: Session, organisation: Organisation, *, name: str, timez
     if answer_links is not None:
         organisation.answer_links = answer_links
     db.flush()
+    if public_register is not None and public_register != organisation.public_register:
+        assert now is not None  # noqa: S101 - checked above
+        organisation.public_register = public_register
+        db.flush()
+        audit.record(db, organisation.id, "public_register_changed",
+                     {"public_register": public_register}, at=now, actor_id=actor_id)
     return organisation
 
 

@@ -6,7 +6,8 @@ rounds, results, objections and how each was resolved) for its printable page.
 The register is read in a fixed number of queries whatever its length: the decided
 proposals, then the figures of every deciding round at once. Figures are the engine's (a
 round's stored result) or counts of electors' rows; a secret round gives its counts only.
-A public register (``public``) names no member unless the organisation chose to
+An organisation may make its register public (``Organisation.public_register``); a public
+register (``public``) names no member unless the organisation chose to
 (``Organisation.public_names``): its proposers are left out.
 """
 
@@ -98,15 +99,12 @@ def zone(organisation: Organisation) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def public_organisation(db: Session, slug: str, public: frozenset[str]) -> Organisation | None:
-    """The organisation of ``slug`` if its register is public (``public``: the slugs of the
-    organisations that made it so), else ``None``.
-
-    The choice belongs on the organisation (a column, to come); meanwhile the server's
-    ``PUBLIC_REGISTERS`` setting lists them, and every register is private by default."""
-    if slug not in public:
-        return None
-    return db.scalar(select(Organisation).where(Organisation.slug == slug))
+def public_organisation(db: Session, slug: str) -> Organisation | None:
+    """The organisation of ``slug`` if it made its register public
+    (``Organisation.public_register``, its admins' choice; private by default), else
+    ``None``."""
+    return db.scalar(select(Organisation).where(Organisation.slug == slug,
+                                                Organisation.public_register.is_(True)))
 
 
 def today_of(organisation: Organisation, now: datetime) -> date:
@@ -137,7 +135,7 @@ def entries(db: Session, organisation: Organisation, filters: Filters, now: date
                                                Proposal.id.desc())))
     deciding = _deciding_rounds(db, [p.id for p in proposals])
     figures = _figures(db, list(deciding.values()))
-    names = not public or bool(getattr(organisation, "public_names", False))
+    names = not public or organisation.public_names
     proposers = _names(db, [p.author_id for p in proposals]) if names else {}
     today = today_of(organisation, now)
     here = zone(organisation)
@@ -197,8 +195,8 @@ def circles(db: Session, organisation: Organisation) -> list[tuple[int, str]]:
 def reviews_due(db: Session, organisation: Organisation, now: datetime,
                 ) -> list[tuple[int, int | None, date]]:
     """The decisions whose review date has come (on the organisation's date at ``now``):
-    (proposal id, proposer's membership id, review date), earliest first. For telling
-    proposers (the notice outbox has no kind for it yet)."""
+    (proposal id, proposer's membership id, review date), earliest first, whether their
+    proposers were told or not (``services.reviews`` tells them, once)."""
     today = today_of(organisation, now)
     rows = db.execute(_decided(organisation).with_only_columns(
         Proposal.id, Proposal.author_id, Proposal.review_date)
