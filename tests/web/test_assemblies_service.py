@@ -63,6 +63,18 @@ def _assembly(session: Any, organisation: Organisation, ids: dict[str, int], clo
     return assembly
 
 
+def _sitting_in_session(session: Any, assembly: Assembly, ids: dict[str, int],
+                        clock: Clock) -> Membership:
+    """Open the sitting and check in six members (the proxy holder w0 among them); the
+    chair."""
+    chair = _member(session, ids, "chair")
+    assemblies.open_sitting(session, assembly, chair, now=clock())
+    for name in ("w0", "w2", "u0", "u1", "p0", "chair"):
+        assemblies.check_in(session, assembly, ids[name], AttendanceMode.ROOM, by=chair,
+                            now=clock())
+    return chair
+
+
 def test_a_convocation_too_late_is_refused_with_the_days_missing(
         app: Flask, scic: Scic, clock: Clock) -> None:
     organisation, ids = scic
@@ -98,11 +110,7 @@ def test_an_assembly_from_convocation_to_minutes(app: Flask, scic: Scic, clock: 
     clock.advance(days=20)
     with unit(app) as session:
         assembly = session.get_one(Assembly, assembly_id)
-        chair = _member(session, ids, "chair")
-        assemblies.open_sitting(session, assembly, chair, now=clock())
-        for name in ("w0", "w2", "u0", "u1", "p0", "chair"):
-            assemblies.check_in(session, assembly, ids[name], AttendanceMode.ROOM, by=chair,
-                                now=clock())
+        chair = _sitting_in_session(session, assembly, ids, clock)
         found = assemblies.sheet(session, assembly, clock())
         assert found.quorum_met
         assert found.attendance == {"in_room": 6, "remote": 0, "remote_not_counted": 0,
@@ -302,11 +310,7 @@ def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_it
     clock.advance(days=20)
     with unit(app) as session:
         assembly = session.get_one(Assembly, assembly_id)
-        chair = _member(session, ids, "chair")
-        assemblies.open_sitting(session, assembly, chair, now=clock())
-        for name in ("w0", "w2", "u0", "u1", "p0", "chair"):
-            assemblies.check_in(session, assembly, ids[name], AttendanceMode.ROOM, by=chair,
-                                now=clock())
+        chair = _sitting_in_session(session, assembly, ids, clock)
         assemblies.open_resolution(session, assembly, assembly.items[0].id, chair,
                                    minutes=None, now=clock())
         opened = assembly.items[0].round
