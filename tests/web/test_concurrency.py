@@ -11,7 +11,6 @@ the server stopped at the end. Select with ``pytest -m concurrency``; skip with
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -23,12 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.cookiejar import CookieJar
 from pathlib import Path
-from typing import Any
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, build_opener
 
 import pytest
 from flask import Flask
@@ -47,6 +41,7 @@ from decisions.web.models import (
 from decisions.web.services import accounts, organisations, proposals, rounds
 
 from .conftest import BACKENDS, POSTGRES_URL, _postgres_database, sqlite_folder
+from .live import Browser
 
 pytestmark = pytest.mark.concurrency
 
@@ -164,40 +159,6 @@ def server(live_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         log.close()
     errors = (tmp_path / "gunicorn.log").read_text()
     assert "Traceback" not in errors, errors[-3000:]
-
-
-class _NoRedirect(HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class Browser:
-    """A browser of one voter: cookies, CSRF tokens read from the pages, no redirects."""
-
-    TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]*)"')
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = build_opener(HTTPCookieProcessor(CookieJar()), _NoRedirect())
-        self.token = ""
-
-    def _send(self, request: Request) -> tuple[int, str]:
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                status, body = response.status, response.read().decode()
-        except HTTPError as answer:
-            status, body = answer.code, answer.read().decode()
-        found = self.TOKEN.search(body)
-        if found:
-            self.token = found.group(1)
-        return status, body
-
-    def get(self, path: str) -> tuple[int, str]:
-        return self._send(Request(self.base + path))  # noqa: S310 - http://127.0.0.1 only
-
-    def post(self, path: str, data: dict[str, str]) -> tuple[int, str]:
-        payload = urlencode({"csrf_token": self.token, **data}).encode()
-        return self._send(Request(self.base + path, data=payload, method="POST"))  # noqa: S310
 
 
 @dataclass
