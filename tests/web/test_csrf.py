@@ -3,6 +3,7 @@ token, even from a signed-in admin, and writes nothing."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,18 @@ def test_the_same_request_with_the_token_goes_through(
                                 "csrf_token": csrf_token(page)})
     assert response.status_code == 302
     assert row_counts(protected)["circle"] == before["circle"] + 1
+
+
+def test_a_ballot_with_the_token_of_the_round_page_goes_through(
+        protected: Flask, admin: FlaskClient, world: dict[str, object]) -> None:
+    """The ballot form carries no token of its own (CSRFProtect checks it before the view):
+    the round page must send one."""
+    page_path = "/orgs/{slug}/proposals/{vote}/rounds/{vote_round}".format(**world)
+    page = admin.get(page_path).get_data(as_text=True)
+    form = re.search(f'<form method="post" action="{page_path}/vote".*?</form>', page, re.S)
+    assert form is not None
+    before = row_counts(protected)
+    response = admin.post(f"{page_path}/vote",
+                          data={"position": "yes", "csrf_token": csrf_token(form.group())})
+    assert response.status_code == 302
+    assert row_counts(protected)["ballot"] == before["ballot"] + 1

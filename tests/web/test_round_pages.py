@@ -460,3 +460,72 @@ def test_a_scic_assembly_enters_the_counts_of_the_room_college_by_college(
     assert '"format": "tally_by_college"' in case
     # workers 2/2 x 1/2 + users 1/2 x 3/10 + partners nothing expressed (redistributed)
     assert stored.outcome == "adopted"
+
+
+def _after_vote(browsers: Browsers, email: str, proposal: int, round_id: int, position: str,
+                language: str = "en") -> tuple[str, str]:
+    """Vote through the page, then follow the redirect as a browser does: where it led,
+    and the page there."""
+    client = browsers.of(email)
+    headers = {"Accept-Language": language}
+    response = client.post(f"{browsers.base(proposal)}/{round_id}/vote",
+                           data={"position": position}, headers=headers)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    return location, client.get(location, headers=headers).get_data(as_text=True)
+
+
+def test_a_member_sees_the_position_recorded_after_the_redirect_in_their_language(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    _, page = _after_vote(browsers, "ana@example.org", proposal, round_id, "yes")
+    assert "Your position is recorded: Yes." in page
+    _, page = _after_vote(browsers, "bo@example.org", proposal, round_id, "no", "fr")
+    assert "Votre position est enregistrée : Contre." in page
+    _, page = _after_vote(browsers, "ana@example.org", proposal, round_id, "abstain")
+    assert "Your position is recorded: Abstention." in page
+
+
+def test_the_confirmation_shows_the_stored_ballot_never_the_address(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    location, _ = _after_vote(browsers, "ana@example.org", proposal, round_id, "yes")
+    assert "yes" not in location  # the address says a position was recorded, not which
+    # Someone who has not voted, sent the same address, is told nothing was recorded...
+    page = browsers.of("bo@example.org").get(location).get_data(as_text=True)
+    assert "is recorded" not in page
+    assert "You have not taken a position yet." in page
+    # ... and a forged address cannot make the page claim another position.
+    forged = browsers.of("ana@example.org").get(
+        f"{location}{'&' if '?' in location else '?'}position=no&recorded=no")
+    assert "Your position is recorded: Yes." in forged.get_data(as_text=True)
+    assert "Your position is recorded: No." not in forged.get_data(as_text=True)
+
+
+def test_a_ballot_leaves_the_session_cookie_as_it_was(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    """The confirmation rides on the redirect, not in the session: rewriting the signed
+    cookie at every ballot was a good part of a ballot's cost (issue 11)."""
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    response = browsers.vote("ana@example.org", proposal, round_id, "yes")
+    assert response.status_code == 302
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_secret_ballot_is_confirmed_without_its_position_in_any_address(
+        app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
+    proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
+                     clock, secret=True)
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    location, page = _after_vote(browsers, "ana@example.org", proposal, round_id, "no")
+    assert "no" not in location.rpartition("/")[2]  # an access log keeps addresses
+    assert "Your position is recorded: No." in page
+    assert "Your ballot is secret" in page
+    again = browsers.of("ana@example.org").get(location).get_data(as_text=True)
+    assert "recorded: No" not in again  # shown once, kept nowhere

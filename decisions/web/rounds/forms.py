@@ -110,6 +110,12 @@ class CloseForm(FlaskForm):
 class BallotForm(FlaskForm):
     """A member's position, with a reason where one is needed, a concern, or a nominee."""
 
+    class Meta:
+        # CSRFProtect (security.py) checks the token of every POST before its view; the
+        # form's own check would sign a new token at each ballot for nothing (issue 11).
+        # The round page sends the token with csrf_token().
+        csrf = False
+
     position = RadioField(_l("Your position"), validate_choice=False)
     nominee = SelectField(_l("Whom you nominate"), coerce=int, validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Length(max=MAX_REASON)])

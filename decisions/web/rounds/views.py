@@ -161,9 +161,21 @@ def _round(organisation: Organisation, proposal_id: int, round_id: int) -> Round
     return round_
 
 
-def _back(organisation: Organisation, round_: Round) -> WerkzeugResponse:
+def _back(organisation: Organisation, round_: Round, **args: Any) -> WerkzeugResponse:
     return redirect(url_for("rounds.show", slug=organisation.slug,
-                            proposal_id=round_.proposal_id, round_id=round_.id))
+                            proposal_id=round_.proposal_id, round_id=round_.id, **args))
+
+
+#: The round page's address after a ballot: ``?recorded=1`` asks it to confirm the member's
+#: stored position (never taken from the address). A ballot so writes no session cookie.
+RECORDED = "recorded"
+
+
+def _recorded(round_: Round, position: str) -> str:
+    """The confirmation of a position just recorded."""
+    if round_.kind in NOMINATING_KINDS:
+        return str(_("Your nomination is recorded."))
+    return str(_("Your position is recorded: %(position)s.", position=position_label(position)))
 
 
 # Forms of the round page ----------------------------------------------------------------
@@ -220,9 +232,9 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
                ballot_form: BallotForm | None = None, comment_form: CommentForm | None = None,
                deadline_form: DeadlineForm | None = None,
                qualify_form: QualifyForm | None = None, tally_form: TallyForm | None = None,
-               refused: str | None = None) -> str:
+               refused: str | None = None, recorded: bool = False) -> str:
     """The round page, with the forms given (sent back with their errors) or fresh ones for
-    what the member may do now."""
+    what the member may do now; ``recorded``: confirm the member's latest stored ballot."""
     session = db.session()
     proposal = round_.proposal
     now = db.utcnow()
@@ -234,13 +246,14 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
                 if actions.qualify or qualify_form else [])
     form = ballot_form or (_ballot_form(session, round_, submitted=False)
                            if actions.vote else None)
+    mine = (results.own_ballots(session, round_.id, membership.id)
+            if policies.takes_ballots(round_) else [])
     return render_template(
         "rounds/show.html", organisation=organisation, membership=membership,
         proposal=proposal, family_rules=descriptor(proposal.family), round=round_,
         version=version, now=now, time_left=round_service.time_left(round_, now),
         actions=actions, refused=refused,
-        mine=(results.own_ballots(session, round_.id, membership.id)
-              if policies.takes_ballots(round_) else []),
+        mine=mine, recorded=_recorded(round_, mine[0].position) if recorded and mine else None,
         ballot_form=form, reason_help=_reason_help(round_, form),
         comment_form=comment_form or (CommentForm(formdata=None) if actions.comment else None),
         comments=(comment_service.comments_of(session, round_.id)
@@ -311,7 +324,8 @@ def open_round(organisation: Organisation, membership: Membership,
 def show(organisation: Organisation, membership: Membership, proposal_id: int,
          round_id: int) -> str:
     """A round: the version it is about, time left, my position and the form to take one."""
-    return _show_page(organisation, membership, _round(organisation, proposal_id, round_id))
+    return _show_page(organisation, membership, _round(organisation, proposal_id, round_id),
+                      recorded=request.args.get(RECORDED) == "1")
 
 
 @bp.route("/<int:round_id>/vote", methods=["POST"])
@@ -336,14 +350,15 @@ def vote(organisation: Organisation, membership: Membership, proposal_id: int,
     except round_service.BallotRefused as error:
         return _show_page(organisation, membership, round_, ballot_form=form,
                           refused=error_text(error))
-    flash(_("Your position is recorded: %(position)s.", position=position_label(position))
-          if round_.kind not in NOMINATING_KINDS
-          else _("Your nomination is recorded."), "success")
+    secret = round_.proposal.secret
+    if secret:  # nothing stored says the position: the session carries it, never an address
+        flash(_recorded(round_, position), "success")
     if closed:  # the last answer closed the round: publish the head that holds its close
         checkpoints.publish(db.session(), audit_folder(current_app), [organisation.id],
                             db.utcnow())
         flash(_("Every elector has answered: the round is closed."), "info")
-    return _back(organisation, round_)
+    return _back(organisation, round_) if secret else _back(organisation, round_,
+                                                            **{RECORDED: "1"})
 
 
 @bp.route("/<int:round_id>/comment", methods=["POST"])

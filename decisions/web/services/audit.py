@@ -140,13 +140,14 @@ def record_pending(db: Session, organisation_id: int, kind: str, data: Mapping[s
     values = {"e_organisation": organisation_id, "e_kind": kind, "e_data": text,
               "e_actor": actor_id, "e_at": at, "e_seq": None, "e_previous": None,
               "e_hash": None}
-    if db.get_bind().dialect.name == "sqlite":
-        seq, previous = seal(db, organisation_id)  # the head: nothing is pending on SQLite
+    connection = db.connection()  # Core statements: no ORM row is read or written
+    if connection.dialect.name == "sqlite":
+        seq, previous = seal(connection, organisation_id)  # the head: nothing is pending
         values.update(e_seq=seq + 1, e_previous=previous,
                       e_hash=digest(previous, seq + 1, kind, text, actor_id, at))
     else:
         db.info.setdefault(PENDING, set()).add(organisation_id)
-    db.execute(_INSERT_ENTRY, values)
+    connection.execute(_INSERT_ENTRY, values)
 
 
 #: An entry written by Core, built once, as ballots write them.

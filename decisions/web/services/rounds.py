@@ -331,14 +331,16 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
     ballot = Ballot(round_id=round_id, membership_id=membership_id, position=position,
                     reason=reason.strip(), concern=concern.strip(), nominee_id=nominee_id,
                     cast_at=now.astimezone(UTC), cast_by_id=cast_by)
-    stored = db.execute(_STORE_BALLOT[first_only], {
+    # Core statements on the session's connection: no ORM row is read or written by them.
+    connection = db.connection()
+    stored = connection.execute(_STORE_BALLOT[first_only], {
         **values, "b_position": position, "b_reason": ballot.reason,
         "b_concern": ballot.concern, "b_nominee": nominee_id,
         "b_cast_by": cast_by}).scalar_one_or_none()
     if stored is not None:
         ballot.id = stored
-        found = db.execute(_COUNT_BALLOT[first_only], {**values, "b_ballot": ballot.id,
-                                                       "b_position": position}).first()
+        found = connection.execute(_COUNT_BALLOT[first_only], {
+            **values, "b_ballot": ballot.id, "b_position": position}).first()
         changed = True if found is None else bool(found.earlier)  # None: a later one counts
         audit.ballot_cast(db, round_, ballot, changed=changed, at=now)
         if position == "object":
