@@ -952,7 +952,8 @@ def cast(db: Session, assembly: Assembly, item_id: int, member: Membership, posi
                           params={"names": ", ".join(names(db, refused).values())})
     for for_id in chosen:
         rounds.stored_ballot(db, item.round.id, for_id, position, now=now,
-                             cast_by=None if for_id == member.id else member.id)
+                             cast_by=None if for_id == member.id else member.id,
+                             through_assembly=True)
     db.execute(update(Proxy).where(Proxy.assembly_id == assembly.id,
                                    Proxy.holder_id == member.id, Proxy.revoked_at.is_(None),
                                    Proxy.used_at.is_(None)).values(used_at=now)

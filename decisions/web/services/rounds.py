@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
+    Boolean,
     CursorResult,
     Integer,
     Result,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -291,10 +293,8 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
     transaction, when the rule closes once all have answered (``_closes_when_all``).
 
     A general assembly's resolution is voted from the assembly only (``assemblies.cast``:
-    checked in, proxies, postal votes already counted), never through its round."""
-    if db.scalar(select(AgendaItem.id).where(AgendaItem.round_id == round_id).limit(1)):
-        raise BallotRefused("ballot.assembly_resolution",
-                            N_("This resolution is voted from its general assembly's page."))
+    checked in, proxies, postal votes already counted), never through its round: the
+    statement that stores the ballot checks that too."""
     stored_ballot(db, round_id, membership_id, position, now=now, reason=reason,
                   concern=concern, nominee_id=nominee_id, cast_by=cast_by)
     return _close_when_all_answered(db, round_id, now)
@@ -302,11 +302,14 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
 
 def stored_ballot(db: Session, round_id: int, membership_id: int, position: str, *,
                   now: datetime, reason: str = "", concern: str = "",
-                  nominee_id: int | None = None, cast_by: int | None = None) -> None:
+                  nominee_id: int | None = None, cast_by: int | None = None,
+                  through_assembly: bool = False) -> None:
     """Store one ballot, or raise ``BallotRefused`` saying why (see ``cast_ballot``). A
     concern is kept only with a consent, where the rule takes one beside it. ``cast_by``:
     the proxy holder casting the ballot of ``membership_id`` in a general assembly (whose
-    service checks the proxy; a secret ballot keeps no trace of who cast it)."""
+    service checks the proxy; a secret ballot keeps no trace of who cast it).
+    ``through_assembly``: the caller is the assembly's service, the only one that may store
+    a ballot on a resolution's round."""
     round_ = db.get(Round, round_id)
     if round_ is None:
         raise BallotRefused("round.unknown", N_("This round does not exist."))
@@ -322,7 +325,8 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
     if round_.kind in NOMINATING_KINDS and nominee_id is None:
         raise BallotRefused("ballot.nominee_missing", N_("Choose whom you nominate."),
                             field="nominee")
-    values = {"b_round": round_id, "b_member": membership_id, "b_now": now}
+    values = {"b_round": round_id, "b_member": membership_id, "b_now": now,
+              "b_assembly": through_assembly}
     if proposal.secret:
         _cast_secret(db, round_, membership_id, position, values)
         audit.ballot_cast(db, round_, None, changed=False, at=now)
@@ -346,6 +350,7 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
         if position == "object":
             _tell_objection(db, round_, ballot, now)
         return
+    _refuse_resolution(db, values)
     db.refresh(round_)
     _refuse(round_, now)
     if first_only and db.scalar(select(_has_voted()), values):
@@ -378,6 +383,10 @@ def _is_elector() -> Any:
                           Elector.membership_id == bindparam("b_member"))
 
 
+def _is_resolution() -> Any:
+    return exists().where(AgendaItem.round_id == bindparam("b_round"))
+
+
 def _has_voted() -> Any:
     return exists().where(Ballot.round_id == bindparam("b_round"),
                           Ballot.membership_id == bindparam("b_member"))
@@ -393,6 +402,7 @@ def _if_accepting(*conditions: Any, columns: tuple[Any, ...]) -> Any:
             .where(Round.id == bindparam("b_round", type_=Integer),
                    Round.accepting(cast(datetime, bindparam("b_now", type_=Round.closes_at.type))),
                    _is_elector(),
+                   or_(bindparam("b_assembly", type_=Boolean), ~_is_resolution()),
                    *conditions)
             .with_for_update(read=True, of=Round))
 
@@ -469,6 +479,14 @@ CHANGE_NOT_ALLOWED = N_("Ballot refused: change not allowed. This rule counts ea
                         " first ballot only.")
 
 
+def _refuse_resolution(db: Session, values: dict[str, Any]) -> None:
+    """Say so when the round that stored nothing is a general assembly's resolution and the
+    ballot did not come through the assembly."""
+    if not values["b_assembly"] and db.scalar(select(_is_resolution()), values):
+        raise BallotRefused("ballot.assembly_resolution",
+                            N_("This resolution is voted from its general assembly's page."))
+
+
 def _refuse(round_: Round, now: datetime) -> None:
     """Say why a round that stored nothing at ``now`` takes nothing, if it does not."""
     if round_.accepting(now):
@@ -526,6 +544,7 @@ def _cast_secret(db: Session, round_: Round, membership_id: int, position: str,
         if db.scalar(select(_took_part()), values):
             raise BallotRefused("ballot.secret_already_cast",
                                 N_("You have already voted: a secret ballot cannot be changed."))
+        _refuse_resolution(db, values)
         db.refresh(round_)
         _refuse(round_, values["b_now"])
         raise BallotRefused("round.not_elector",
