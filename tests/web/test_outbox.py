@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from icalendar import Calendar
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 
 from decisions.web import db, notice_mail, scheduler
 from decisions.web.cli import cli
@@ -437,6 +437,31 @@ def expected_ids(app: Flask, ids: list[int]) -> list[str]:
     """The Message-IDs of the e-mails of these notices, sorted."""
     with app.app_context():
         return sorted(notice_mail.message_id(i) for i in ids)
+
+
+def test_a_batch_reads_its_recipients_and_organisation_once_not_once_a_message(
+        app: Flask, coop: Coop, server: SmtpServer) -> None:
+    """The sender reads a batch's recipients and organisations in one query each; every
+    message read them again (the session's identity map holds an object only while
+    something refers to it), a third of the outbox's time (benchmarks/outbox.py)."""
+    add_many(app, coop, 40)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    engine = db.engine_of(app)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = notice_mail.send_due(app)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert report.sent == 40
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    from_user = [s for s in reads if re.search(r'FROM "?user"?\b', s)]
+    from_organisation = [s for s in reads if re.search(r'FROM "?organisation"?\b', s)]
+    assert len(from_user) <= 2, from_user
+    assert len(from_organisation) <= 2, from_organisation
 
 
 def test_a_claim_holds_for_the_lease_then_another_sender_takes_the_row_over(
