@@ -20,7 +20,7 @@ from decisions.web.models import (
     Notice,
     Organisation,
 )
-from decisions.web.services import assemblies, minutes, rounds
+from decisions.web.services import assemblies, home, minutes, rounds
 
 from .conftest import Clock, unit
 
@@ -321,3 +321,25 @@ def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_it
         with unit(app) as session, pytest.raises(rounds.BallotRefused) as refused:
             rounds.cast_ballot(session, round_id, ids[name], "yes", now=clock())
         assert refused.value.code == "ballot.assembly_resolution"
+
+
+def test_a_resolution_voted_in_the_meeting_does_not_await_members_on_their_home(
+        app: Flask, scic: Scic, clock: Clock) -> None:
+    """A resolution's round is answered in the meeting (checked in, by proxy, by post), not
+    from the home page: it is not listed there as awaiting the member's answer."""
+    organisation, ids = scic
+    with unit(app) as session:
+        assembly = _assembly(session, organisation, ids, clock)
+        assemblies.convene(session, assembly, _member(session, ids, "chair"), now=clock())
+        assembly_id = assembly.id
+    clock.advance(days=20)
+    with unit(app) as session:
+        assembly = session.get_one(Assembly, assembly_id)
+        chair = _sitting_in_session(session, assembly, ids, clock)
+        assemblies.open_resolution(session, assembly, assembly.items[0].id, chair,
+                                   minutes=None, now=clock())
+    with unit(app) as session:
+        for name in ("p1", "w0"):  # absent, present
+            found = home.home(session, _member(session, ids, name), clock())
+            assert found.awaiting == ()
+            assert found.answered == ()

@@ -25,6 +25,7 @@ from .. import round_cases
 from ..families import descriptor
 from ..models import (
     COMMENT_KINDS,
+    AgendaItem,
     Ballot,
     Comment,
     Elector,
@@ -186,7 +187,8 @@ def recent_outcomes(db: Session, organisation_id: int,
 def _open_rounds(db: Session, membership: Membership,
                  now: datetime) -> list[tuple[Round, MyRound]]:
     """Every open round of the member's organisation, deadline first, with what the member
-    did in it, in one statement."""
+    did in it, in one statement; not a general assembly's resolutions (answered in the
+    meeting, from the assembly's page)."""
     me = membership.id
     nominee, nominee_user = aliased(Membership), aliased(User)
     took_part = exists().where(Participation.round_id == Round.id,
@@ -201,7 +203,8 @@ def _open_rounds(db: Session, membership: Membership,
         .outerjoin(nominee, nominee.id == Ballot.nominee_id)
         .outerjoin(nominee_user, nominee_user.id == nominee.user_id)
         .where(Proposal.organisation_id == membership.organisation_id,
-               Round.status == RoundStatus.OPEN)
+               Round.status == RoundStatus.OPEN,
+               ~exists().where(AgendaItem.round_id == Round.id))
         .order_by(Round.closes_at, Round.id)).all()
     found = []
     for round_, elector, position, nominee_name, took, wrote in rows:
