@@ -174,6 +174,16 @@ def test_an_assembly_from_convocation_to_minutes(
 
     # Resolution 1, live: w0 votes for themself and for w1 at once.
     assert chair.post(f"{page}/items/{first}/open", data={"minutes": ""}).status_code == 302
+    # The resolution's round page sends members to the assembly: no ballot form of its own.
+    [(_, first_round), _] = items(app, assembly_id)
+    with app.app_context():
+        from decisions.web.models import Round
+        proposal_id = db.session().get_one(Round, first_round).proposal_id
+    round_page = browser(app, "p2").get(
+        f"/orgs/coop/proposals/{proposal_id}/rounds/{first_round}").get_data(as_text=True)
+    assert "This resolution is voted in its general assembly" in round_page
+    assert f'href="{page}"' in round_page
+    assert "Record my position" not in round_page
     clock.advance(seconds=30)
     vote = members["w0"].post(f"{page}/items/{first}/vote", data={
         "position": "no", "for_ids": [coop["w0"], coop["w1"]]}, follow_redirects=True)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..families import descriptor
 from ..models import (
     CHANGEABLE,
     COMMENT_KINDS,
+    AgendaItem,
     Membership,
     Organisation,
     Proposal,
@@ -104,6 +106,9 @@ class RoundActions:
     qualify: bool
     #: Facilitators: enter the counts of the room.
     tally: bool
+    #: The general assembly whose resolution the round is: voted from the assembly's page
+    #: (checked in, by proxy, by post), never with the round's own form.
+    assembly_id: int | None = None
 
     @property
     def facilitates(self) -> bool:
@@ -123,12 +128,14 @@ def round_actions(db: Session, round_: Round, membership: Membership,
     # once its deadline has passed; objections and counts only while it takes them.
     steers = facilitator and round_.status is RoundStatus.OPEN
     records = facilitator and accepting
+    assembly_id = db.scalar(select(AgendaItem.assembly_id).where(AgendaItem.round_id == round_.id))
     return RoundActions(
         elector=elector, accepting=accepting, voted_in_secret=voted_in_secret,
-        vote=takes_ballots(round_) and accepting and elector and not voted_in_secret,
+        vote=(takes_ballots(round_) and accepting and elector and not voted_in_secret
+              and assembly_id is None),
         comment=takes_comments(round_) and accepting and elector,
         see_objection_events=takes_objections(round_) and (
             facilitator or voters_visible(proposal, round_, membership)),
         extend=steers, close=steers, cancel=steers,
         qualify=records and takes_objections(round_) and bool(standing_objections(db, round_.id)),
-        tally=records and takes_room_counts(round_))
+        tally=records and takes_room_counts(round_), assembly_id=assembly_id)
