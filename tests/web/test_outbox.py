@@ -239,7 +239,8 @@ def test_an_objection_in_a_secret_round_names_nobody_and_gives_no_reason(
     [message] = sent(app)
     for part in (text_of(message), html_of(message)):
         assert "An objection was raised in this round: Consent round." in part
-        assert "Cy" not in part
+        # Links carry random tokens, where "Cy" may stand by chance: the words only.
+        assert "Cy" not in re.sub(r'https?://[^\s"<>]+', "", part)
 
 
 def test_the_outcome_gives_the_numbers_the_explanation_the_audit_head_and_the_case(
