@@ -294,12 +294,9 @@ def test_the_minutes_pdf_falls_back_to_a_core_font_without_dejavu(
     assert data.startswith(b"%PDF")
 
 
-def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_itself(
-        app: Flask, scic: Scic, clock: Clock) -> None:
-    """A resolution's round takes the ballots of members checked in, cast through the
-    assembly (``assemblies.cast``): the plain ballot of a round (its page, or the API's
-    ``PUT /rounds/{id}/ballot`` outside an assembly) must not let a member who is absent,
-    represented or who voted by post vote on it."""
+def _first_resolution_open(app: Flask, scic: Scic, clock: Clock) -> int:
+    """An assembly convened (w1's proxy given to w0), its sitting held twenty days later
+    and its first resolution opened: that resolution's round id."""
     organisation, ids = scic
     with unit(app) as session:
         assembly = _assembly(session, organisation, ids, clock)
@@ -315,7 +312,17 @@ def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_it
                                    minutes=None, now=clock())
         opened = assembly.items[0].round
         assert opened is not None
-        round_id = opened.id
+        return opened.id
+
+
+def test_a_resolution_is_voted_from_the_assembly_only_never_through_the_round_itself(
+        app: Flask, scic: Scic, clock: Clock) -> None:
+    """A resolution's round takes the ballots of members checked in, cast through the
+    assembly (``assemblies.cast``): the plain ballot of a round (its page, or the API's
+    ``PUT /rounds/{id}/ballot`` outside an assembly) must not let a member who is absent,
+    represented or who voted by post vote on it."""
+    ids = scic[1]
+    round_id = _first_resolution_open(app, scic, clock)
     clock.advance(minutes=1)
     for name in ("p1", "w1", "w0"):  # absent, represented, and even present
         with unit(app) as session, pytest.raises(rounds.BallotRefused) as refused:
@@ -327,17 +334,8 @@ def test_a_resolution_voted_in_the_meeting_does_not_await_members_on_their_home(
         app: Flask, scic: Scic, clock: Clock) -> None:
     """A resolution's round is answered in the meeting (checked in, by proxy, by post), not
     from the home page: it is not listed there as awaiting the member's answer."""
-    organisation, ids = scic
-    with unit(app) as session:
-        assembly = _assembly(session, organisation, ids, clock)
-        assemblies.convene(session, assembly, _member(session, ids, "chair"), now=clock())
-        assembly_id = assembly.id
-    clock.advance(days=20)
-    with unit(app) as session:
-        assembly = session.get_one(Assembly, assembly_id)
-        chair = _sitting_in_session(session, assembly, ids, clock)
-        assemblies.open_resolution(session, assembly, assembly.items[0].id, chair,
-                                   minutes=None, now=clock())
+    ids = scic[1]
+    _first_resolution_open(app, scic, clock)
     with unit(app) as session:
         for name in ("p1", "w0"):  # absent, present
             found = home.home(session, _member(session, ids, name), clock())
