@@ -30,7 +30,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -417,15 +417,25 @@ def remind_due(sessions: sessionmaker[Session], now: datetime) -> int:
     at the next tick."""
     with sessions() as db:
         due = due_reminders(db, now)
-    reminded = 0
-    for round_id in due:
+    return one_transaction_each(sessions, due, remind, now,
+                                "The reminder of round %d could not be written")
+
+
+def one_transaction_each(sessions: sessionmaker[Session], ids: Iterable[int],
+                         act: Callable[[Session, int, datetime], int], now: datetime,
+                         failure: str) -> int:
+    """Run ``act`` on each id in a write transaction of its own (the scheduler's jobs that
+    tell many); the sum of what they return. One that fails is logged (``failure``, with
+    the id) and left for the next pass, without taking the others down."""
+    done = 0
+    for item_id in ids:
         try:
             with sessions() as db:
-                reminded += remind(begin_write(db), round_id, now)
+                done += act(begin_write(db), item_id, now)
                 db.commit()
         except Exception:
-            logger.exception("The reminder of round %d could not be written", round_id)
-    return reminded
+            logger.exception(failure, item_id)
+    return done
 
 
 def next_nudge_at(db: Session, round_id: int) -> datetime | None:

@@ -17,19 +17,15 @@ surprise). Flask-free: the clock and the sessions are parameters.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import Membership, NoticeKind, Organisation, Proposal, ProposalStatus
-from ..transactions import begin_write
 from . import notices
 from .register import today_of
 from .rounds import rowcount
-
-logger = logging.getLogger(__name__)
 
 
 def _untold() -> tuple[ColumnElement[bool], ...]:
@@ -87,12 +83,5 @@ def tell_reviews_due(sessions: sessionmaker[Session], now: datetime) -> int:
     logged and tried again at the next pass."""
     with sessions() as db:
         due = reviews_to_tell(db, now)
-    told = 0
-    for proposal_id in due:
-        try:
-            with sessions() as db:
-                told += tell_review_due(begin_write(db), proposal_id, now)
-                db.commit()
-        except Exception:
-            logger.exception("The review of proposal %d could not be told", proposal_id)
-    return told
+    return notices.one_transaction_each(sessions, due, tell_review_due, now,
+                                        "The review of proposal %d could not be told")
