@@ -5,10 +5,12 @@
 A fresh database (SQLite in ``benchmarks/data/``, or with ``--postgres`` a PostgreSQL
 database of its own on 127.0.0.1:5432, dropped at the end) gets an association of
 ``--notices`` members (inserted in bulk, as ``assembly.py`` does) and a consent round opened
-for them through ``services.rounds.open_round``, which writes one ``round_opened`` notice per
-elector (with its single-use answer link); if the events wrote none, the notices are inserted
-in bulk instead. An SMTP server (aiosmtpd, in a process of its own, so that it does not share
-the sender's interpreter) listens on 127.0.0.1 and counts what it accepts.
+for them through ``services.rounds.open_round``, whose announcement gives one ``round_opened``
+notice per elector (with its single-use answer link), written before the timing starts, as
+the sender's first step writes them (``services.notices.expand``); if the events wrote
+none, the notices are inserted in bulk instead. An SMTP server (aiosmtpd, in a process of
+its own, so that it does not share the sender's interpreter) listens on 127.0.0.1 and
+counts what it accepts.
 
 Then the sender runs as the scheduler's job does (``notice_mail.send_mail``): claims of
 ``--batch`` rows, one SMTP connection per batch, each message written (HTML, text, the
@@ -42,8 +44,16 @@ from assembly import (
 from sqlalchemy import func, insert, select
 
 from decisions.web import db, notice_mail
-from decisions.web.models import Delivery, Membership, Notice, NoticeKind, Organisation, RoundKind
-from decisions.web.services import accounts, organisations, proposals, rounds
+from decisions.web.models import (
+    Announcement,
+    Delivery,
+    Membership,
+    Notice,
+    NoticeKind,
+    Organisation,
+    RoundKind,
+)
+from decisions.web.services import accounts, notices, organisations, proposals, rounds
 
 GOAL = 200.0  # messages per second (issue 12)
 
@@ -133,6 +143,9 @@ def _prepare(app: Any, members: int) -> int:
                 family="consent", params={"preset": "consent_async"}, now=now)
             round_ = rounds.open_round(session, proposal, RoundKind.CONSENT,
                                        closes_at=now + timedelta(days=7), now=now)
+            session.flush()
+            for announcement in session.scalars(select(Announcement.id)).all():  # not timed
+                notices.expand(session, announcement, now)
             waiting = session.scalar(select(func.count()).select_from(Notice)) or 0
             if not waiting:  # the events write none: the notices they would write
                 session.execute(insert(Notice), [

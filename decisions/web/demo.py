@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from . import db
 from .db import utcnow
 from .models import (
+    Announcement,
     AssemblyKind,
     AttendanceMode,
     Circle,
@@ -49,6 +50,7 @@ from .models import (
     RoundKind,
 )
 from .services import accounts, assemblies, email_convocation, outbox, proposals, rounds
+from .services import notices as notice_service
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo, never a real secret
 
@@ -180,6 +182,9 @@ def _mail_of_the_past_went_out_then(story: _Story) -> None:
     how many electors were told by e-mail; a demo must not claim they were when no server
     accepted anything."""
     now = story.now
+    for announcement in story.session.scalars(select(Announcement.id).where(
+            Announcement.expanded_at.is_(None)).order_by(Announcement.id)).all():
+        notice_service.expand(story.session, announcement, now)  # as the sender did then
     notices = story.session.scalars(select(Notice).where(
         Notice.organisation_id == story.network.id, Notice.created_at < now)
         .order_by(Notice.id)).all()

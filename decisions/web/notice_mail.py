@@ -88,7 +88,7 @@ from .proposals.rule_words import OUTCOME_LABELS, ROUND_KIND_LABELS, ROUND_STATU
 from .proposals.rule_words import rule_sentences as rule_words
 from .rounds.views import duration, explain, position_label
 from .services import charts as chart_service
-from .services import checkpoints, outbox, results, webhooks
+from .services import checkpoints, notices, outbox, results, webhooks
 from .services import rounds as round_service
 from .services.unsubscribing import unsubscribe_token
 
@@ -769,6 +769,7 @@ class Report:
     released: int = 0  # claimed, not tried (the sender stopped early)
     lost: int = 0  # sent after the claim was lost (another sender may have sent it too)
     digests: int = 0
+    announced: int = 0  # notices written from announcements (a round's opening) first
 
     def __str__(self) -> str:
         return (f"{self.sent} sent, {self.retried} to try again, {self.failed} given up"
@@ -813,6 +814,8 @@ def send_due(app: Flask, *, batches: int | None = None, limit: int = outbox.BATC
     report = Report()
     letters: Letters = {}
     with app.app_context():
+        report.announced = notices.expand_due(app.extensions["decisions.db"],
+                                              database.utcnow())
         while batches is None or batches > 0:
             batches = None if batches is None else batches - 1
             claimed = _send_batch(app, limit, report, letters)
@@ -920,6 +923,6 @@ def send_mail(app: Flask, *, batches: int | None = None) -> Report:
     digests = compose_digests(app)
     report = send_due(app, batches=batches)
     report.digests = digests
-    if report.sent or report.printed or report.retried or report.failed:
+    if report.sent or report.printed or report.retried or report.failed or report.announced:
         logger.info("Mail: %s", report)
     return report

@@ -14,7 +14,7 @@ from flask import Flask
 
 from decisions.web import db
 from decisions.web.models import Membership, Organisation, Proposal, Round, RoundKind
-from decisions.web.services import proposals, rounds
+from decisions.web.services import notices, proposals, rounds
 
 from .conftest import Clock, module_world, six_member_scic, unit
 
@@ -60,6 +60,13 @@ def vote(app: Flask, round_id: int, member: int, position: str, clock: Clock,
     """The member's ballot in the round, now."""
     with unit(app) as session:
         rounds.cast_ballot(session, round_id, member, position, now=clock(), **extra)
+
+
+def sender_pass(app: Flask, clock: Clock) -> int:
+    """The first step of the sender's next pass (seconds after an event): the notices of
+    the announcements not yet written (a round's opening, to its electors); how many."""
+    with app.app_context():
+        return notices.expand_due(app.extensions["decisions.db"], clock())
 
 
 def close_due(app: Flask, clock: Clock) -> list[int]:

@@ -59,6 +59,7 @@ def _coop(app: Flask, make_org: Any, make_member: Any, clock: Clock) -> Coop:
         round_id = rounds.open_round(session, proposal, RoundKind.CONSENT, now=clock(),
                                      closes_at=clock() + timedelta(days=7)).id
         users = dict(session.execute(select(User.email, User.id)).all())
+    notices.expand_due(app.extensions["decisions.db"], clock())  # the sender's first step
     return Coop(organisation.id, proposal.id, round_id,
                 {email.split("@")[0]: user for email, user in users.items()})
 
@@ -198,6 +199,8 @@ def test_a_secret_vote_has_no_link_and_a_token_for_it_is_refused(
         secret_round = rounds.open_round(session, session.get_one(Proposal, proposal.id),
                                          RoundKind.VOTE, now=clock(),
                                          closes_at=clock() + timedelta(days=7)).id
+    notices.expand_due(app.extensions["decisions.db"], clock())
+    with unit(app) as session:
         payloads = session.scalars(select(Notice.payload).where(
             Notice.round_id == secret_round)).all()
     assert len(payloads) == 3

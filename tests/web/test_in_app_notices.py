@@ -17,7 +17,7 @@ from .conftest import Clock, keep_former_members
 from .round_pages import FACILITATOR, Browsers, MakeMember, MakeOrg, draft, member_id
 from .round_pages import browsers as browsers
 from .round_pages import coop as coop
-from .round_steps import close_due
+from .round_steps import close_due, sender_pass
 from .test_results import watching
 from .variant import csrf_token, login_with_token, variant
 
@@ -25,6 +25,13 @@ from .variant import csrf_token, login_with_token, variant
 def _unread_badge(page: str) -> str | None:
     found = re.search(r'Notifications <span class="badge">([^<]+)</span>', page)
     return None if found is None else found.group(1)
+
+
+def opened(app: Flask, browsers: Browsers, proposal: int, clock: Clock) -> int:
+    """A vote opened by the facilitator, its electors told by the sender's next pass."""
+    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    sender_pass(app, clock)
+    return round_id
 
 
 def _notice_ids(app: Flask, email: str) -> list[int]:
@@ -37,7 +44,7 @@ def test_a_round_opened_is_an_unread_notification_linking_to_the_round(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
                      clock)
-    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    round_id = opened(app, browsers, proposal, clock)
     home = browsers.of("ana@example.org").get("/orgs/coop/").get_data(as_text=True)
     assert _unread_badge(home) == "1 unread"
     page = browsers.of("ana@example.org").get("/notifications/").get_data(as_text=True)
@@ -52,7 +59,7 @@ def test_marking_one_then_all_read(
     for _ in range(2):
         proposal = draft(app, coop, FACILITATOR, "majority",
                          {"preset": "association_default"}, clock)
-        browsers.open(FACILITATOR, proposal, "vote")
+        opened(app, browsers, proposal, clock)
     first, second = _notice_ids(app, "ana@example.org")
     ana = browsers.of("ana@example.org")
     assert ana.post(f"/notifications/{first}/read").status_code == 302
@@ -73,7 +80,7 @@ def test_nobody_marks_anothers_notification_read(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
                      clock)
-    browsers.open(FACILITATOR, proposal, "vote")
+    opened(app, browsers, proposal, clock)
     [anas] = _notice_ids(app, "ana@example.org")
     bo = browsers.of("bo@example.org")
     bo.post(f"/notifications/{anas}/read")
@@ -87,7 +94,7 @@ def test_marking_read_needs_the_csrf_token(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
                      clock)
-    browsers.open(FACILITATOR, proposal, "vote")
+    opened(app, browsers, proposal, clock)
     [anas] = _notice_ids(app, "ana@example.org")
     with variant(app, WTF_CSRF_ENABLED=True) as guarded:
         client = guarded.test_client()
@@ -108,7 +115,7 @@ def test_an_outcome_links_to_the_results_in_my_language(
     make_member(coop, "eve@example.org")
     proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
                      clock)
-    round_id = browsers.open(FACILITATOR, proposal, "vote")
+    round_id = opened(app, browsers, proposal, clock)
     clock.advance(days=8)
     close_due(app, clock)
     page = browsers.of("eve@example.org").get("/notifications/").get_data(as_text=True)
@@ -122,7 +129,7 @@ def test_the_notifications_of_an_organisation_i_left_are_not_shown(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
                      clock)
-    browsers.open(FACILITATOR, proposal, "vote")
+    opened(app, browsers, proposal, clock)
     bo = member_id(app, "bo@example.org")
     browsers.of("bo@example.org")  # signed in before leaving
     keep_former_members(app, coop.id)  # so that Bo's account outlives his membership
@@ -137,7 +144,7 @@ def test_the_unread_count_costs_one_query_per_page(
         app: Flask, coop: Organisation, browsers: Browsers, clock: Clock) -> None:
     proposal = draft(app, coop, FACILITATOR, "majority", {"preset": "association_default"},
                      clock)
-    browsers.open(FACILITATOR, proposal, "vote")
+    opened(app, browsers, proposal, clock)
     client = browsers.of("ana@example.org")
     client.get("/orgs/")
     with watching(app) as (statements, _):

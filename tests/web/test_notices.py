@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from decisions.web import db, notice_mail, scheduler
 from decisions.web.models import (
+    Announcement,
     AuditEntry,
     Ballot,
     Delivery,
@@ -97,9 +98,18 @@ def propose(app: Flask, coop: Coop, family: str, params: dict[str, Any], clock: 
 
 def open_round(app: Flask, proposal_id: int, kind: RoundKind, clock: Clock,
                days: float = 7) -> int:
+    """Open a round, then write its opening's notices as the sender's next pass does."""
     with unit(app) as session:
-        return rounds.open_round(session, session.get_one(Proposal, proposal_id), kind,
-                                 closes_at=clock() + timedelta(days=days), now=clock()).id
+        round_id = rounds.open_round(session, session.get_one(Proposal, proposal_id), kind,
+                                     closes_at=clock() + timedelta(days=days), now=clock()).id
+    expand(app, clock)
+    return round_id
+
+
+def expand(app: Flask, clock: Clock) -> int:
+    """The sender's first step: the notices of the announcements (openings) not yet written."""
+    with app.app_context():
+        return notices.expand_due(app.extensions["decisions.db"], clock())
 
 
 def vote(app: Flask, coop: Coop, round_id: int, name: str, position: str, clock: Clock,
@@ -197,6 +207,32 @@ def test_opening_a_round_tells_every_elector_once_with_a_link_in_each_mailed_not
             assert set(notice.payload) == {"link", "link_hash"}
     tokens = [n.payload.get("link") for n in opened.values()]
     assert len(set(tokens)) == len(tokens)
+
+
+def test_opening_a_round_writes_one_announcement_whose_notices_the_sender_writes_once(
+        app: Flask, coop: Coop, clock: Clock) -> None:
+    proposal_id = propose(app, coop, "consent", {"preset": "consent_async"}, clock)
+    opened_at = clock()
+    with unit(app) as session:
+        round_id = rounds.open_round(session, session.get_one(Proposal, proposal_id),
+                                     RoundKind.CONSENT, closes_at=clock() + timedelta(days=7),
+                                     now=clock()).id
+    assert told(app, coop, NoticeKind.ROUND_OPENED, round_id=round_id) == {}
+    with app.app_context():
+        [announcement] = db.session().scalars(select(Announcement).where(
+            Announcement.round_id == round_id)).all()
+        assert (announcement.kind, announcement.links, announcement.created_at,
+                announcement.expanded_at) == ("round_opened", True, opened_at, None)
+    clock.advance(seconds=5)
+    assert expand(app, clock) == len(NAMES)
+    assert expand(app, clock) == 0  # the next pass, or another sender: nothing twice
+    with unit(app) as session:
+        assert notices.expand(session, announcement.id, clock()) == 0
+        stored = session.get_one(Announcement, announcement.id)
+        assert (stored.expanded_at, stored.notices) == (clock(), len(NAMES))
+    opened = told(app, coop, NoticeKind.ROUND_OPENED, round_id=round_id)
+    assert set(opened) == set(NAMES)
+    assert {n.created_at for n in opened.values()} == {opened_at}  # the event's time
 
 
 def test_an_organisation_that_turns_answer_links_off_gets_none(app: Flask, coop: Coop,

@@ -30,6 +30,7 @@ from sqlalchemy import delete, event, select, update
 from decisions.web import db, notice_mail, scheduler
 from decisions.web.cli import cli
 from decisions.web.models import (
+    Announcement,
     Ballot,
     Delivery,
     Invitation,
@@ -43,7 +44,7 @@ from decisions.web.models import (
     RoundKind,
     User,
 )
-from decisions.web.services import checkpoints, outbox, unsubscribing
+from decisions.web.services import checkpoints, notices, outbox, unsubscribing
 
 from .conftest import Clock, unit
 from .outbox import sent
@@ -89,6 +90,7 @@ def coop(app: Flask, clock: Clock, make_org: Callable[..., Organisation],
         session.execute(update(ProposalVersion).where(ProposalVersion.proposal_id == proposal)
                         .values(summary="Two cargo bikes for the deliveries."))
         session.execute(delete(Notice))  # the events' own: these tests write theirs
+        session.execute(delete(Announcement))  # and the opening's, not yet written
     return Coop(organisation.id, members, users, proposal, round_id)
 
 
@@ -96,6 +98,7 @@ def forget_the_events_notices(app: Flask) -> None:
     """Delete the notices the events wrote (a ballot, a close): the tests write theirs."""
     with unit(app) as session:
         session.execute(delete(Notice))
+        session.execute(delete(Announcement))
 
 
 def add_notice(app: Flask, coop: Coop, kind: NoticeKind, who: str, *,
@@ -502,6 +505,33 @@ def test_two_senders_at_once_send_each_notice_once(
     assert all(report.sent for report in reports)  # both took part
     assert sorted(server.message_ids()) == expected_ids(app, ids)
     assert {n.delivery for n in all_notices(app)} == {Delivery.SENT}
+
+
+def test_two_senders_at_once_write_an_openings_notices_once(
+        app: Flask, coop: Coop, clock: Clock) -> None:
+    """Each sender's first step writes the notices of the announcements not yet written:
+    two at once (two hosts' schedulers) write them once, one notice per elector."""
+    with unit(app) as session:
+        announcement = notices.round_opened(session, session.get_one(Round, coop.round_id),
+                                            clock.now)
+        session.flush()
+        announcement_id = announcement.id
+    start = threading.Barrier(2)
+    written: list[int] = []
+
+    def sender() -> None:
+        start.wait()
+        with unit(app) as session:
+            written.append(notices.expand(session, announcement_id, clock.now))
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(written) == [0, 3]
+    told = [(n.kind, n.user_id) for n in all_notices(app)]
+    assert sorted(told) == sorted(("round_opened", user) for user in coop.users.values())
 
 
 def test_killing_the_sender_mid_batch_and_starting_it_again_delivers_each_message_once(

@@ -23,6 +23,7 @@ from .invitation import Invitation as Invitation
 from .invitation import InvitationStatus as InvitationStatus
 from .notice import ACTION_KINDS as ACTION_KINDS
 from .notice import ALWAYS_SENT as ALWAYS_SENT
+from .notice import Announcement as Announcement
 from .notice import Delivery as Delivery
 from .notice import Notice as Notice
 from .notice import NoticeKind as NoticeKind
