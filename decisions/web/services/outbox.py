@@ -44,9 +44,9 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..models import ALWAYS_SENT, Delivery, Membership, Notice, NoticeKind
@@ -163,6 +163,16 @@ def _held(notice: Notice, token: str) -> Any:
                 Notice.delivery == Delivery.SENDING.value)
 
 
+#: :func:`mark_sent`'s update, built once and on the table (not through the ORM's bulk
+#: update): built for each message, it was a tenth of the sender's time per message.
+_NOTICE = cast(Table, Notice.__table__)
+_MARK_SENT = (update(_NOTICE)
+              .where(_NOTICE.c.id == bindparam("n_id"), _NOTICE.c.claim == bindparam("n_claim"),
+                     _NOTICE.c.delivery == Delivery.SENDING.value)
+              .values(delivery=bindparam("n_delivery"), sent_at=bindparam("n_sent_at"),
+                      claim=None, payload=bindparam("n_payload"), last_error=None))
+
+
 def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
               printed: bool = False) -> bool:
     """Record that the server accepted ``notice`` at ``now`` (``printed``: that the console
@@ -178,13 +188,12 @@ def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
     deliver 200 messages a second."""
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("SET LOCAL synchronous_commit = off"))
-    result = db.execute(
-        update(Notice).where(_held(notice, token))
-        .values(delivery=(Delivery.PRINTED if printed else Delivery.SENT).value, sent_at=now,
-                claim=None,
-                payload=without_secrets(notice.payload), last_error=None)
-        .execution_options(synchronize_session=False))
+    result = db.execute(_MARK_SENT, {
+        "n_id": notice.id, "n_claim": token, "n_sent_at": now,
+        "n_delivery": (Delivery.PRINTED if printed else Delivery.SENT).value,
+        "n_payload": without_secrets(notice.payload)})
     return bool(getattr(result, "rowcount", 0))
+
 
 
 def mark_sent_when_written(db: Session, notices: Iterable[Notice]) -> int:
