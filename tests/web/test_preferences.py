@@ -72,7 +72,7 @@ def test_a_member_chooses_the_digest_and_unsubscribes_from_reminders_then_takes_
     prefix = f"m{mine.id}-"
     kept = [k.value for k in NoticeKind if k.value in (
         "round_opened", "nudge", "objection", "new_version", "outcome", "digest",
-        "webhook_disabled", "review_due")]
+        "review_due")]  # not webhook_disabled: only admins are offered it
     response = client.post(f"/account/messages/{mine.id}", data={
         f"{prefix}mode": "digest", f"{prefix}kinds": kept})
     assert response.status_code == 302
@@ -86,6 +86,35 @@ def test_a_member_chooses_the_digest_and_unsubscribes_from_reminders_then_takes_
         f"{prefix}mode": "action", f"{prefix}kinds": [*kept, "reminder"]})
     assert (_membership(app, ANA, "coop").notify, _membership(app, ANA, "coop").muted) == (
         "action", "")
+
+
+def _offered(page: str, membership_id: int) -> set[str]:
+    """The kinds of message one membership's form of the profile page offers, ticked or not."""
+    start = page.index(f'action="/account/messages/{membership_id}"')
+    part = page[start:page.index("</form>", start)]
+    return set(re.findall(r'id="m\d+-kinds-\d+" name="[^"]+" type="checkbox" value="([a-z_]+)"',
+                          part))
+
+
+def test_only_admins_are_offered_the_messages_only_admins_receive(
+        app: Flask, coop: Organisation, auth: Auth, client: FlaskClient) -> None:
+    admin = _membership(app, "admin@example.org", "coop")
+    auth.login("admin@example.org")
+    assert NoticeKind.WEBHOOK_DISABLED.value in _offered(
+        client.get("/account/profile").get_data(as_text=True), admin.id)
+    auth.logout()
+    mine = _membership(app, ANA, "coop")
+    with unit(app) as session:  # muted once, when Ana was an admin
+        session.get_one(Membership, mine.id).muted = NoticeKind.WEBHOOK_DISABLED.value
+    auth.login(ANA)
+    offered = _offered(client.get("/account/profile").get_data(as_text=True), mine.id)
+    assert NoticeKind.REMINDER.value in offered
+    assert NoticeKind.WEBHOOK_DISABLED.value not in offered
+    prefix = f"m{mine.id}-"
+    client.post(f"/account/messages/{mine.id}", data={
+        f"{prefix}mode": "all", f"{prefix}kinds": sorted(offered - {"outcome"})})
+    # What she is not offered keeps what it was: muted, should she be an admin again.
+    assert _membership(app, ANA, "coop").muted == "outcome webhook_disabled"
 
 
 def test_a_kind_unsubscribed_from_a_message_is_unticked_and_can_be_ticked_again(

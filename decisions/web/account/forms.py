@@ -19,7 +19,7 @@ from ..forms import (
 )
 from ..models import Membership, NoticeKind, NotifyMode, User
 from ..orgs.forms import MultiCheckboxField, choice
-from ..services.preferences import MUTABLE_KINDS
+from ..services.preferences import MUTABLE_KINDS, kinds_offered
 from ..services.unsubscribing import muted_kinds
 
 # Each language is named in itself, as people look for their own.
@@ -96,19 +96,30 @@ class MessagesForm(FlaskForm):
     kinds = MultiCheckboxField(_l("Messages I receive by e-mail"),
                                choices=[choice(k.value, KIND_LABELS[k]) for k in MUTABLE_KINDS],
                                description=_l("Everything is also shown in the application."))
+    offered: list[str]  # the kinds this member chooses among (see ``of``)
+    kept_muted: list[str]  # muted kinds the member is not offered
 
     @classmethod
     def of(cls, membership: Membership, *, submitted: bool = False) -> MessagesForm:
         """The form of one membership (its fields' ids are its own), filled with what the
         member chose (what they post wins when ``submitted``)."""
         muted = muted_kinds(membership.muted)
+        offered = kinds_offered(membership.role)
         data = {"mode": membership.notify,
-                "kinds": [k.value for k in MUTABLE_KINDS if k.value not in muted]}
+                "kinds": [k.value for k in offered if k.value not in muted]}
         if submitted:
-            return cls(prefix=f"m{membership.id}", data=data)
-        return cls(formdata=None, prefix=f"m{membership.id}", data=data)
+            form = cls(prefix=f"m{membership.id}", data=data)
+        else:
+            form = cls(formdata=None, prefix=f"m{membership.id}", data=data)
+        form.kinds.choices = [choice(k.value, KIND_LABELS[k]) for k in offered]
+        form.offered = [k.value for k in offered]
+        # What the member is not offered keeps what it was (an admin's choice, should they
+        # be one again).
+        form.kept_muted = [k.value for k in MUTABLE_KINDS
+                           if k not in offered and k.value in muted]
+        return form
 
     def muted(self) -> list[str]:
-        """The kinds of message left unticked."""
+        """The kinds of message left unticked, and those not offered that were muted."""
         received = set(self.kinds.data or [])
-        return [k.value for k in MUTABLE_KINDS if k.value not in received]
+        return [value for value in self.offered if value not in received] + self.kept_muted

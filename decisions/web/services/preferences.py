@@ -11,13 +11,21 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import ALWAYS_SENT, Membership, NoticeKind, NotifyMode
+from ..models import ALWAYS_SENT, Membership, NoticeKind, NotifyMode, Role
 from . import ServiceError
 from .messages import N_
 
 #: The kinds of message a person may stop, in the order shown: all but those they asked for
 #: or cannot join without (``ALWAYS_SENT``), as the unsubscribe links allow.
 MUTABLE_KINDS = tuple(kind for kind in NoticeKind if kind not in ALWAYS_SENT)
+#: The kinds only an organisation's admins receive.
+ADMIN_KINDS = frozenset({NoticeKind.WEBHOOK_DISABLED})
+
+
+def kinds_offered(role: Role) -> tuple[NoticeKind, ...]:
+    """The kinds of message a member of ``role`` chooses to receive or not: those that may
+    reach them (the admins' own only to admins)."""
+    return tuple(kind for kind in MUTABLE_KINDS if role is Role.ADMIN or kind not in ADMIN_KINDS)
 
 
 class PreferenceError(ServiceError):
