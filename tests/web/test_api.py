@@ -88,6 +88,23 @@ def open_round(facilitator: Api, proposal: int, kind: str, clock: Clock,
     return int(answer.get_json()["id"])
 
 
+@pytest.mark.parametrize(("backend", "warned"), [("console", True), ("smtp", False)])
+def test_opening_a_consent_round_while_e_mail_is_only_printed_answers_with_a_warning(
+        app: Flask, client: FlaskClient, clock: Clock, backend: str, warned: bool) -> None:
+    """As the page warns before opening: the silence of electors told by no e-mail would
+    count as consent."""
+    app.config["MAIL_BACKEND"] = backend
+    facilitator = api(client, app, FACILITATOR)
+    answer = facilitator.post(f"/proposals/{consent_proposal(facilitator)}/rounds", {
+        "kind": "consent", "closes_at": (clock() + timedelta(days=7)).isoformat()})
+    assert answer.status_code == 201, answer.get_json()
+    warnings = answer.get_json()["warnings"]
+    assert [w["code"] for w in warnings] == (["mail.printed_only"] if warned else [])
+    if warned:
+        assert warnings[0]["message"].startswith(
+            "E-mail is not configured: electors will not be told by e-mail")
+
+
 # Tokens ---------------------------------------------------------------------------------
 
 

@@ -302,6 +302,21 @@ class Round(Output):
     actions: Actions
 
 
+class ApiWarning(Output):
+    """Something the caller should know of what it just did, which did not stop it."""
+
+    code: str = Field(description="The stable code of the warning (`mail.printed_only`).")
+    message: str = Field(description="What it means, in the caller's language.")
+
+
+class OpenedRound(Round):
+    """A round just opened, and what the facilitator should know of it: a consent round
+    where silence counts as consent, opened while e-mail is only printed on the server's
+    console (`mail.printed_only`: no elector is told by e-mail), as the page warns."""
+
+    warnings: list[ApiWarning]
+
+
 class RoundPage(Output):
     """A page of a proposal's rounds, in order."""
 

@@ -31,7 +31,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import MapAdapter
 
-from .. import db, emails
+from .. import db, emails, mail
 from ..config import audit_folder, retention
 from ..errors import UNAVAILABLE
 from ..models import ElectorateScope, Role, RoundStatus, Scope
@@ -43,6 +43,7 @@ from ..services import (
     checkpoints,
     idempotency,
     invitations,
+    notices,
     policies,
     results,
 )
@@ -250,7 +251,8 @@ def list_rounds(call: Call, proposal_id: int, query: schemas.PageQuery) -> schem
 
 
 @declare(bp, "POST", "/proposals/<int:proposal_id>/rounds", tag=ROUNDS,
-         scope=Scope.FACILITATE, body=schemas.RoundOpen, response=schemas.Round, status=201,
+         scope=Scope.FACILITATE, body=schemas.RoundOpen, response=schemas.OpenedRound,
+         status=201,
          errors=WRITE_ERRORS, role="facilitator", created=True)
 def open_round(call: Call, proposal_id: int, body: schemas.RoundOpen) -> Reply:
     """Open the proposal's next round now, until a deadline.
@@ -266,7 +268,13 @@ def open_round(call: Call, proposal_id: int, body: schemas.RoundOpen) -> Reply:
                 candidate_id=body.candidate_id, horizon=_horizon())
     except ServiceError as error:
         raise refused(error) from None
-    return _created(render.round_(db.session(), round_, member, call.now),
+    warnings = []
+    if notices.silence_untold(proposal, body.kind, mail_printed=mail.printed_only(current_app)):
+        warnings.append(schemas.ApiWarning(code="mail.printed_only", message=_(
+            "E-mail is not configured: electors will not be told by e-mail that this round"
+            " is open.")))
+    opened = render.round_(db.session(), round_, member, call.now)
+    return _created(schemas.OpenedRound(**opened.model_dump(), warnings=warnings),
                     url_for("api.get_round", round_id=round_.id))
 
 

@@ -311,9 +311,9 @@ def open_round(organisation: Organisation, membership: Membership,
     return render_template("rounds/open.html", organisation=organisation,
                            membership=membership, proposal=proposal, form=form, kinds=kinds,
                            election=election, zone=zone.key,
-                           mail_off=(mail.printed_only(current_app)
-                                     and RoundKind.CONSENT in kinds
-                                     and notices.silence_is_consent(proposal)))
+                           mail_off=any(notices.silence_untold(
+                               proposal, kind, mail_printed=mail.printed_only(current_app))
+                               for kind in kinds))
 
 
 # The round page and what members do there -----------------------------------------------

@@ -597,6 +597,13 @@ def silence_is_consent(proposal: Proposal) -> bool:
     return isinstance(rule, ConsentParams) and rule.silence_policy is SilencePolicy.CONSENT
 
 
+def silence_untold(proposal: Proposal, kind: RoundKind, *, mail_printed: bool) -> bool:
+    """Whether a round of ``kind`` would count as consent the silence of electors whom no
+    e-mail tells (``mail_printed``: the server only prints its mail): its facilitator is
+    warned before opening it (the page) or on opening it (the API)."""
+    return mail_printed and kind is RoundKind.CONSENT and silence_is_consent(proposal)
+
+
 def told_by_mail(db: Session, round_id: int) -> int:
     """How many electors of the round were told of its opening by e-mail: their opening
     notice was accepted by the SMTP server, alone or in a digest the server accepted (a
