@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "RETAIN_NOTICES_DAYS": 90,
     "RETAIN_WEBHOOK_DELIVERIES_DAYS": 30,
     "RETAIN_IDEMPOTENCY_KEYS_DAYS": 1,
+    "RETAIN_API_TOKENS_DAYS": 30,
     "PRIVACY_CONTACT": None,
     # The latest deadline a round may be given, in days from now: a typo such as 9999-12-31
     # would otherwise leave a round open for millennia.
@@ -121,7 +122,8 @@ def retention(app: Flask) -> Retention:
     return Retention(invitations_days=int(app.config["RETAIN_INVITATIONS_DAYS"]),
                      notices_days=int(app.config["RETAIN_NOTICES_DAYS"]),
                      webhook_deliveries_days=int(app.config["RETAIN_WEBHOOK_DELIVERIES_DAYS"]),
-                     idempotency_keys_days=int(app.config["RETAIN_IDEMPOTENCY_KEYS_DAYS"]))
+                     idempotency_keys_days=int(app.config["RETAIN_IDEMPOTENCY_KEYS_DAYS"]),
+                     api_tokens_days=int(app.config["RETAIN_API_TOKENS_DAYS"]))
 
 
 def audit_folder(app: Flask) -> Path:

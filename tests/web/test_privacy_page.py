@@ -47,6 +47,7 @@ def test_the_privacy_page_is_in_french_too(client: FlaskClient) -> None:
     for said in ("Confidentialité", "Ce qui est enregistré, pourquoi",
                  "90 jours après leur remise.", "Un lien fonctionne 2 heures, une fois.",
                  "1 jour, puis supprimées.",
+                 "Un jeton révoqué ou expiré est supprimé 30 jours plus tard.",
                  "Accès et portabilité.", "Effacement.", "la CNIL"):
         assert said in page, said
 
@@ -54,6 +55,7 @@ def test_the_privacy_page_is_in_french_too(client: FlaskClient) -> None:
 def test_the_page_follows_the_configuration(app: Flask, client: FlaskClient) -> None:
     app.config.update(RETAIN_NOTICES_DAYS=45, RETAIN_INVITATIONS_DAYS=1,
                       RETAIN_WEBHOOK_DELIVERIES_DAYS=7, RETAIN_IDEMPOTENCY_KEYS_DAYS=3,
+                      RETAIN_API_TOKENS_DAYS=12,
                       PASSWORD_RESET_SECONDS=1800,
                       PRIVACY_CONTACT="dpo@site.example.org")
     page = text_of(client, "/privacy")
@@ -61,6 +63,7 @@ def test_the_page_follows_the_configuration(app: Flask, client: FlaskClient) -> 
     assert "The invitation is deleted 1 day after it was used or expired." in page
     assert "7 days after they were answered or given up." in page
     assert "3 days, then deleted." in page
+    assert "A token revoked or expired is deleted 12 days later." in page
     assert "A link works 30 minutes, once." in page
     assert "For your account on this site: dpo@site.example.org" in page
 

@@ -21,6 +21,7 @@ from decisions.web import db, scheduler
 from decisions.web.cli import cli
 from decisions.web.db import Base
 from decisions.web.models import (
+    ApiToken,
     DeliveryState,
     IdempotentAnswer,
     Invitation,
@@ -34,7 +35,14 @@ from decisions.web.models import (
     User,
     WebhookDelivery,
 )
-from decisions.web.services import invitations, notices, personal_data, rounds, webhooks
+from decisions.web.services import (
+    api_tokens,
+    invitations,
+    notices,
+    personal_data,
+    rounds,
+    webhooks,
+)
 
 from .api_world import Api, token_for
 from .conftest import PASSWORD, Auth, Clock, unit
@@ -272,3 +280,25 @@ def test_the_period_of_idempotency_keys_is_a_setting(
     assert replayed.headers.get("Idempotent-Replayed") == "true"
     clock.advance(days=1)
     assert kept(app).purged["idempotency keys"] == 1
+
+
+def test_revoked_and_expired_api_tokens_are_deleted_once_the_period_has_passed(
+        app: Flask, clock: Clock, make_org: Callable[..., Organisation]) -> None:
+    app.config["RETAIN_API_TOKENS_DAYS"] = 30
+    make_org("coop", admin="ana@example.org")
+    texts = {name: token_for(app, "ana@example.org", ("read",), days=days)
+             for name, days in (("live", 365), ("revoked", 365), ("expiring", 1))}
+    with unit(app) as session:
+        ids = {name: session.scalars(select(ApiToken.id).where(
+            ApiToken.token_hash == api_tokens.digest(text))).one()
+            for name, text in texts.items()}
+        user = session.get_one(User, session.get_one(ApiToken, ids["revoked"]).user_id)
+        api_tokens.revoke(session, user, ids["revoked"], clock())
+    clock.advance(days=30, seconds=-1)
+    assert kept(app).purged["api tokens"] == 0
+    clock.advance(seconds=2)  # 30 days after its revocation
+    assert kept(app).purged["api tokens"] == 1
+    clock.advance(days=1)  # 30 days after it expired
+    assert kept(app).purged["api tokens"] == 1
+    with app.app_context():
+        assert set(db.session().scalars(select(ApiToken.id))) == {ids["live"]}

@@ -66,6 +66,7 @@ class Facts:
     notices_days: int
     webhook_deliveries_days: int
     idempotency_keys_days: int
+    api_tokens_days: int
     organisation: Organisation | None
 
     @property
@@ -87,6 +88,7 @@ def _facts(organisation: Organisation | None) -> Facts:
                  notices_days=periods.notices_days,
                  webhook_deliveries_days=periods.webhook_deliveries_days,
                  idempotency_keys_days=periods.idempotency_keys_days,
+                 api_tokens_days=periods.api_tokens_days,
                  organisation=organisation)
 
 

@@ -132,6 +132,8 @@ class Retention:
     webhook_deliveries_days: int = 30
     #: Also how long the API answers a key again (``services.idempotency``).
     idempotency_keys_days: int = 1
+    #: After an API token was revoked or expired (the account's list shows it meanwhile).
+    api_tokens_days: int = 30
 
 
 @dataclass(slots=True)
@@ -769,11 +771,13 @@ def purge(db: Session, now: datetime, retention: Retention) -> dict[str, int]:
     and the record that a member was told of a round's opening; webhook deliveries done
     (answered or given up) more than ``webhook_deliveries_days`` ago; the answers kept for
     the API's Idempotency-Keys sent ``idempotency_keys_days`` ago or more (no longer
-    answered again). How many of each."""
+    answered again); API tokens revoked or expired more than ``api_tokens_days`` ago. How
+    many of each."""
     invited_before = now - timedelta(days=retention.invitations_days)
     notified_before = now - timedelta(days=retention.notices_days)
     delivered_before = now - timedelta(days=retention.webhook_deliveries_days)
     keys_before = now - timedelta(days=retention.idempotency_keys_days)
+    tokens_before = now - timedelta(days=retention.api_tokens_days)
     running = exists().where(Round.id == Notice.round_id, Round.status.in_(RUNNING))
     counts = {
         "invitations": _deleted(db, delete(Invitation).where(or_(
@@ -787,6 +791,8 @@ def purge(db: Session, now: datetime, retention: Retention) -> dict[str, int]:
             WebhookDelivery.created_at < delivered_before)),
         "idempotency keys": _deleted(db, delete(IdempotentAnswer).where(
             IdempotentAnswer.created_at <= keys_before)),
+        "api tokens": _deleted(db, delete(ApiToken).where(or_(
+            ApiToken.revoked_at < tokens_before, ApiToken.expires_at < tokens_before))),
     }
     db.flush()
     return counts
