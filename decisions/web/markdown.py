@@ -16,11 +16,13 @@ preview tells the author. A 50,000-character proposal of ordinary Markdown rende
 
 from __future__ import annotations
 
+import atexit
 import logging
 import select
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -42,6 +44,8 @@ BUDGET = 0.175
 #: another each find one ready while the next starts (a start takes ~100 ms, more on a busy
 #: machine).
 SPARES = 2
+#: Seconds the interpreter's exit waits for a spare still starting, to stop it too.
+CLOSING = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +92,13 @@ class _Process:
         size = int.from_bytes(read_exactly(self._out, 8), "big")
         return read_exactly(self._out, size).decode()
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = False) -> None:
+        """Kill the process; reap it in the background, or now with ``wait``."""
         self.process.kill()
-        threading.Thread(target=self._reap, daemon=True).start()
+        if wait:
+            self._reap()
+        else:
+            threading.Thread(target=self._reap, daemon=True).start()
 
     def _reap(self) -> None:
         self.process.wait()
@@ -113,6 +121,7 @@ class _Helper:
         self._spares: list[_Process] = []
         self._spare_lock = threading.Lock()
         self._starting = 0
+        self._closed = False
 
     def _take_spare(self) -> _Process | None:
         with self._spare_lock:
@@ -123,6 +132,8 @@ class _Helper:
     def _replenish(self) -> None:
         """Start spares in the background, up to ``SPARES`` ready or on their way."""
         with self._spare_lock:
+            if self._closed:
+                return
             missing = SPARES - len(self._spares) - self._starting
             self._starting += max(missing, 0)
         for _ in range(missing):
@@ -149,6 +160,23 @@ class _Helper:
         self._replenish()
         return self._active
 
+    def close(self) -> None:
+        """Stop every helper and wait for it (at exit: none left running, no pipe open),
+        those still starting too (for up to ``CLOSING`` seconds)."""
+        deadline = time.monotonic() + CLOSING
+        with self._spare_lock:
+            self._closed = True
+        while time.monotonic() < deadline:
+            with self._spare_lock:
+                if not self._starting:
+                    break
+            time.sleep(0.01)
+        with self._spare_lock:
+            helpers = [*self._spares, *([self._active] if self._active else [])]
+            self._spares, self._active = [], None
+        for helper in helpers:
+            helper.stop(wait=True)
+
     def render(self, text: str, budget: float) -> str | None:
         """The safe HTML of ``text``, or ``None`` when it took longer than ``budget`` (or
         its helper died)."""
@@ -167,6 +195,7 @@ class _Helper:
 
 
 _helper = _Helper()
+atexit.register(_helper.close)
 
 
 def render(text: str | None, budget: float = BUDGET) -> Rendered:

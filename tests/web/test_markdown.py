@@ -4,6 +4,8 @@ nothing in it can run in another member's browser."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from html.parser import HTMLParser
 
@@ -238,3 +240,13 @@ def test_a_hostile_proposal_is_rendered_once_when_saved_never_when_read(
     assert page.status_code == 200
     assert calls == []
     assert "[[[[" in page.get_data(as_text=True)
+
+
+def test_a_process_that_rendered_leaves_no_helper_running_nor_pipe_open_at_exit() -> None:
+    """The helper processes are stopped and waited for when the interpreter exits (else
+    Python warns of each one still running, and of its pipes, at every exit)."""
+    script = "from decisions.web import markdown; print(markdown.render('*a*').html)"
+    done = subprocess.run([sys.executable, "-W", "always::ResourceWarning", "-c", script],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "<p><em>a</em></p>"
+    assert "ResourceWarning" not in done.stderr, done.stderr
