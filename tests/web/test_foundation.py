@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from decisions.web import create_app, db
 from decisions.web.db import Base
@@ -64,6 +64,23 @@ def test_a_person_signs_in_and_out(client: FlaskClient, auth: Auth,
     assert "Ana" in page
     assert auth.logout().status_code == 302
     assert client.get("/orgs/").status_code == 302
+
+
+def test_on_postgresql_pages_that_only_read_keep_their_statements_prepared(
+        app: Flask, client: FlaskClient, auth: Auth, make_user: Callable[..., User]) -> None:
+    """psycopg prepares a statement on the server from its fifth use, and forgets every one
+    at a rollback: a request that only read ends with a commit, or nothing is ever prepared
+    and the server parses and plans every statement of every request again."""
+    if db.engine_of(app).dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    make_user("ana@example.org", name="Ana")
+    auth.login("ana@example.org")
+    db.engine_of(app).dispose()  # one connection from here on, the requests' in turn
+    for _ in range(8):
+        assert client.get("/orgs/").status_code == 200
+    with db.engine_of(app).connect() as connection:
+        prepared = connection.scalar(text("select count(*) from pg_prepared_statements"))
+    assert (prepared or 0) > 0
 
 
 def test_a_wrong_password_is_refused_with_a_message_next_to_the_field(

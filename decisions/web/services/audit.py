@@ -190,8 +190,12 @@ def seal_after_commit(bind: Engine | Connection, organisation_id: int) -> None:
                 if connection.execute(_LOCK_IF_FREE, values).first() is None:
                     return
                 seal(connection, organisation_id)
-            if not connection.execute(_ANY_PENDING, values).scalar():
-                return
+            # In a transaction of its own, committed: a rollback would make psycopg forget
+            # the statements it prepared (db.end_reading).
+            with (connection.begin_nested() if connection.in_transaction()
+                  else connection.begin()):
+                if not connection.execute(_ANY_PENDING, values).scalar():
+                    return
 
 
 @contextmanager
