@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_SSL": False,
     "MAIL_TIMEOUT": 30,
     "MAIL_SENDER": "decisions@localhost",
+    # Threads of one sending pass, each with its own batches and connection to the server.
+    "MAIL_SENDERS": 3,
     # The site's address in the links of e-mails (they are written outside any request).
     "BASE_URL": "http://127.0.0.1:5000",
     "SESSION_COOKIE_HTTPONLY": True,

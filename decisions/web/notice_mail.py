@@ -31,6 +31,7 @@ import logging
 import re
 import secrets
 import smtplib
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -796,6 +797,12 @@ class Report:
     digests: int = 0
     announced: int = 0  # notices written from announcements (a round's opening) first
 
+    def add(self, other: Report) -> None:
+        """Count what another sender of the same run did."""
+        for name in ("sent", "printed", "retried", "failed", "released", "lost", "digests",
+                     "announced"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def __str__(self) -> str:
         return (f"{self.sent} sent, {self.retried} to try again, {self.failed} given up"
                 + (f", {self.printed} printed on the console (not sent)" if self.printed
@@ -832,21 +839,53 @@ def compose_digests(app: Flask) -> int:
     return len(composed)
 
 
-def send_due(app: Flask, *, batches: int | None = None, limit: int = outbox.BATCH) -> Report:
+def send_due(app: Flask, *, batches: int | None = None, limit: int = outbox.BATCH,
+             senders: int | None = None) -> Report:
     """Send the notices due now, a batch at a time, until none is left (or ``batches``
-    were sent). Each batch: claim and commit, one connection to the server, each message
-    marked sent and committed as soon as the server accepted it."""
+    were sent, by one sender). Each batch: claim and commit, one connection to the server,
+    each message marked sent and committed as soon as the server accepted it.
+
+    ``senders`` (``MAIL_SENDERS``, 3) threads send batches side by side, each claiming its
+    own as separate senders do: while one waits for the mail server's answers or for a
+    commit, another writes its next message."""
+    count = 1 if batches is not None else senders or int(app.config.get("MAIL_SENDERS", 3))
     report = Report()
-    letters: Letters = {}
     with app.app_context():
         report.announced = notices.expand_due(app.extensions["decisions.db"],
                                               database.utcnow())
+    if count <= 1:
+        _send_until_done(app, batches, limit, report)
+        return report
+    reports = [Report() for _ in range(count)]
+    failures: list[BaseException] = []
+
+    def sender(own: Report) -> None:
+        try:
+            _send_until_done(app, None, limit, own)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=sender, args=(own,), name=f"mail-sender-{number}")
+               for number, own in enumerate(reports)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for own in reports:
+        report.add(own)
+    if failures:
+        raise failures[0]
+    return report
+
+
+def _send_until_done(app: Flask, batches: int | None, limit: int, report: Report) -> None:
+    """One sender: batches until none is left (or ``batches`` were sent)."""
+    letters: Letters = {}
+    with app.app_context():
         while batches is None or batches > 0:
             batches = None if batches is None else batches - 1
-            claimed = _send_batch(app, limit, report, letters)
-            if claimed < limit:
+            if _send_batch(app, limit, report, letters) < limit:
                 break
-    return report
 
 
 def _send_batch(app: Flask, limit: int, report: Report, letters: Letters) -> int:

@@ -183,13 +183,16 @@ def rolled_back(application: Flask, *others: Flask) -> Iterator[Connection]:
             connection.exec_driver_sql("BEGIN")
         shared = sessionmaker(connection, expire_on_commit=False,
                               join_transaction_mode="create_savepoint")
+        senders = [each.config.get("MAIL_SENDERS") for each in applications]
         for each in applications:
             each.extensions["decisions.db"] = shared
+            each.config["MAIL_SENDERS"] = 1  # the sender's threads would share the connection
         try:
             yield connection
         finally:
-            for each, factory in zip(applications, factories, strict=True):
+            for each, factory, count in zip(applications, factories, senders, strict=True):
                 each.extensions["decisions.db"] = factory
+                each.config["MAIL_SENDERS"] = count
             transaction.rollback()
             if sqlite:
                 driver.isolation_level = legacy

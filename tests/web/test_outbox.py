@@ -555,6 +555,16 @@ def test_two_senders_at_once_write_an_openings_notices_once(
     assert sorted(told) == sorted(("round_opened", user) for user in coop.users.values())
 
 
+def test_one_pass_of_three_senders_sends_each_message_once(
+        app: Flask, coop: Coop, server: SmtpServer) -> None:
+    ids = add_many(app, coop, 60)
+    server.answer = lambda number: time.sleep(0.005)
+    report = notice_mail.send_due(app, limit=10, senders=3)
+    assert (report.sent, report.retried, report.failed) == (60, 0, 0)
+    assert sorted(server.message_ids()) == expected_ids(app, ids)
+    assert {n.delivery for n in all_notices(app)} == {Delivery.SENT}
+
+
 def test_killing_the_sender_mid_batch_and_starting_it_again_delivers_each_message_once(
         app: Flask, coop: Coop, clock: Clock, server: SmtpServer) -> None:
     clock.now = datetime.now(UTC)  # the killed sender runs on the real clock
