@@ -68,8 +68,8 @@ def _environment(database_url: str, secret_key: str, port: int,
 
 @contextmanager
 def gunicorn(database_url: str, secret_key: str, folder: Path, *,
-             now: datetime | None = None, instance: Path | None = None,
-             **settings: str) -> Iterator[Live]:
+             now: datetime | None = None, instance: Path | None = None, workers: int = 1,
+             threads: int = 4, **settings: str) -> Iterator[Live]:
     """gunicorn serving the application with the project's configuration, its access log
     in ``folder/access.log`` (appended to: several servers in a row share it). With
     ``now``: the test's application module, its clock fixed at ``now``, its instance
@@ -83,7 +83,8 @@ def gunicorn(database_url: str, secret_key: str, folder: Path, *,
         env["DECISIONS_TEST_INSTANCE"] = str(instance or folder / "instance")
         app = "tests.web.live_app:app"
     with _serving([sys.executable, "-m", "gunicorn", "-c", "python:decisions.web.gunicorn_conf",
-                   "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+                   "--workers", str(workers), "--threads", str(threads),
+                   "--bind", f"127.0.0.1:{port}",
                    "--access-logfile", str(folder / "access.log"),
                    "--error-logfile", str(folder / "error.log"), "--timeout", "60",
                    "--graceful-timeout", "5", app], env, Live(f"http://127.0.0.1:{port}", folder)

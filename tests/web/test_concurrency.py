@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -41,7 +40,7 @@ from decisions.web.models import (
 from decisions.web.services import accounts, organisations, proposals, rounds
 
 from .conftest import BACKENDS, POSTGRES_URL, _postgres_database, sqlite_folder
-from .live import Browser
+from .live import Browser, gunicorn
 
 pytestmark = pytest.mark.concurrency
 
@@ -116,49 +115,13 @@ def _setup(app: Flask, voters: int) -> Setup:
     return Setup("coop", emails, members, opened[0], opened[1])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def server(live_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """gunicorn serving the application on 127.0.0.1: (base URL, database URL)."""
-    port = _free_port()
-    env = {**os.environ, "DECISIONS_DATABASE_URL": live_url,
-           "DECISIONS_SECRET_KEY": "concurrency test", "DECISIONS_PASSWORD_HASH_METHOD": FAST_HASH,
-           "DECISIONS_RATELIMIT_ENABLED": "false", "DECISIONS_SECURE_COOKIES": "false",
-           "DECISIONS_SCHEDULER": "off", "DECISIONS_MAIL_BACKEND": "console"}
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "4", "--threads", "8",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
-         "decisions.web.wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if Browser(base).get("/auth/login")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, (tmp_path / "gunicorn.log").read_text()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield base, live_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        log.close()
-    errors = (tmp_path / "gunicorn.log").read_text()
-    assert "Traceback" not in errors, errors[-3000:]
+    """gunicorn serving the application on 127.0.0.1, 4 workers of 8 threads: (base URL,
+    database URL)."""
+    with gunicorn(live_url, "concurrency test", tmp_path / "server", workers=4, threads=8,
+                  MAIL_BACKEND="console") as live:
+        yield live.base, live_url
 
 
 @dataclass
