@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event, func, select, update
 
 from decisions.web import db
 from decisions.web.models import Ballot, Membership, Organisation, User
+from decisions.web.rounds.forms import BallotForm, accepted_ballot
 
 from .conftest import Clock
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
@@ -179,3 +180,30 @@ def what(statement: str) -> str:
     if verb == "INSERT":
         return f"INSERT {words[2]}"
     return f"{verb} {words[1]}"
+
+
+@pytest.mark.parametrize("posted", [
+    {"position": "yes"},
+    {"position": "object"},  # not offered
+    {"position": ""},
+    {},
+    {"position": "no", "reason": "x" * 5000},
+    {"position": "no", "reason": "x" * 5001},
+    {"position": "no", "concern": "x" * 5001},
+    {"position": "abstain", "reason": "   "},  # a reason is required for abstain here
+    {"position": "abstain", "reason": "I was away"},
+    {"position": "yes", "nominee": "12"},
+    {"position": "yes", "nominee": "twelve"},
+])
+@pytest.mark.parametrize("positions", [("yes", "no", "abstain"), ("consent",)])
+def test_a_ballot_read_without_its_form_is_taken_exactly_when_the_form_takes_it(
+        app: Flask, posted: dict[str, str], positions: tuple[str, ...]) -> None:
+    reasons = frozenset({"abstain"})
+    with app.test_request_context(method="POST", data=posted):
+        form = BallotForm().with_choices(positions, reasons, [])
+        valid = form.validate_on_submit()
+        accepted = accepted_ballot(request.form, positions, reasons)
+        assert (accepted is not None) == valid
+        if accepted is not None:
+            assert accepted == (form.position.data, form.reason.data or "",
+                                form.concern.data or "")

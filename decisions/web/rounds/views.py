@@ -76,6 +76,7 @@ from .forms import (
     OpenRoundForm,
     QualifyForm,
     TallyForm,
+    accepted_ballot,
 )
 
 bp = Blueprint("rounds", __name__, url_prefix="/orgs/<slug>/proposals/<int:proposal_id>/rounds")
@@ -341,17 +342,20 @@ def vote(slug: str, proposal_id: int, round_id: int) -> Page:
     if booth is None:
         return _vote(slug=slug, proposal_id=proposal_id, round_id=round_id)  # type: ignore[call-arg]
     rules = booth.rules
-    form = BallotForm().with_choices(round_service.positions_of(rules, rules.kind),
-                                     round_service.reasons_required(rules, rules.kind), [])
-    if not form.validate_on_submit():
+    positions = round_service.positions_of(rules, rules.kind)
+    reasons = round_service.reasons_required(rules, rules.kind)
+    accepted = accepted_ballot(request.form, positions, reasons)
+    if accepted is None:  # the form says what is wrong
         return _vote(slug=slug, proposal_id=proposal_id, round_id=round_id)  # type: ignore[call-arg]
-    position = form.position.data or ""
+    position, reason, concern = accepted
     try:
         with db.transaction() as session:
             closed = round_service.cast_ballot(
                 session, rules.round_id, booth.membership_id, position, now=db.utcnow(),
-                reason=form.reason.data or "", concern=form.concern.data or "", rules=rules)
+                reason=reason, concern=concern, rules=rules)
     except round_service.BallotRefused as error:
+        form = BallotForm().with_choices(positions, reasons, [])
+        form.validate()
         return _refused(slug=slug, proposal_id=proposal_id, round_id=round_id,  # type: ignore[call-arg]
                         form=form, refused=error_text(error))
     return _recorded_ballot(slug, rules.organisation_id, rules.proposal_id, rules.round_id,
