@@ -337,28 +337,13 @@ def ballot_fingerprint(ballot: Any) -> str:
     return sha256(canonical(content))
 
 
-@dataclass(frozen=True, slots=True)
-class BallotRow:
-    """A ballot as the statement that stored it gave its columns: what its entry and its
-    fingerprint are made of (no ORM object is made for a ballot)."""
-
-    id: int
-    round_id: int
-    membership_id: int
-    position: str
-    reason: str
-    concern: str
-    nominee_id: int | None
-    cast_at: datetime
-    cast_by_id: int | None = None
-
-
-def ballot_cast(db: Session, organisation_id: int, round_id: int, ballot: BallotRow | None, *,
+def ballot_cast(db: Session, organisation_id: int, round_id: int, ballot: Ballot | None, *,
                 changed: bool, at: datetime) -> None:
-    """Record a ballot just stored in a round of the organisation: cast, or ``changed`` (the
-    member had one in the round already); for a secret proposal (``ballot`` ``None``),
-    only the round and its number of ballots: no member, no position. Sealed after the
-    commit (``record_pending``)."""
+    """Record a ballot just stored in a round of the organisation (``ballot``, not
+    necessarily loaded in the session): cast, or ``changed`` (the member had one in the
+    round already); for a secret proposal (``ballot`` ``None``), only the round and its
+    number of ballots: no member, no position. Sealed after the commit
+    (``record_pending``)."""
     if ballot is None:
         record_pending(db, organisation_id, "ballot_cast",
                        {"round": round_id, "ballots": participations(db, round_id)}, at=at)

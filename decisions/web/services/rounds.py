@@ -11,7 +11,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
@@ -206,14 +205,9 @@ def _booth() -> Any:
 
 def positions_of(proposal: Proposal | RoundRules, kind: RoundKind) -> tuple[str, ...]:
     """The positions a member may take in a round of this kind."""
-    return _positions(proposal.family, proposal.params or "{}", kind)
-
-
-@lru_cache(maxsize=512)
-def _positions(family: str, params_text: str, kind: RoundKind) -> tuple[str, ...]:
-    rules = descriptor(family)
+    rules = descriptor(proposal.family)
     allowed = tuple(str(p) for p in rules.positions.get(kind, ()))
-    params = json.loads(params_text)
+    params = json.loads(proposal.params or "{}")
     if kind is RoundKind.CONSENT and params.get("allow_abstain") and "abstain" not in allowed:
         allowed = (*allowed, "abstain")
     if rules.family is Family.CONSENT and "positions" in params:
@@ -440,10 +434,9 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
         **values, "b_position": position, "b_reason": reason, "b_concern": concern,
         "b_nominee": nominee_id, "b_cast_by": cast_by}).scalar_one_or_none()
     if stored is not None:
-        ballot = audit.BallotRow(id=stored, round_id=round_id, membership_id=membership_id,
-                                 position=position, reason=reason, concern=concern,
-                                 nominee_id=nominee_id, cast_at=now.astimezone(UTC),
-                                 cast_by_id=cast_by)
+        ballot = Ballot(id=stored, round_id=round_id, membership_id=membership_id,
+                        position=position, reason=reason, concern=concern,
+                        nominee_id=nominee_id, cast_at=now.astimezone(UTC), cast_by_id=cast_by)
         found = connection.execute(_COUNT_BALLOT[first_only], {
             **values, "b_ballot": ballot.id, "b_position": position}).first()
         changed = True if found is None else bool(found.earlier)  # None: a later one counts
@@ -458,7 +451,7 @@ def stored_ballot(db: Session, round_id: int, membership_id: int, position: str,
     raise BallotRefused("round.not_elector", N_("You are not in the electorate of this round."))
 
 
-def _tell_objection(db: Session, round_: Round, ballot: audit.BallotRow, now: datetime) -> None:
+def _tell_objection(db: Session, round_: Round, ballot: Ballot, now: datetime) -> None:
     """Tell the facilitators and the author of an objection, in a savepoint: a notice that
     cannot be written is logged and never takes the ballot down with it."""
     try:
@@ -551,14 +544,9 @@ def _closes_when_all(proposal: Proposal | RoundRules, kind: RoundKind) -> bool:
     ``close_when_all_responded`` (true by default, docs/rules.md CON-11), a vote's
     ``close_when_all_voted``. The engine counts a ballot after that instant as late, so
     the server stops taking ballots then too."""
-    return _closes_when_all_of(proposal.family, proposal.params or "{}", kind)
-
-
-@lru_cache(maxsize=512)
-def _closes_when_all_of(family: str, params_text: str, kind: RoundKind) -> bool:
     if kind not in (RoundKind.CONSENT, RoundKind.VOTE):
         return False
-    rule = round_cases.rule_params(family, json.loads(params_text))
+    rule = round_cases.rule_params(proposal.family, json.loads(proposal.params or "{}"))
     return bool(getattr(rule, "close_when_all_responded", False)
                 or getattr(rule, "close_when_all_voted", False))
 
@@ -611,14 +599,9 @@ def _refuse(round_: Round, now: datetime) -> None:
 def changes_allowed(proposal: Proposal | RoundRules, kind: RoundKind) -> bool:
     """Whether a member's later ballot replaces the first in a round of this kind: the
     rule's ``allow_vote_change`` (a secret ballot is never changed, refused apart)."""
-    return _changes_allowed(proposal.family, proposal.params or "{}", kind)
-
-
-@lru_cache(maxsize=512)
-def _changes_allowed(family: str, params_text: str, kind: RoundKind) -> bool:
-    if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or descriptor(family).sociocratic:
+    if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or descriptor(proposal.family).sociocratic:
         return True
-    return round_cases.rule_allows_changes(family, params_text)
+    return round_cases.rule_allows_changes(proposal.family, proposal.params or "{}")
 
 
 def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
@@ -640,17 +623,10 @@ def reasons_required(proposal: Proposal | RoundRules,
     beside the rule (never an objection: the rule alone says that), and those the engine
     refuses without one; in a round of ``kind``, a nomination too (why this person suits
     the role). The proposal page, the round page and the server all read this."""
-    return _reasons_required(proposal.family, proposal.params or "{}",
-                             proposal.reasons_required_for, kind)
-
-
-@lru_cache(maxsize=512)
-def _reasons_required(family: str, params_text: str, asked: frozenset[str],
-                      kind: RoundKind | None) -> frozenset[str]:
-    asked -= {"object"}
+    asked = proposal.reasons_required_for - {"object"}
     if kind is RoundKind.NOMINATION:
         asked |= {NOMINATE}
-    return asked | engine_reasons(family, json.loads(params_text))
+    return asked | engine_reasons(proposal.family, json.loads(proposal.params or "{}"))
 
 
 def _cast_secret(db: Session, round_id: int, membership_id: int, position: str,
