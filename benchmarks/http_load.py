@@ -32,17 +32,23 @@ acknowledged ones, or the audit chain does not verify. Figures: benchmarks/READM
 from __future__ import annotations
 
 import argparse
+import cProfile
 import http.client
 import os
+import pstats
 import statistics
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
 
 from assembly import (
+    DATA,
     PASSWORD,
     Assembly,
     email_of,
@@ -52,10 +58,12 @@ from assembly import (
     setup_app,
     work_folder,
 )
-from live_server import Client, Member, Server, database_cpu_seconds, serve
+from flask import Flask
+from live_server import Answer, Client, Member, Server, database_cpu_seconds, serve
 from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
 
-from decisions.web import db
+from decisions.web import create_app, db
 from decisions.web.models import AuditEntry, Ballot
 from decisions.web.services import audit
 
@@ -175,6 +183,77 @@ def _floor(args: argparse.Namespace) -> int:
     return 0 if not load.errors and not server_errors else 1
 
 
+class InProcess:
+    """``live_server.Client``'s interface served by the application in this process, one WSGI
+    call a request (no HTTP, no server): ``cpu`` is the CPU time of the last call."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app, self.cpu = app, 0.0
+
+    def send(self, method: str, path: str, *, cookie: str = "",
+             form: dict[str, str] | None = None) -> Answer:
+        environ = EnvironBuilder(
+            path=path, method=method, headers=[("Cookie", cookie)] if cookie else [],
+            data=None if form is None else urlencode(form),
+            content_type=None if form is None else "application/x-www-form-urlencoded",
+        ).get_environ()
+        answer: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]],
+                           exc_info: Any = None) -> Callable[[bytes], object]:
+            answer.update(status=int(status[:3]), cookies=[
+                value for name, value in headers if name.lower() == "set-cookie"])
+            return lambda data: None
+
+        started = time.process_time()
+        chunks = self.app(environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        self.cpu = time.process_time() - started
+        return Answer(answer["status"], answer["cookies"], body)
+
+
+def _profile(args: argparse.Namespace) -> int:
+    """``--profile N``: N ballots posted to the application in this process, as the voters
+    post them (SQLite, the server's settings): the CPU time of each, then N more under
+    cProfile, whose statistics go to ``benchmarks/data/vote.prof``."""
+    print(f"in_process database=sqlite members={args.members} ballots={args.profile}",
+          flush=True)
+    with work_folder("http-profile") as folder, fresh_database(False, folder) as url:
+        assembly = open_assembly(setup_app(url, folder), args.members)
+        os.environ.update(server_environment(url, folder))  # as gunicorn's workers have them
+        client = InProcess(create_app())
+        members = [Member(email) for email in assembly.emails]
+        for member in members:
+            member.sign_in(client, PASSWORD, assembly.round_path)  # type: ignore[arg-type]
+
+        def post(count: int, first: int) -> list[float]:
+            spent = []
+            for index in range(first, first + count):
+                member = members[index % len(members)]
+                answer = client.send("POST", assembly.round_path + "/vote", cookie=member.cookie,
+                                     form={"csrf_token": member.token, "reason": "",
+                                           "position": POSITIONS[index % 3]})
+                if answer.status != 302:
+                    raise SystemExit(f"ballot {index}: {answer.status} {answer.body[:300]!r}")
+                spent.append(client.cpu * 1000)
+            return spent
+
+        post(len(members), 0)  # everyone has voted once: the ballots measured change a vote
+        spent = sorted(post(args.profile, len(members)))
+        profiler = cProfile.Profile()
+        profiler.runcall(post, args.profile, len(members) + args.profile)
+        profiler.dump_stats(DATA / "vote.prof")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    print(f"profile={DATA / 'vote.prof'} (python -m pstats)")
+    print(f"cpu_ms_per_ballot mean={statistics.mean(spent):.3f} "
+          f"median={statistics.median(spent):.3f} p10={spent[len(spent) // 10]:.3f} "
+          f"p90={spent[len(spent) * 9 // 10]:.3f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL, not SQLite")
@@ -185,7 +264,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--floor", action="store_true",
                         help="serve floor_app.py instead: the framework without the application")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="no server: N ballots posted to the application in this process,"
+                        " their CPU time, then N more under cProfile (SQLite)")
     args = parser.parse_args()
+    if args.profile:
+        return _profile(args)
     if args.floor:
         return _floor(args)
     backend = "postgresql" if args.postgres else "sqlite"

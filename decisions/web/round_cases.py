@@ -269,7 +269,12 @@ def _rule_params(family: str, params_text: str) -> Any:
 def allows_changes(proposal: Proposal) -> bool:
     """Whether a member's later ballot replaces the first under the proposal's rule
     (``allow_vote_change``; rules without it let members change their position)."""
-    rule = rule_params(proposal.family, json.loads(proposal.params or "{}"))
+    return rule_allows_changes(proposal.family, proposal.params or "{}")
+
+
+def rule_allows_changes(family: str, params_text: str) -> bool:
+    """``allows_changes`` of a rule given as its family and parameters (JSON text)."""
+    rule = rule_params(family, json.loads(params_text))
     return bool(getattr(rule, "allow_vote_change", True))
 
 

@@ -42,11 +42,16 @@ def begin_write(db: Session) -> Session:
     """Begin a transaction that will write: the reading transaction the session may be in
     is ended first (it has written nothing: its objects stay loaded, as the sessions do not
     expire them on commit), then on SQLite the new one takes the write lock at once (unless
-    the connection is inside a transaction already: a test's, rolled back after it)."""
+    the connection is inside a transaction already: a test's, rolled back after it).
+
+    On SQLite the driver runs reads outside any transaction of its own (each sees the
+    database as it is), so a session that has only read goes on with its connection: the
+    write lock is taken on it, and the session's commit ends the transaction that wrote."""
     if db.in_transaction():
         if db.new or db.dirty or db.deleted:
             raise RuntimeError("begin_write: the session has unsaved changes")
-        db.commit()
+        if not _reads_only_sqlite(db):
+            db.commit()
     connection = db.connection()
     if connection.dialect.name == "sqlite":
         driver = connection.connection.dbapi_connection
@@ -56,6 +61,16 @@ def begin_write(db: Session) -> Session:
             db.info[_TURN] = turns
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     return db
+
+
+def _reads_only_sqlite(db: Session) -> bool:
+    """Whether the session's transaction is on SQLite and its driver in no transaction (it
+    has only read), so that ending it would change nothing in the database."""
+    connection = db.connection()
+    if connection.dialect.name != "sqlite" or _TURN in db.info:
+        return False
+    driver = connection.connection.dbapi_connection
+    return driver is not None and not getattr(driver, "in_transaction", True)
 
 
 #: How long a writer waits for its turn by default, in seconds (``take_turns`` sets the

@@ -20,10 +20,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from decisions.engine import evaluate, load_case
 from decisions.web import db
-from decisions.web.models import Assembly, AuditEntry, Membership, Notice, Organisation, Round
+from decisions.web.models import (
+    Assembly,
+    AuditEntry,
+    Ballot,
+    Membership,
+    Notice,
+    Organisation,
+    Round,
+)
 from decisions.web.services import minutes
 
 from .conftest import Auth, Clock
@@ -184,6 +193,16 @@ def test_an_assembly_from_convocation_to_minutes(
     assert "This resolution is voted in its general assembly" in round_page
     assert f'href="{page}"' in round_page
     assert "Record my position" not in round_page
+    # Nor does the address of a round's form take a ballot on it: nothing is stored.
+    refused = browser(app, "p2").post(
+        f"/orgs/coop/proposals/{proposal_id}/rounds/{first_round}/vote",
+        data={"position": "yes"})
+    assert refused.status_code == 200
+    assert "This resolution is voted from its general assembly" in refused.get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Ballot).where(
+            Ballot.round_id == first_round)) == 0
     clock.advance(seconds=30)
     vote = members["w0"].post(f"{page}/items/{first}/vote", data={
         "position": "no", "for_ids": [coop["w0"], coop["w1"]]}, follow_redirects=True)

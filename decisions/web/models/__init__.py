@@ -55,3 +55,4 @@ from .proposal import VotersVisibility as VotersVisibility
 from .secret import Participation as Participation
 from .secret import SecretTally as SecretTally
 from .user import User as User
+from .user import session_identifier as session_identifier

@@ -16,6 +16,14 @@ if TYPE_CHECKING:
     from .organisation import Membership
 
 
+def session_identifier(user_id: int, session_version: int | None, password_hash: str) -> str:
+    """The identifier a person's sessions carry (``User.get_id``): the id, the session
+    version and a short digest of the password hash, which changes whenever the password
+    does and tells nothing of it (the hash's salt stays secret)."""
+    fingerprint = hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+    return f"{user_id}-{session_version or 0}-{fingerprint}"
+
+
 class User(UserMixin, Base):
     """A person with an account; belongs to organisations through memberships."""
 
@@ -51,4 +59,4 @@ class User(UserMixin, Base):
         """The session's identifier of this person (Flask-Login): the id, the session version
         and the password fingerprint, so that signing out or changing the password ends every
         session and "remember me" cookie made before, even a copied one."""
-        return f"{self.id}-{self.session_version or 0}-{self.password_fingerprint}"
+        return session_identifier(self.id, self.session_version, self.password_hash)

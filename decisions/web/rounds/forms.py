@@ -3,7 +3,7 @@ position, commenting, recording what an objection is, and the counts of the room
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -152,6 +152,23 @@ class BallotForm(FlaskForm):
             add_error(self.nominee, str(_l("Choose whom you nominate.")))
             valid = False
         return valid
+
+
+def accepted_ballot(formdata: Mapping[str, str], positions: Sequence[str],
+                    reason_for: frozenset[str]) -> tuple[str, str, str] | None:
+    """The position, reason and concern posted, read straight from the fields, when
+    ``BallotForm`` offering ``positions`` and no nominee would take them without a message
+    (a ballot is the most frequent POST, and building the form costs more than its checks);
+    ``None`` when anything is off: then the form says what. Kept beside the form, whose
+    fields and ``validate`` it follows."""
+    position = formdata.get("position") or (positions[0] if len(positions) == 1 else "")
+    reason, concern = formdata.get("reason") or "", formdata.get("concern") or ""
+    nominee = formdata.get("nominee")
+    if (position not in positions or (position in reason_for and not reason.strip())
+            or len(reason) > MAX_REASON or len(concern) > MAX_REASON
+            or (nominee is not None and not nominee.strip().isdigit())):
+        return None
+    return position, reason, concern
 
 
 class CommentForm(FlaskForm):

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from decisions.engine import Step, render
 
-from .. import db, mail
+from .. import db, login, mail
 from ..config import audit_folder
 from ..errors import error_text
 from ..families import descriptor
@@ -76,6 +76,7 @@ from .forms import (
     OpenRoundForm,
     QualifyForm,
     TallyForm,
+    accepted_ballot,
 )
 
 bp = Blueprint("rounds", __name__, url_prefix="/orgs/<slug>/proposals/<int:proposal_id>/rounds")
@@ -171,9 +172,9 @@ def _back(organisation: Organisation, round_: Round, **args: Any) -> WerkzeugRes
 RECORDED = "recorded"
 
 
-def _recorded(round_: Round, position: str) -> str:
+def _recorded(kind: RoundKind, position: str) -> str:
     """The confirmation of a position just recorded."""
-    if round_.kind in NOMINATING_KINDS:
+    if kind in NOMINATING_KINDS:
         return str(_("Your nomination is recorded."))
     return str(_("Your position is recorded: %(position)s.", position=position_label(position)))
 
@@ -253,7 +254,7 @@ def _show_page(organisation: Organisation, membership: Membership, round_: Round
         proposal=proposal, family_rules=descriptor(proposal.family), round=round_,
         version=version, now=now, time_left=round_service.time_left(round_, now),
         actions=actions, refused=refused,
-        mine=mine, recorded=_recorded(round_, mine[0].position) if recorded and mine else None,
+        mine=mine, recorded=_recorded(round_.kind, mine[0].position) if recorded and mine else None,
         ballot_form=form, reason_help=_reason_help(round_, form),
         comment_form=comment_form or (CommentForm(formdata=None) if actions.comment else None),
         comments=(comment_service.comments_of(session, round_.id)
@@ -329,10 +330,59 @@ def show(organisation: Organisation, membership: Membership, proposal_id: int,
 
 
 @bp.route("/<int:round_id>/vote", methods=["POST"])
+def vote(slug: str, proposal_id: int, round_id: int) -> Page:
+    """Take or change my position; the server's clock decides whether it is on time.
+
+    The most frequent request, so a member's ballot reads the person, the membership and
+    the round in one statement (``_booth``); any other case (signed out, not a member, a
+    nomination, a form with errors) is answered by the pages' own path, ``_vote``."""
+    booth = _booth(slug, proposal_id, round_id)
+    # ``requires`` takes the slug and gives the organisation and membership to _vote and
+    # _refused: mypy sees their own signatures.
+    if booth is None:
+        return _vote(slug=slug, proposal_id=proposal_id, round_id=round_id)  # type: ignore[call-arg]
+    rules = booth.rules
+    positions = round_service.positions_of(rules, rules.kind)
+    reasons = round_service.reasons_required(rules, rules.kind)
+    accepted = accepted_ballot(request.form, positions, reasons)
+    if accepted is None:  # the form says what is wrong
+        return _vote(slug=slug, proposal_id=proposal_id, round_id=round_id)  # type: ignore[call-arg]
+    position, reason, concern = accepted
+    try:
+        with db.transaction() as session:
+            closed = round_service.cast_ballot(
+                session, rules.round_id, booth.membership_id, position, now=db.utcnow(),
+                reason=reason, concern=concern, rules=rules)
+    except round_service.BallotRefused as error:
+        form = BallotForm().with_choices(positions, reasons, [])
+        form.validate()
+        return _refused(slug=slug, proposal_id=proposal_id, round_id=round_id,  # type: ignore[call-arg]
+                        form=form, refused=error_text(error))
+    return _recorded_ballot(slug, rules.organisation_id, rules.proposal_id, rules.round_id,
+                            rules.kind, position, secret=rules.secret, closed=closed)
+
+
+def _booth(slug: str, proposal_id: int, round_id: int) -> round_service.Booth | None:
+    """The signed-in member about to vote and the round, read in one statement: when the
+    session signs its person in as it is, the account still holds it, the membership may
+    vote and the round takes positions from its own form (not nominations, which name
+    electors read apart); else ``None``."""
+    session_id = login.session_person()
+    user_id = None if session_id is None else login.person_of(session_id)
+    if session_id is None or user_id is None:
+        return None
+    booth = round_service.voting_booth(db.session(), user_id, slug, proposal_id, round_id)
+    if (booth is None or not login.still_signed_in(session_id, booth)
+            or booth.role.rank < Role.MEMBER.rank or booth.rules.kind in NOMINATING_KINDS
+            or not policies.takes_ballots(booth.rules)):
+        return None
+    return booth
+
+
 @requires(Role.MEMBER)
-def vote(organisation: Organisation, membership: Membership, proposal_id: int,
-         round_id: int) -> Page:
-    """Take or change my position; the server's clock decides whether it is on time."""
+def _vote(organisation: Organisation, membership: Membership, proposal_id: int,
+          round_id: int) -> Page:
+    """A ballot through the pages' own checks, each read apart (see ``vote``)."""
     round_ = _round(organisation, proposal_id, round_id)
     if not policies.takes_ballots(round_):
         abort(404)
@@ -350,15 +400,32 @@ def vote(organisation: Organisation, membership: Membership, proposal_id: int,
     except round_service.BallotRefused as error:
         return _show_page(organisation, membership, round_, ballot_form=form,
                           refused=error_text(error))
-    secret = round_.proposal.secret
+    return _recorded_ballot(organisation.slug, organisation.id, round_.proposal_id, round_.id,
+                            round_.kind, position, secret=round_.proposal.secret,
+                            closed=closed)
+
+
+@requires(Role.MEMBER)
+def _refused(organisation: Organisation, membership: Membership, proposal_id: int,
+             round_id: int, form: BallotForm, refused: str) -> Page:
+    """The round page saying why the server refused the ballot in ``form``."""
+    return _show_page(organisation, membership, _round(organisation, proposal_id, round_id),
+                      ballot_form=form, refused=refused)
+
+
+def _recorded_ballot(slug: str, organisation_id: int, proposal_id: int, round_id: int,
+                     kind: RoundKind, position: str, *, secret: bool,
+                     closed: bool) -> WerkzeugResponse:
+    """Back to the round page after a ballot."""
     if secret:  # nothing stored says the position: the session carries it, never an address
-        flash(_recorded(round_, position), "success")
+        flash(_recorded(kind, position), "success")
     if closed:  # the last answer closed the round: publish the head that holds its close
-        checkpoints.publish(db.session(), audit_folder(current_app), [organisation.id],
+        checkpoints.publish(db.session(), audit_folder(current_app), [organisation_id],
                             db.utcnow())
         flash(_("Every elector has answered: the round is closed."), "info")
-    return _back(organisation, round_) if secret else _back(organisation, round_,
-                                                            **{RECORDED: "1"})
+    shown: dict[str, Any] = {} if secret else {RECORDED: "1"}
+    return redirect(url_for("rounds.show", slug=slug, proposal_id=proposal_id,
+                            round_id=round_id, **shown))
 
 
 @bp.route("/<int:round_id>/comment", methods=["POST"])

@@ -341,22 +341,22 @@ def ballot_fingerprint(ballot: Any) -> str:
     return sha256(canonical(content))
 
 
-def ballot_cast(db: Session, round_: Round, ballot: Ballot | None, *, changed: bool,
-                at: datetime) -> None:
-    """Record a ballot just stored (``ballot``, not necessarily loaded in the session): cast,
-    or ``changed`` (the member had one in the round already); for a secret proposal
-    (``ballot`` ``None``), only the round and its number of ballots: no member, no
-    position. Sealed after the commit (``record_pending``)."""
-    proposal = round_.proposal
-    if proposal.secret or ballot is None:
-        record_pending(db, proposal.organisation_id, "ballot_cast",
-                       {"round": round_.id, "ballots": participations(db, round_.id)}, at=at)
+def ballot_cast(db: Session, organisation_id: int, round_id: int, ballot: Ballot | None, *,
+                changed: bool, at: datetime) -> None:
+    """Record a ballot just stored in a round of the organisation (``ballot``, not
+    necessarily loaded in the session): cast, or ``changed`` (the member had one in the
+    round already); for a secret proposal (``ballot`` ``None``), only the round and its
+    number of ballots: no member, no position. Sealed after the commit
+    (``record_pending``)."""
+    if ballot is None:
+        record_pending(db, organisation_id, "ballot_cast",
+                       {"round": round_id, "ballots": participations(db, round_id)}, at=at)
         return
-    data = {"round": round_.id, "ballot": ballot.id, "member": ballot.membership_id,
+    data = {"round": round_id, "ballot": ballot.id, "member": ballot.membership_id,
             "position": ballot.position, "fingerprint": ballot_fingerprint(ballot)}
     if ballot.cast_by_id is not None:  # a proxy holder cast it: they are the actor
         data["cast_by"] = ballot.cast_by_id
-    record_pending(db, proposal.organisation_id, "ballot_changed" if changed else "ballot_cast",
+    record_pending(db, organisation_id, "ballot_changed" if changed else "ballot_cast",
                    data, at=at, actor_id=ballot.cast_by_id or ballot.membership_id)
 
 

@@ -26,7 +26,7 @@ from ..models import (
 )
 from .objections import standing_objections
 from .results import took_part, voters_visible
-from .rounds import is_elector, next_kinds
+from .rounds import RoundRules, is_elector, next_kinds
 
 
 def may_propose(organisation: Organisation, membership: Membership) -> bool:
@@ -61,9 +61,10 @@ def may_open_round(proposal: Proposal, membership: Membership) -> bool:
 # Rounds ---------------------------------------------------------------------------------
 
 
-def takes_ballots(round_: Round) -> bool:
+def takes_ballots(round_: Round | RoundRules) -> bool:
     """Whether members take positions (or nominate) in this round."""
-    return round_.kind in descriptor(round_.proposal.family).positions
+    family = round_.family if isinstance(round_, RoundRules) else round_.proposal.family
+    return round_.kind in descriptor(family).positions
 
 
 def takes_comments(round_: Round) -> bool:

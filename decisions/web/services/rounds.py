@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVarTuple, cast
 
@@ -50,15 +51,18 @@ from ..models import (
     Elector,
     ElectorateScope,
     Membership,
+    Organisation,
     Participation,
     Proposal,
     ProposalElector,
     ProposalStatus,
+    Role,
     Round,
     RoundKind,
     RoundStatus,
     SecretTally,
     User,
+    session_identifier,
 )
 from ..transactions import begin_write
 from . import ServiceError, audit, notices
@@ -115,7 +119,91 @@ _ROUND_IN = (select(Round).join(Round.proposal).options(contains_eager(Round.pro
                     Proposal.organisation_id == bindparam("r_organisation")))
 
 
-def positions_of(proposal: Proposal, kind: RoundKind) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class RoundRules:
+    """What storing a ballot needs to know of a round and its proposal. All of it is fixed
+    when they are made, so it may be read before the ballot's transaction (``voting_booth``
+    reads it with the voter); what changes (the status, the window, the electorate) the
+    statement that stores the ballot checks itself."""
+
+    round_id: int
+    proposal_id: int
+    organisation_id: int
+    kind: RoundKind
+    family: str
+    params: str
+    secret: bool
+    reason_required: str
+
+    @property
+    def reasons_required_for(self) -> frozenset[str]:
+        """Positions that need a reason on the proposal (``Proposal.reasons_required_for``)."""
+        return frozenset(p for p in self.reason_required.split(",") if p)
+
+    @classmethod
+    def of(cls, round_: Round) -> RoundRules:
+        """The rules of a loaded round."""
+        proposal = round_.proposal
+        return cls(round_.id, round_.proposal_id, proposal.organisation_id, round_.kind,
+                   proposal.family, proposal.params, proposal.secret, proposal.reason_required)
+
+
+@dataclass(frozen=True, slots=True)
+class Booth:
+    """A person about to vote in a round, read in one statement (``voting_booth``): what
+    their account says of their sessions, their current membership of the round's
+    organisation, and the round's rules."""
+
+    user_id: int
+    session_version: int | None
+    password_hash: str
+    closed_at: datetime | None
+    membership_id: int
+    role: Role
+    rules: RoundRules
+
+    def get_id(self) -> str:
+        """The identifier of the person's current sessions (``User.get_id``)."""
+        return session_identifier(self.user_id, self.session_version, self.password_hash)
+
+
+def voting_booth(db: Session, user_id: int, slug: str, proposal_id: int,
+                 round_id: int) -> Booth | None:
+    """The person, their current membership of the organisation of ``slug`` and the round,
+    if it belongs to the proposal and the proposal to the organisation, in one statement of
+    plain columns (a ballot is the most frequent request); ``None`` when any is missing.
+    Whether the person is still signed in, and may vote there, is the caller's to check."""
+    row = db.connection().execute(_BOOTH, {"v_user": user_id, "v_slug": slug,
+                                           "v_proposal": proposal_id,
+                                           "v_round": round_id}).first()
+    if row is None:
+        return None
+    return Booth(row.user_id, row.session_version, row.password_hash, row.closed_at,
+                 row.membership_id, row.role,
+                 RoundRules(row.round_id, row.proposal_id, row.organisation_id, row.kind,
+                            row.family, row.params, row.secret, row.reason_required))
+
+
+def _booth() -> Any:
+    user, membership, organisation = _table(User), _table(Membership), _table(Organisation)
+    proposal, round_ = _table(Proposal), _table(Round)
+    return (select(user.c.id.label("user_id"), user.c.session_version, user.c.password_hash,
+                   user.c.closed_at, membership.c.id.label("membership_id"), membership.c.role,
+                   round_.c.id.label("round_id"), round_.c.proposal_id,
+                   proposal.c.organisation_id, round_.c.kind, proposal.c.family,
+                   proposal.c.params, proposal.c.secret, proposal.c.reason_required)
+            .select_from(user)
+            .join(organisation, organisation.c.slug == bindparam("v_slug"))
+            .join(membership, (membership.c.organisation_id == organisation.c.id)
+                  & (membership.c.user_id == user.c.id) & membership.c.ended_at.is_(None))
+            .join(proposal, (proposal.c.id == bindparam("v_proposal"))
+                  & (proposal.c.organisation_id == organisation.c.id))
+            .join(round_, (round_.c.id == bindparam("v_round"))
+                  & (round_.c.proposal_id == proposal.c.id))
+            .where(user.c.id == bindparam("v_user")))
+
+
+def positions_of(proposal: Proposal | RoundRules, kind: RoundKind) -> tuple[str, ...]:
     """The positions a member may take in a round of this kind."""
     rules = descriptor(proposal.family)
     allowed = tuple(str(p) for p in rules.positions.get(kind, ()))
@@ -284,7 +372,7 @@ def colleges_snapshot(proposal: Proposal) -> str | None:
 
 def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *, now: datetime,
                 reason: str = "", concern: str = "", nominee_id: int | None = None,
-                cast_by: int | None = None) -> bool:
+                cast_by: int | None = None, rules: RoundRules | None = None) -> bool:
     """Store a ballot if, by the server's clock, the round is open and the member is in its
     electorate — checked in the very statement that stores it, so a ballot racing the
     deadline or the closing is either stored before it or refused, never both.
@@ -294,65 +382,70 @@ def cast_ballot(db: Session, round_id: int, membership_id: int, position: str, *
 
     A general assembly's resolution is voted from the assembly only (``assemblies.cast``:
     checked in, proxies, postal votes already counted), never through its round: the
-    statement that stores the ballot checks that too."""
-    stored_ballot(db, round_id, membership_id, position, now=now, reason=reason,
-                  concern=concern, nominee_id=nominee_id, cast_by=cast_by)
-    return _close_when_all_answered(db, round_id, now)
+    statement that stores the ballot checks that too.
+
+    ``rules``: the round's, when the caller has read them (``voting_booth``); else they are
+    taken from the round loaded in the session."""
+    rules = stored_ballot(db, round_id, membership_id, position, now=now, reason=reason,
+                          concern=concern, nominee_id=nominee_id, cast_by=cast_by, rules=rules)
+    return _close_when_all_answered(db, rules, now)
 
 
 def stored_ballot(db: Session, round_id: int, membership_id: int, position: str, *,
                   now: datetime, reason: str = "", concern: str = "",
                   nominee_id: int | None = None, cast_by: int | None = None,
-                  through_assembly: bool = False) -> None:
+                  through_assembly: bool = False, rules: RoundRules | None = None,
+                  ) -> RoundRules:
     """Store one ballot, or raise ``BallotRefused`` saying why (see ``cast_ballot``). A
     concern is kept only with a consent, where the rule takes one beside it. ``cast_by``:
     the proxy holder casting the ballot of ``membership_id`` in a general assembly (whose
     service checks the proxy; a secret ballot keeps no trace of who cast it).
     ``through_assembly``: the caller is the assembly's service, the only one that may store
-    a ballot on a resolution's round."""
-    round_ = db.get(Round, round_id)
-    if round_ is None:
-        raise BallotRefused("round.unknown", N_("This round does not exist."))
-    proposal = round_.proposal
-    if position != "consent" or not descriptor(proposal.family).concern_with_consent:
+    a ballot on a resolution's round. The round's rules, as given or read."""
+    if rules is None:
+        round_ = db.get(Round, round_id)
+        if round_ is None:
+            raise BallotRefused("round.unknown", N_("This round does not exist."))
+        rules = RoundRules.of(round_)
+    elif rules.round_id != round_id:
+        raise ValueError("the rules of another round")
+    if position != "consent" or not descriptor(rules.family).concern_with_consent:
         concern = ""
-    if position not in positions_of(proposal, round_.kind):
+    if position not in positions_of(rules, rules.kind):
         raise BallotRefused("ballot.position", N_("This position is not possible in this round."),
                             field="position")
-    if position in reasons_required(proposal, round_.kind) and not reason.strip():
+    if position in reasons_required(rules, rules.kind) and not reason.strip():
         raise BallotRefused("ballot.reason_missing", N_("Please give a reason for this position."),
                             field="reason")
-    if round_.kind in NOMINATING_KINDS and nominee_id is None:
+    if rules.kind in NOMINATING_KINDS and nominee_id is None:
         raise BallotRefused("ballot.nominee_missing", N_("Choose whom you nominate."),
                             field="nominee")
     values = {"b_round": round_id, "b_member": membership_id, "b_now": now,
               "b_assembly": through_assembly}
-    if proposal.secret:
-        _cast_secret(db, round_, membership_id, position, values)
-        audit.ballot_cast(db, round_, None, changed=False, at=now)
-        return
-    first_only = not changes_allowed(proposal, round_.kind)
-    ballot = Ballot(round_id=round_id, membership_id=membership_id, position=position,
-                    reason=reason.strip(), concern=concern.strip(), nominee_id=nominee_id,
-                    cast_at=now.astimezone(UTC), cast_by_id=cast_by)
+    if rules.secret:
+        _cast_secret(db, round_id, membership_id, position, values)
+        audit.ballot_cast(db, rules.organisation_id, round_id, None, changed=False, at=now)
+        return rules
+    first_only = not changes_allowed(rules, rules.kind)
+    reason, concern = reason.strip(), concern.strip()
     # Core statements on the session's connection: no ORM row is read or written by them.
     connection = db.connection()
     stored = connection.execute(_STORE_BALLOT[first_only], {
-        **values, "b_position": position, "b_reason": ballot.reason,
-        "b_concern": ballot.concern, "b_nominee": nominee_id,
-        "b_cast_by": cast_by}).scalar_one_or_none()
+        **values, "b_position": position, "b_reason": reason, "b_concern": concern,
+        "b_nominee": nominee_id, "b_cast_by": cast_by}).scalar_one_or_none()
     if stored is not None:
-        ballot.id = stored
+        ballot = Ballot(id=stored, round_id=round_id, membership_id=membership_id,
+                        position=position, reason=reason, concern=concern,
+                        nominee_id=nominee_id, cast_at=now.astimezone(UTC), cast_by_id=cast_by)
         found = connection.execute(_COUNT_BALLOT[first_only], {
             **values, "b_ballot": ballot.id, "b_position": position}).first()
         changed = True if found is None else bool(found.earlier)  # None: a later one counts
-        audit.ballot_cast(db, round_, ballot, changed=changed, at=now)
+        audit.ballot_cast(db, rules.organisation_id, round_id, ballot, changed=changed, at=now)
         if position == "object":
-            _tell_objection(db, round_, ballot, now)
-        return
+            _tell_objection(db, db.get_one(Round, round_id), ballot, now)
+        return rules
     _refuse_resolution(db, values)
-    db.refresh(round_)
-    _refuse(round_, now)
+    _refuse_closed(db, round_id, now)
     if first_only and db.scalar(select(_has_voted()), values):
         raise BallotRefused("ballot.change_not_allowed", CHANGE_NOT_ALLOWED)
     raise BallotRefused("round.not_elector", N_("You are not in the electorate of this round."))
@@ -443,9 +536,10 @@ def _count_ballot(first_only: bool) -> Any:
 
 _STORE_BALLOT = {first_only: _store_ballot(first_only) for first_only in (False, True)}
 _COUNT_BALLOT = {first_only: _count_ballot(first_only) for first_only in (False, True)}
+_BOOTH = _booth()
 
 
-def _closes_when_all(proposal: Proposal, kind: RoundKind) -> bool:
+def _closes_when_all(proposal: Proposal | RoundRules, kind: RoundKind) -> bool:
     """Whether the rule ends a round once every elector has answered: a consent round's
     ``close_when_all_responded`` (true by default, docs/rules.md CON-11), a vote's
     ``close_when_all_voted``. The engine counts a ballot after that instant as late, so
@@ -457,12 +551,12 @@ def _closes_when_all(proposal: Proposal, kind: RoundKind) -> bool:
                 or getattr(rule, "close_when_all_voted", False))
 
 
-def _close_when_all_answered(db: Session, round_id: int, now: datetime) -> bool:
+def _close_when_all_answered(db: Session, rules: RoundRules, now: datetime) -> bool:
     """Close the round now if its rule says so and every elector has answered."""
-    round_ = db.get_one(Round, round_id)
-    if not _closes_when_all(round_.proposal, round_.kind):
+    if not _closes_when_all(rules, rules.kind):
         return False
-    if round_.proposal.secret:
+    round_id = rules.round_id
+    if rules.secret:
         answered = db.scalar(select(func.count()).select_from(Participation)
                              .where(Participation.round_id == round_id))
         electors = db.scalar(select(func.count()).select_from(Elector)
@@ -487,6 +581,12 @@ def _refuse_resolution(db: Session, values: dict[str, Any]) -> None:
                             N_("This resolution is voted from its general assembly's page."))
 
 
+def _refuse_closed(db: Session, round_id: int, now: datetime) -> None:
+    """Say why the round that stored nothing at ``now`` takes nothing, if it does not (read
+    again: it may have closed since it was loaded)."""
+    _refuse(db.get_one(Round, round_id, populate_existing=True), now)
+
+
 def _refuse(round_: Round, now: datetime) -> None:
     """Say why a round that stored nothing at ``now`` takes nothing, if it does not."""
     if round_.accepting(now):
@@ -496,12 +596,12 @@ def _refuse(round_: Round, now: datetime) -> None:
     raise BallotRefused("round.closed", N_("This round is closed: its deadline has passed."))
 
 
-def changes_allowed(proposal: Proposal, kind: RoundKind) -> bool:
+def changes_allowed(proposal: Proposal | RoundRules, kind: RoundKind) -> bool:
     """Whether a member's later ballot replaces the first in a round of this kind: the
     rule's ``allow_vote_change`` (a secret ballot is never changed, refused apart)."""
     if kind not in (RoundKind.VOTE, RoundKind.CONSENT) or descriptor(proposal.family).sociocratic:
         return True
-    return round_cases.allows_changes(proposal)
+    return round_cases.rule_allows_changes(proposal.family, proposal.params or "{}")
 
 
 def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
@@ -517,7 +617,8 @@ def engine_reasons(family: str, params: dict[str, Any]) -> frozenset[str]:
         frozenset())
 
 
-def reasons_required(proposal: Proposal, kind: RoundKind | None = None) -> frozenset[str]:
+def reasons_required(proposal: Proposal | RoundRules,
+                     kind: RoundKind | None = None) -> frozenset[str]:
     """The positions that need a reason on this proposal: those the web asks a reason for
     beside the rule (never an objection: the rule alone says that), and those the engine
     refuses without one; in a round of ``kind``, a nomination too (why this person suits
@@ -528,7 +629,7 @@ def reasons_required(proposal: Proposal, kind: RoundKind | None = None) -> froze
     return asked | engine_reasons(proposal.family, json.loads(proposal.params or "{}"))
 
 
-def _cast_secret(db: Session, round_: Round, membership_id: int, position: str,
+def _cast_secret(db: Session, round_id: int, membership_id: int, position: str,
                  values: dict[str, Any]) -> None:
     """A secret ballot: the participation (who, when) is stored and the ballot (what, with the
     college and weight of the electorate snapshot) only added to the round's counters, in one
@@ -545,11 +646,10 @@ def _cast_secret(db: Session, round_: Round, membership_id: int, position: str,
             raise BallotRefused("ballot.secret_already_cast",
                                 N_("You have already voted: a secret ballot cannot be changed."))
         _refuse_resolution(db, values)
-        db.refresh(round_)
-        _refuse(round_, values["b_now"])
+        _refuse_closed(db, round_id, values["b_now"])
         raise BallotRefused("round.not_elector",
                             N_("You are not in the electorate of this round."))
-    _add_to_counters(db, round_.id, membership_id, position)
+    _add_to_counters(db, round_id, membership_id, position)
 
 
 def _took_part() -> Any:
