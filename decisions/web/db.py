@@ -83,6 +83,10 @@ def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT, **options: Any) ->
     milliseconds = max(1, round(lock_timeout * 1000))
     if url.startswith("sqlite"):
         options["connect_args"] = {"timeout": lock_timeout}
+    elif url.startswith("postgresql"):
+        # What the ballots' and the closes' statements are written for, whatever the
+        # server's default_transaction_isolation (transactions.begin_write).
+        options.setdefault("isolation_level", "READ COMMITTED")
     # A statement's values never reach a log or an error message (a secret ballot's
     # position, a password's hash, an e-mail): only the statement does.
     options.setdefault("hide_parameters", True)

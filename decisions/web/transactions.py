@@ -7,8 +7,9 @@ after its reads, and may then wait behind every other writer (up to the lock tim
 ``db.LOCK_TIMEOUT``) while holding what it read. So a unit of work that writes begins with
 ``BEGIN IMMEDIATE`` (``begin_write``): it waits for the lock first, then reads and writes
 without waiting again, and the wait is one queue for the lock, in order. Reading pages take
-no lock and never wait for writers (WAL). On PostgreSQL ``begin_write`` only ends a
-reading transaction first: locks are taken row by row, when written.
+no lock and never wait for writers (WAL). On PostgreSQL ``begin_write`` changes nothing:
+locks are taken row by row, when written, and a transaction that read goes on and writes
+(READ COMMITTED, which the engine sets).
 
 Writers to one SQLite database also take turns before they begin (``Turns``): a thread
 waiting for SQLite's lock polls it with growing sleeps (up to 100 ms), so with thirty-two
@@ -46,11 +47,14 @@ def begin_write(db: Session) -> Session:
 
     On SQLite the driver runs reads outside any transaction of its own (each sees the
     database as it is), so a session that has only read goes on with its connection: the
-    write lock is taken on it, and the session's commit ends the transaction that wrote."""
+    write lock is taken on it, and the session's commit ends the transaction that wrote.
+    On PostgreSQL the transaction that read goes on and writes: under READ COMMITTED each
+    statement sees what is committed when it starts, so ending it first changes nothing
+    but a commit's round trip."""
     if db.in_transaction():
         if db.new or db.dirty or db.deleted:
             raise RuntimeError("begin_write: the session has unsaved changes")
-        if not _reads_only_sqlite(db):
+        if db.connection().dialect.name == "sqlite" and not _reads_only_sqlite(db):
             db.commit()
     connection = db.connection()
     if connection.dialect.name == "sqlite":

@@ -22,18 +22,24 @@ from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
 
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the application sends meanwhile, on any of its connections."""
+    """The SQL statements the application sends meanwhile, on any of its connections, and
+    its commits (``COMMIT``)."""
     sent: list[str] = []
 
     def record(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
         sent.append(" ".join(statement.split()))
 
+    def committed(connection: Any) -> None:
+        sent.append("COMMIT")
+
     engine = db.engine_of(app)
     event.listen(engine, "before_cursor_execute", record)
+    event.listen(engine, "commit", committed)
     try:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        event.remove(engine, "commit", committed)
 
 
 def test_a_ballot_through_the_page_reads_once_and_writes_once_each(
@@ -55,12 +61,14 @@ def test_a_ballot_through_the_page_reads_once_and_writes_once_each(
     assert response.status_code == 302
     assert [what(statement) for statement in sent] == (
         ["SELECT user", "BEGIN IMMEDIATE",
-         "INSERT ballot", "UPDATE elector", "SELECT audit_entry", "INSERT audit_entry"]
+         "INSERT ballot", "UPDATE elector", "SELECT audit_entry", "INSERT audit_entry",
+         "COMMIT"]
         if db.engine_of(app).dialect.name == "sqlite" else
-        ["SELECT user", "INSERT ballot", "UPDATE elector", "INSERT audit_entry",
+        # The read goes on into the write (READ COMMITTED: nothing to end), one commit.
+        ["SELECT user", "INSERT ballot", "UPDATE elector", "INSERT audit_entry", "COMMIT",
          # sealed after the commit, on another connection
-         "SELECT organisation", "SELECT audit_entry", "UPDATE audit_entry",
-         "SELECT audit_entry"])
+         "SELECT organisation", "SELECT audit_entry", "UPDATE audit_entry", "COMMIT",
+         "SELECT audit_entry", "COMMIT"])
     [read] = [statement for statement in sent if statement.startswith("SELECT")][:1]
     for table in ("user", "membership", "organisation", "proposal", "round"):
         assert f"JOIN {table} " in read.replace('"', "") or f"FROM {table} " in read.replace(
@@ -175,6 +183,8 @@ def what(statement: str) -> str:
     """A statement's verb and first table: ``SELECT user``, ``INSERT ballot``..."""
     words = statement.replace('"', "").split()
     verb = words[0]
+    if len(words) == 1:  # COMMIT
+        return verb
     if verb == "SELECT":
         return f"SELECT {words[words.index('FROM') + 1]}"
     if verb == "INSERT":
