@@ -169,11 +169,15 @@ def _floor(args: argparse.Namespace) -> int:
             app="floor_app:app") as server:
         members = _sign_in_all(server, assembly, args.voters)
         cpu_before, started = server.cpu_seconds(), time.perf_counter()
+        voters_before = time.process_time()
         load = _run(server, assembly, members, args.voters, args.seconds)
         elapsed = time.perf_counter() - started
         cpu = server.cpu_seconds() - cpu_before
+        voters_cpu = time.process_time() - voters_before
         server_errors = server.errors()
     print(f"requests={load.requests} statuses={dict(sorted(load.statuses.items()))}")
+    print(f"voters_cpu_ms_per_request={voters_cpu * 1000 / max(load.requests, 1):.1f}"
+          " (this process: the voters' HTTP clients, on the same cores)")
     print(f"ballots/s={load.acknowledged / elapsed:.1f} "
           f"p50_ms={_percentile(load.latencies, 50):.0f} "
           f"p95_ms={_percentile(load.latencies, 95):.0f} "
@@ -287,10 +291,12 @@ def main() -> int:
             print(f"signed_in={len(members)} sign_in_s={time.perf_counter() - started:.1f}",
                   flush=True)
             cpu_before, started = server.cpu_seconds(), time.perf_counter()
+            voters_before = time.process_time()
             database_before = database_cpu_seconds()
             load = _run(server, assembly, members, args.voters, args.seconds)
             elapsed = time.perf_counter() - started
             cpu = server.cpu_seconds() - cpu_before
+            voters_cpu = time.process_time() - voters_before
             database_cpu = database_cpu_seconds() - database_before
             master_rss, workers_rss = server.rss_mib()
             server_errors = server.errors()
@@ -303,6 +309,8 @@ def main() -> int:
         db.engine_of(app).dispose()
     if server_errors:
         print("gunicorn's log shows a traceback:\n" + server_errors)
+    print(f"voters_cpu_ms_per_request={voters_cpu * 1000 / max(load.requests, 1):.1f}"
+          " (this process: the voters' HTTP clients, on the same cores)")
     print(f"requests={load.requests} acknowledged={load.acknowledged} stored={stored} "
           f"statuses={dict(sorted(load.statuses.items()))} load_s={elapsed:.1f} "
           f"server_cpu_s={cpu:.1f}")

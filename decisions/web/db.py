@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
@@ -96,6 +96,9 @@ def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT, **options: Any) ->
         transactions.take_turns(engine, lock_timeout)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "connect", functools.partial(_postgres_settings, milliseconds))
+        event.listen(engine, "before_cursor_execute", _note_writes)
+        for ending in ("commit", "rollback"):
+            event.listen(engine, ending, _forget_writes)
     return engine
 
 
@@ -187,9 +190,19 @@ def _close_session(error: BaseException | None) -> None:
         db.close()
 
 
-#: Whether the current PostgreSQL transaction has written anything (an id is assigned to a
-#: transaction at its first write only).
-_WROTE = text("SELECT txid_current_if_assigned() IS NOT NULL")
+#: ``Connection.info`` key: the PostgreSQL connection's transaction sent something else
+#: than a SELECT (a write, a savepoint, a setting): it ends as it would have, not by
+#: :func:`end_reading`'s commit.
+_WROTE = "decisions.db.wrote"
+
+
+def _note_writes(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+        connection.info[_WROTE] = True
+
+
+def _forget_writes(connection: Any, *args: Any) -> None:
+    connection.info.pop(_WROTE, None)
 
 
 def end_reading(db: Session) -> None:
@@ -198,12 +211,12 @@ def end_reading(db: Session) -> None:
     statements at every rollback (a rolled-back transaction may have dropped what they
     name): requests ending so would never have a statement prepared, and the server would
     parse and plan every statement of every request again (a third of its CPU per ballot,
-    benchmarks/README.md). Anything written, or left unsaved in the session, is rolled
-    back by the close as before."""
+    benchmarks/README.md). A transaction that sent anything but SELECTs, or a session with
+    unsaved changes, is rolled back by the close as before."""
     if (not db.in_transaction() or db.new or db.dirty or db.deleted
             or db.get_bind().dialect.name != "postgresql"):
         return
-    if not db.scalar(_WROTE):
+    if not db.connection().info.get(_WROTE):
         db.commit()
 
 
