@@ -29,7 +29,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, select, text, update
 
 from decisions.web import db, notice_mail, scheduler
 from decisions.web.cli import cli
@@ -553,6 +553,24 @@ def test_two_senders_at_once_write_an_openings_notices_once(
     assert sorted(written) == [0, 3]
     told = [(n.kind, n.user_id) for n in all_notices(app)]
     assert sorted(told) == sorted(("round_opened", user) for user in coop.users.values())
+
+
+def test_on_postgresql_the_sent_mark_commits_without_waiting_for_the_disk(
+        app: Flask, coop: Coop, clock: Clock) -> None:
+    """Its transaction alone (docs/architecture.md): the next one waits again."""
+    if db.engine_of(app).dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    notice_id = add_notice(app, coop, NoticeKind.ROUND_OPENED, "Bo")
+    with unit(app) as session:
+        claim = outbox.claim(session, clock.now)
+    with unit(app) as session:
+        session.execute(text("SET LOCAL synchronous_commit = on"))
+        assert outbox.mark_sent(session, session.get_one(Notice, notice_id), claim.token,
+                                clock.now)
+        assert session.scalar(text("SHOW synchronous_commit")) == "off"
+    with unit(app) as session:
+        session.execute(text("SET LOCAL synchronous_commit = on"))
+        assert session.scalar(text("SHOW synchronous_commit")) == "on"
 
 
 def test_one_pass_of_three_senders_sends_each_message_once(
