@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 from . import db
 from .db import utcnow
 from .models import (
-    Announcement,
     AssemblyKind,
     AttendanceMode,
     Circle,
@@ -182,8 +181,7 @@ def _mail_of_the_past_went_out_then(story: _Story) -> None:
     how many electors were told by e-mail; a demo must not claim they were when no server
     accepted anything."""
     now = story.now
-    for announcement in story.session.scalars(select(Announcement.id).where(
-            Announcement.expanded_at.is_(None)).order_by(Announcement.id)).all():
+    for announcement in notice_service.announcements_due(story.session):
         notice_service.expand(story.session, announcement, now)  # as the sender did then
     notices = story.session.scalars(select(Notice).where(
         Notice.organisation_id == story.network.id, Notice.created_at < now)

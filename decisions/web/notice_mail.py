@@ -34,7 +34,7 @@ import smtplib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from email import encoders
 from email.charset import BASE64, QP, Charset
@@ -113,7 +113,7 @@ UTF8_HEADER.header_encoding = BASE64
 class _Wire(Compat32):
     """The classic policy, writing a short one-line ASCII header as it is: the library makes
     a ``Header`` of every value to fold it, a twentieth of a message's writing time, for the
-    same bytes (``test_message_escaping.py`` compares them)."""
+    same bytes (``test_outbox.py`` compares them for any ASCII text)."""
 
     def _fold(self, name: str, value: Any, sanitize: bool) -> str:
         if (type(value) is str and value.isascii() and value.isprintable()
@@ -799,9 +799,8 @@ class Report:
 
     def add(self, other: Report) -> None:
         """Count what another sender of the same run did."""
-        for name in ("sent", "printed", "retried", "failed", "released", "lost", "digests",
-                     "announced"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for count in fields(self):
+            setattr(self, count.name, getattr(self, count.name) + getattr(other, count.name))
 
     def __str__(self) -> str:
         return (f"{self.sent} sent, {self.retried} to try again, {self.failed} given up"

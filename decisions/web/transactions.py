@@ -40,21 +40,21 @@ AUDIT_SEALING = "decisions.audit.sealing"
 
 
 def begin_write(db: Session) -> Session:
-    """Begin a transaction that will write: the reading transaction the session may be in
-    is ended first (it has written nothing: its objects stay loaded, as the sessions do not
-    expire them on commit), then on SQLite the new one takes the write lock at once (unless
-    the connection is inside a transaction already: a test's, rolled back after it).
+    """Begin a transaction that will write, after what the session may have read; on
+    SQLite it takes the write lock at once (unless the connection is inside a transaction
+    already: a test's, rolled back after it).
 
-    On SQLite the driver runs reads outside any transaction of its own (each sees the
-    database as it is), so a session that has only read goes on with its connection: the
-    write lock is taken on it, and the session's commit ends the transaction that wrote.
-    On PostgreSQL the transaction that read goes on and writes: under READ COMMITTED each
-    statement sees what is committed when it starts, so ending it first changes nothing
-    but a commit's round trip."""
+    What the session read goes on in the same transaction. On SQLite the driver runs reads
+    outside any transaction of its own (each sees the database as it is): the write lock is
+    taken on the same connection, and the session's commit ends the transaction that wrote;
+    only a transaction the driver is already in is committed first (its objects stay
+    loaded: the sessions do not expire them on commit). On PostgreSQL, under READ COMMITTED,
+    each statement sees what is committed when it starts, so ending the reads first would
+    change nothing but cost a commit's round trip."""
     if db.in_transaction():
         if db.new or db.dirty or db.deleted:
             raise RuntimeError("begin_write: the session has unsaved changes")
-        if db.connection().dialect.name == "sqlite" and not _reads_only_sqlite(db):
+        if _sqlite_transaction_open(db):
             db.commit()
     connection = db.connection()
     if connection.dialect.name == "sqlite":
@@ -67,14 +67,16 @@ def begin_write(db: Session) -> Session:
     return db
 
 
-def _reads_only_sqlite(db: Session) -> bool:
-    """Whether the session's transaction is on SQLite and its driver in no transaction (it
-    has only read), so that ending it would change nothing in the database."""
+def _sqlite_transaction_open(db: Session) -> bool:
+    """Whether the session is on SQLite in a transaction of the driver's (or holding a
+    writer's turn), which must end before ``BEGIN IMMEDIATE`` starts another."""
     connection = db.connection()
-    if connection.dialect.name != "sqlite" or _TURN in db.info:
+    if connection.dialect.name != "sqlite":
         return False
+    if _TURN in db.info:
+        return True
     driver = connection.connection.dbapi_connection
-    return driver is not None and not getattr(driver, "in_transaction", True)
+    return driver is None or getattr(driver, "in_transaction", True)
 
 
 #: How long a writer waits for its turn by default, in seconds (``take_turns`` sets the

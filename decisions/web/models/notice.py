@@ -108,7 +108,7 @@ class Notice(Base):
 class Announcement(Base):
     """An event that tells many people at once (a round's opening, to its electors), kept as
     one row written in the event's transaction; the sender writes its notices, one per
-    person, just after (``services.notices.expand_next``, each announcement in one
+    person, just after (``services.notices.expand_due``, each announcement in one
     transaction and once, however many senders run).
 
     Why not the notices themselves in the event's transaction: on PostgreSQL each notice row

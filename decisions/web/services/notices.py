@@ -299,10 +299,15 @@ def expand_due(sessions: sessionmaker[Session], now: datetime) -> int:
     """Write the notices of every announcement not yet expanded, each in a transaction of
     its own (the sender's first step); how many notices were written."""
     with sessions() as db:
-        due = db.scalars(select(Announcement.id).where(Announcement.expanded_at.is_(None))
-                         .order_by(Announcement.id)).all()
+        due = announcements_due(db)
     return one_transaction_each(sessions, due, expand, now,
                                 "The notices of announcement %d could not be written")
+
+
+def announcements_due(db: Session) -> list[int]:
+    """The announcements whose notices are not written yet, oldest first."""
+    return list(db.scalars(select(Announcement.id).where(Announcement.expanded_at.is_(None))
+                           .order_by(Announcement.id)))
 
 
 def expand(db: Session, announcement_id: int, now: datetime) -> int:

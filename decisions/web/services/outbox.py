@@ -195,7 +195,6 @@ def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
     return bool(getattr(result, "rowcount", 0))
 
 
-
 def mark_sent_when_written(db: Session, notices: Iterable[Notice]) -> int:
     """Record pending ``notices`` as accepted by the server at the instant they were written
     (``sent_at = created_at``), their secrets erased, in the caller's transaction; how many.
