@@ -163,8 +163,13 @@ def _round(organisation: Organisation, proposal_id: int, round_id: int) -> Round
 
 
 def _back(organisation: Organisation, round_: Round, **args: Any) -> WerkzeugResponse:
-    return redirect(url_for("rounds.show", slug=organisation.slug,
-                            proposal_id=round_.proposal_id, round_id=round_.id, **args))
+    return _to_round(organisation.slug, round_.proposal_id, round_.id, **args)
+
+
+def _to_round(slug: str, proposal_id: int, round_id: int, **args: Any) -> WerkzeugResponse:
+    """To the round page, by its ids (a ballot's path has no loaded round)."""
+    return redirect(url_for("rounds.show", slug=slug, proposal_id=proposal_id,
+                            round_id=round_id, **args))
 
 
 #: The round page's address after a ballot: ``?recorded=1`` asks it to confirm the member's
@@ -424,8 +429,7 @@ def _recorded_ballot(slug: str, organisation_id: int, proposal_id: int, round_id
                             db.utcnow())
         flash(_("Every elector has answered: the round is closed."), "info")
     shown: dict[str, Any] = {} if secret else {RECORDED: "1"}
-    return redirect(url_for("rounds.show", slug=slug, proposal_id=proposal_id,
-                            round_id=round_id, **shown))
+    return _to_round(slug, proposal_id, round_id, **shown)
 
 
 @bp.route("/<int:round_id>/comment", methods=["POST"])
