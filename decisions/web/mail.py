@@ -17,9 +17,9 @@ The standard library's ``smtplib`` and ``email`` are used rather than an extensi
 Flask-Mail: no dependency to keep up to date, full control of every header (Message-ID,
 List-Unsubscribe, Auto-Submitted), and the ``email`` package already builds
 multipart/alternative messages with attachments (the ``.ics`` of a deadline) and encodes
-non-ASCII headers and bodies correctly (``notice_mail`` writes them with its ``email.mime``
-classes, three times faster than with ``EmailMessage``; tests read them back with
-``EmailMessage``).
+non-ASCII headers and bodies correctly (``notice_mail`` writes a letter's structure once with
+its ``email.mime`` classes, and each recipient's text parts with ``binascii``'s
+quoted-printable encoder; tests read them back with ``EmailMessage``).
 """
 
 from __future__ import annotations

@@ -19,8 +19,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from email import policy as email_policy
+from email.charset import QP, Charset
 from email.errors import HeaderParseError
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 from typing import Any
 
@@ -462,6 +466,36 @@ def test_the_wire_policy_writes_every_header_as_the_classic_policy_does(
             return str(error)
 
     assert written(notice_mail.WIRE) == written(classic)
+
+
+def _text_parts(data: bytes) -> list[str]:
+    """The text and HTML parts of a message as a mail client reads them, decoded."""
+    message = message_from_bytes(data, policy=email_policy.default)
+    return [part.get_content() for part in message.walk()
+            if part.get_content_type() in ("text/plain", "text/html")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(max_size=400), html=st.text(
+    alphabet=st.sampled_from([" ", "\t", "=", ".", "\r", "\n", "a", "é", "\u2028", "\x0c",
+                              "\x00", "€", "😀", "-", "F", "r", "o", "m"]), max_size=400))
+def test_a_frame_writes_any_text_as_the_email_package_writes_it(text: str, html: str) -> None:
+    """A message joined from a letter's frame (``notice_mail.Frame``, the C encoder of
+    quoted-printable) reads back, in a mail client, exactly as one the ``email`` package
+    builds part by part, quoted-printable (the writer of before); and no line of it is
+    longer than RFC 2045 allows (76 characters and its end)."""
+    calendar = notice_mail.Attachment("deadline.ics", "text", "calendar", b"BEGIN:VCALENDAR\r\n")
+    utf8 = Charset("utf-8")
+    utf8.body_encoding = QP
+    classic = MIMEMultipart("mixed")
+    alternative = MIMEMultipart("alternative")
+    for body, subtype in ((text, "plain"), (html, "html")):
+        alternative.attach(MIMEText(body, subtype, utf8))  # type: ignore[arg-type]
+    classic.attach(alternative)
+    joined = notice_mail.Frame.of([calendar], []).message(b"To: a@example.org\r\n", text, html)
+    assert _text_parts(joined) == _text_parts(classic.as_bytes(policy=notice_mail.WIRE))
+    assert max(len(line) for line in joined.split(b"\r\n")) <= 76
+    assert b"\n" not in joined.replace(b"\r\n", b"")
 
 
 def test_a_batch_reads_its_recipients_and_organisation_once_not_once_a_message(
