@@ -221,11 +221,15 @@ class InProcess:
 
 def _profile(args: argparse.Namespace) -> int:
     """``--profile N``: N ballots posted to the application in this process, as the voters
-    post them (SQLite, the server's settings): the CPU time of each, then N more under
-    cProfile, whose statistics go to ``benchmarks/data/vote.prof``."""
-    print(f"in_process database=sqlite members={args.members} ballots={args.profile}",
+    post them (SQLite, or PostgreSQL with ``--postgres``; the server's settings): the CPU
+    time of each, then N more under cProfile, whose statistics go to
+    ``benchmarks/data/vote.prof``. On PostgreSQL the audit entries are sealed by the
+    process's sealing thread, as in a worker: its CPU time is in each ballot's, but
+    cProfile sees only the requests' thread."""
+    backend = "postgresql" if args.postgres else "sqlite"
+    print(f"in_process database={backend} members={args.members} ballots={args.profile}",
           flush=True)
-    with work_folder("http-profile") as folder, fresh_database(False, folder) as url:
+    with work_folder("http-profile") as folder, fresh_database(args.postgres, folder) as url:
         assembly = open_assembly(setup_app(url, folder), args.members)
         os.environ.update(server_environment(url, folder))  # as gunicorn's workers have them
         client = InProcess(create_app())
@@ -270,7 +274,7 @@ def main() -> int:
                         help="serve floor_app.py instead: the framework without the application")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="no server: N ballots posted to the application in this process,"
-                        " their CPU time, then N more under cProfile (SQLite)")
+                        " their CPU time, then N more under cProfile")
     args = parser.parse_args()
     if args.profile:
         return _profile(args)
