@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, String, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, String, Table, create_engine, event
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
@@ -36,6 +36,12 @@ class Base(DeclarativeBase):
     """Declarative base of every model; constraints get names from the convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # SQLAlchemy types a model's ``__table__`` as any FromClause (a class may map a
+        # subquery); every model here declares a ``__tablename__`` and so maps a Table, which
+        # the services' Core statements (insert, update) take as it is, without a cast.
+        __table__: ClassVar[Table]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -5,7 +5,6 @@ passed, and a unit of work that writes takes SQLite's write lock when it begins.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from decisions.web import db, scheduler
@@ -25,6 +24,7 @@ from decisions.web.transactions import AUDIT_SEALING, begin_write
 from .conftest import Auth, Clock
 from .round_steps import Coop, open_round, proposal_of, vote
 from .round_steps import coop as coop
+from .statements import recorded
 
 
 def _postgres_only(app: Flask) -> None:
@@ -149,16 +149,8 @@ def test_an_event_seals_the_ballots_pending_before_it_so_a_close_follows_every_b
 @pytest.fixture
 def statements(app: Flask) -> Iterator[list[str]]:
     """Every SQL statement the application's engine runs while the test runs."""
-    seen: list[str] = []
-
-    def note(connection: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(re.sub(r"\s+", " ", statement))
-    engine = db.engine_of(app)
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    with recorded(app) as sent:
+        yield sent
 
 
 def test_a_ballot_takes_a_few_statements_and_writes_three_rows(

@@ -20,7 +20,7 @@ from .round_pages import FACILITATOR, Browsers, MakeMember, MakeOrg, draft, memb
 from .round_pages import browsers as browsers
 from .round_pages import coop as coop
 from .round_steps import close_due, open_round, vote
-from .test_results import watching
+from .statements import recorded
 
 HOME = "/orgs/coop/"
 
@@ -186,7 +186,7 @@ def test_the_home_takes_the_same_few_queries_for_two_rounds_or_eight(
     def statements_of_home() -> int:
         client = browsers.of(FACILITATOR)
         client.get(HOME)  # signed in, session warm
-        with watching(app) as (statements, _):
+        with recorded(app, savepoints=False) as statements:
             assert client.get(HOME).status_code == 200
         return len(statements)
 

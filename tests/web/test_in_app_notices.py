@@ -18,7 +18,7 @@ from .round_pages import FACILITATOR, Browsers, MakeMember, MakeOrg, draft, memb
 from .round_pages import browsers as browsers
 from .round_pages import coop as coop
 from .round_steps import close_due, sender_pass
-from .test_results import watching
+from .statements import recorded
 from .variant import csrf_token, login_with_token, variant
 
 
@@ -147,7 +147,7 @@ def test_the_unread_count_costs_one_query_per_page(
     opened(app, browsers, proposal, clock)
     client = browsers.of("ana@example.org")
     client.get("/orgs/")
-    with watching(app) as (statements, _):
+    with recorded(app, savepoints=False) as statements:
         assert client.get("/orgs/").status_code == 200
     assert len([s for s in statements if "FROM notice" in s]) == 1
 

@@ -33,7 +33,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
-from sqlalchemy import delete, event, select, text, update
+from sqlalchemy import delete, select, text, update
 
 from decisions.web import db, notice_mail, scheduler
 from decisions.web.cli import cli
@@ -58,6 +58,7 @@ from .conftest import Clock, unit
 from .outbox import sent
 from .round_steps import close_due, open_round, proposal_of, vote
 from .smtp import SmtpServer, free_port, smtp_server, smtp_settings, tls_contexts
+from .statements import recorded
 from .variant import variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -504,17 +505,8 @@ def test_a_batch_reads_its_recipients_and_organisation_once_not_once_a_message(
     message read them again (the session's identity map holds an object only while
     something refers to it), a third of the outbox's time (benchmarks/outbox.py)."""
     add_many(app, coop, 40)
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    engine = db.engine_of(app)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded(app) as statements:
         report = notice_mail.send_due(app)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert report.sent == 40
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     from_user = [s for s in reads if re.search(r'FROM "?user"?\b', s)]

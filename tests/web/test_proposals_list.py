@@ -12,7 +12,7 @@ from .round_pages import FACILITATOR, Browsers, MakeOrg, draft, member_id
 from .round_pages import browsers as browsers
 from .round_pages import coop as coop
 from .round_steps import open_round, vote
-from .test_results import watching
+from .statements import recorded
 
 LIST = "/orgs/coop/proposals/"
 
@@ -78,7 +78,7 @@ def test_the_list_takes_the_same_few_queries_for_two_proposals_or_eight(
     def statements_of_list() -> int:
         client = browsers.of("bo@example.org")
         client.get(LIST)
-        with watching(app) as (statements, _):
+        with recorded(app, savepoints=False) as statements:
             assert client.get(LIST).status_code == 200
         return len(statements)
 

@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from decisions.web import db
 from decisions.web.models import AuditEntry, Organisation, Proposal
@@ -26,6 +26,7 @@ from .conftest import Clock
 from .demo_world import READS_ENGLISH, SLUG, signed_in
 from .demo_world import app as app
 from .demo_world import demo_ids as demo_ids
+from .statements import recorded
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 #: The demo's decisions told in demo.py (the demo may tell more: every decided proposal of it
@@ -306,18 +307,8 @@ def test_a_public_register_names_proposers_when_the_organisation_chose_to(
 
 def test_the_register_reads_in_a_few_queries_whatever_its_length(
         app: Flask, demo_ids: dict[str, int]) -> None:
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.session().get_bind()
-
-        def count(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            _entries(app)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+    with recorded(app) as statements:
+        _entries(app)
     assert len(statements) <= 8, statements
 
 

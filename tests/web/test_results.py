@@ -35,6 +35,7 @@ from decisions.web.services import rounds, voters
 from .conftest import Clock, module_world
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id, stored_round
 from .round_steps import close_due
+from .statements import recorded
 
 FACILITATOR = "fa@example.org"
 
@@ -216,32 +217,21 @@ def _position(member: int, change: int) -> str:
     return ("yes", "no", "abstain", "yes")[(member + change) % 4]
 
 
-#: What SQLAlchemy sends to make, release or go back to a savepoint.
-SAVEPOINT = re.compile(r"(RELEASE |ROLLBACK TO )?SAVEPOINT ", re.IGNORECASE)
-
-
 @contextmanager
 def watching(app: Flask) -> Iterator[tuple[list[str], list[object]]]:
     """The SQL statements run, and the ballots loaded as objects, inside the block. Savepoints
     are not counted: they read nothing, and a world rolled back after each test (``app`` of
     :class:`TestACrowdedVote`) opens one for each unit of work."""
-    statements: list[str] = []
     loaded: list[object] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not SAVEPOINT.match(statement):
-            statements.append(statement)
 
     def load(target: object, context: Any) -> None:
         loaded.append(target)
 
-    engine = db.engine_of(app)
-    event.listen(engine, "before_cursor_execute", count)
     event.listen(Ballot, "load", load)
     try:
-        yield statements, loaded
+        with recorded(app, savepoints=False) as statements:
+            yield statements, loaded
     finally:
-        event.remove(engine, "before_cursor_execute", count)
         event.remove(Ballot, "load", load)
 
 

@@ -39,7 +39,6 @@ from decisions.web.services import (
     api_tokens,
     invitations,
     notices,
-    personal_data,
     rounds,
     webhooks,
 )
@@ -50,11 +49,13 @@ from .outbox import deliver, last_link
 from .round_steps import close_due, open_round, proposal_of
 
 
-def kept(app: Flask) -> personal_data.Kept:
-    """One pass of the scheduler's personal data job."""
+def purged_after(app: Flask, clock: Clock, what: str, **moved: float) -> int:
+    """How many rows of ``what`` one pass of the scheduler's personal data job purges, once
+    the clock has moved forward by ``moved`` (``days=30, seconds=-1``; nothing: not moved)."""
+    clock.advance(**moved)
     done = scheduler.keep_personal_data(app)
     assert done is not None
-    return done
+    return done.purged[what]
 
 
 def count(app: Flask, model: type[Base], *where: object) -> int:
@@ -73,6 +74,15 @@ def _invite(app: Flask, organisation: Organisation, email: str, days: int) -> st
                                   days=days, now=clock_of(app)()).token
 
 
+def _admin(app: Flask) -> int:
+    """The membership id of ana, who made the organisation."""
+    with app.app_context():
+        admin = db.session().scalar(select(Membership.id).join(User).where(
+            User.email == "ana@example.org"))
+    assert admin is not None
+    return admin
+
+
 def clock_of(app: Flask) -> Clock:
     found: Clock = app.config["CLOCK"]
     return found
@@ -86,11 +96,10 @@ def test_used_and_expired_invitations_go_after_their_period_pending_ones_stay(
     _invite(app, organisation, "expires@example.org", days=14)
     _invite(app, organisation, "pending@example.org", days=200)
     assert count(app, Invitation) == 3
-    clock.advance(days=14 + 29)
-    assert kept(app).purged["invitations"] == 1  # used 43 days ago; expired 29 days ago
+    # used 43 days ago; expired 29 days ago
+    assert purged_after(app, clock, "invitations", days=14 + 29) == 1
     assert count(app, Invitation, Invitation.email == "used@example.org") == 0
-    clock.advance(days=1, seconds=1)
-    assert kept(app).purged["invitations"] == 1
+    assert purged_after(app, clock, "invitations", days=1, seconds=1) == 1
     with app.app_context():
         assert db.session().scalars(select(Invitation.email)).all() == ["pending@example.org"]
 
@@ -101,8 +110,7 @@ def test_the_periods_are_settings(
     organisation = make_org("coop", admin="ana@example.org")
     make_member(organisation, "used@example.org")
     app.config["RETAIN_INVITATIONS_DAYS"] = 2
-    clock.advance(days=2, seconds=1)
-    assert kept(app).purged["invitations"] == 1
+    assert purged_after(app, clock, "invitations", days=2, seconds=1) == 1
 
 
 def test_delivered_notices_go_after_their_period_but_openings_and_running_rounds_stay(
@@ -110,10 +118,7 @@ def test_delivered_notices_go_after_their_period_but_openings_and_running_rounds
         make_member: Callable[..., Membership]) -> None:
     organisation = make_org("coop", admin="ana@example.org")
     members = [make_member(organisation, f"m{i}@example.org").id for i in range(3)]
-    with app.app_context():
-        admin = db.session().scalar(select(Membership.id).join(User).where(
-            User.email == "ana@example.org"))
-    assert admin is not None
+    admin = _admin(app)
     decided = proposal_of(app, organisation, admin, "majority",
                           {"preset": "association_default"}, clock)
     short = open_round(app, decided, RoundKind.VOTE, clock)
@@ -137,10 +142,8 @@ def test_delivered_notices_go_after_their_period_but_openings_and_running_rounds
     assert by_kind[NoticeKind.NUDGE] == len(members) + 1
     openings = by_kind[NoticeKind.ROUND_OPENED]
     app.test_client().post("/auth/reset", data={"email": "m0@example.org"})
-    clock.advance(days=90)
-    assert kept(app).purged["notices"] == 0  # delivered 90 days ago: not yet
-    clock.advance(seconds=1)
-    purged = kept(app).purged["notices"]
+    assert purged_after(app, clock, "notices", days=90) == 0  # delivered 90 days ago: not yet
+    purged = purged_after(app, clock, "notices", seconds=1)
     assert purged == by_kind[NoticeKind.OUTCOME]  # the reset is still pending: kept
     assert count(app, Notice, Notice.kind == NoticeKind.OUTCOME) == 0
     assert count(app, Notice, Notice.kind == NoticeKind.ROUND_OPENED) == openings
@@ -149,7 +152,8 @@ def test_delivered_notices_go_after_their_period_but_openings_and_running_rounds
     clock.advance(days=110)  # the long round closes: its nudges go
     close_due(app, clock)
     deliver(app)
-    assert kept(app).purged["notices"] == len(members) + 1 + 1  # the reset, sent 110 days ago
+    # its nudges, and the reset, sent 110 days ago
+    assert purged_after(app, clock, "notices") == len(members) + 1 + 1
     assert count(app, Notice, Notice.kind == NoticeKind.NUDGE) == 0
     with app.app_context():
         told = notices.told_by_mail(db.session(), short)
@@ -171,8 +175,7 @@ def test_done_webhook_deliveries_go_after_their_period(
                 endpoint_id=endpoint.id, event="round.closed", event_key=f"{state}:1",
                 message_id=f"msg_{uuid.uuid4().hex}", payload=json.dumps({"state": state}),
                 created_at=clock(), state=state.value, send_after=clock()))
-    clock.advance(days=30, seconds=1)
-    assert kept(app).purged["webhook deliveries"] == 2
+    assert purged_after(app, clock, "webhook deliveries", days=30, seconds=1) == 2
     with app.app_context():
         assert db.session().scalars(select(WebhookDelivery.state)).all() == ["pending"]
 
@@ -225,16 +228,16 @@ def test_the_scheduler_holds_the_personal_data_job(app: Flask) -> None:
     assert job.trigger.interval == timedelta(seconds=scheduler.PERSONAL_DATA_INTERVAL_SECONDS)
 
 
+@pytest.mark.parametrize("days", [None, 3], ids=["default", "setting"])
 def test_the_answers_kept_for_idempotency_keys_go_after_their_period(
         app: Flask, clock: Clock, make_org: Callable[..., Organisation],
-        make_member: Callable[..., Membership]) -> None:
+        make_member: Callable[..., Membership], days: int | None) -> None:
+    """The period is a setting (``RETAIN_IDEMPOTENCY_KEYS_DAYS``), a day by default."""
+    if days is not None:
+        app.config["RETAIN_IDEMPOTENCY_KEYS_DAYS"] = days
     organisation = make_org("coop", admin="ana@example.org")
     make_member(organisation, "bo@example.org")
-    with app.app_context():
-        admin = db.session().scalar(select(Membership.id).join(User).where(
-            User.email == "ana@example.org"))
-    assert admin is not None
-    proposal = proposal_of(app, organisation, admin, "majority",
+    proposal = proposal_of(app, organisation, _admin(app), "majority",
                            {"preset": "association_default"}, clock)
     with unit(app) as session:
         round_id = rounds.open_round(session, session.get_one(Proposal, proposal),
@@ -248,38 +251,12 @@ def test_the_answers_kept_for_idempotency_keys_go_after_their_period(
         return answer.status_code, answer.headers.get("Idempotent-Replayed")
 
     assert put("yes") == (200, None)
-    clock.advance(days=1, seconds=-1)
-    assert kept(app).purged["idempotency keys"] == 0
+    assert purged_after(app, clock, "idempotency keys", days=days or 1, seconds=-1) == 0
     assert count(app, IdempotentAnswer) == 1
     assert put("yes") == (200, "true")  # still answered again: the same answer
-    clock.advance(seconds=1)
-    assert kept(app).purged["idempotency keys"] == 1  # a day old: gone
+    assert purged_after(app, clock, "idempotency keys", seconds=1) == 1  # its period old: gone
     assert count(app, IdempotentAnswer) == 0
     assert put("no") == (200, None)  # the key is free again: a new request
-
-
-def test_the_period_of_idempotency_keys_is_a_setting(
-        app: Flask, clock: Clock, make_org: Callable[..., Organisation],
-        make_member: Callable[..., Membership]) -> None:
-    app.config["RETAIN_IDEMPOTENCY_KEYS_DAYS"] = 3
-    organisation = make_org("coop", admin="ana@example.org")
-    make_member(organisation, "bo@example.org")
-    with app.app_context():
-        admin = db.session().scalar(select(Membership.id).join(User).where(
-            User.email == "ana@example.org"))
-    assert admin is not None
-    round_id = open_round(app, proposal_of(app, organisation, admin, "majority",
-                                           {"preset": "association_default"}, clock),
-                          RoundKind.VOTE, clock)
-    api = Api(app.test_client(), token_for(app, "bo@example.org", ("vote",)),
-              {"Idempotency-Key": "ballot-1"})
-    assert api.put(f"/rounds/{round_id}/ballot", {"position": "yes"}).status_code == 200
-    clock.advance(days=2)
-    assert kept(app).purged["idempotency keys"] == 0
-    replayed = api.put(f"/rounds/{round_id}/ballot", {"position": "yes"})
-    assert replayed.headers.get("Idempotent-Replayed") == "true"
-    clock.advance(days=1)
-    assert kept(app).purged["idempotency keys"] == 1
 
 
 def test_revoked_and_expired_api_tokens_are_deleted_once_the_period_has_passed(
@@ -294,11 +271,8 @@ def test_revoked_and_expired_api_tokens_are_deleted_once_the_period_has_passed(
             for name, text in texts.items()}
         user = session.get_one(User, session.get_one(ApiToken, ids["revoked"]).user_id)
         api_tokens.revoke(session, user, ids["revoked"], clock())
-    clock.advance(days=30, seconds=-1)
-    assert kept(app).purged["api tokens"] == 0
-    clock.advance(seconds=2)  # 30 days after its revocation
-    assert kept(app).purged["api tokens"] == 1
-    clock.advance(days=1)  # 30 days after it expired
-    assert kept(app).purged["api tokens"] == 1
+    assert purged_after(app, clock, "api tokens", days=30, seconds=-1) == 0
+    assert purged_after(app, clock, "api tokens", seconds=2) == 1  # 30 days after its revocation
+    assert purged_after(app, clock, "api tokens", days=1) == 1  # 30 days after it expired
     with app.app_context():
         assert set(db.session().scalars(select(ApiToken.id))) == {ids["live"]}

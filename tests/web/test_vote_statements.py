@@ -3,14 +3,11 @@ counted, so that the most frequent request does not slowly grow (issue 11)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from flask import Flask, request
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from decisions.web import db
 from decisions.web.models import Ballot, Membership, Organisation, User
@@ -18,28 +15,7 @@ from decisions.web.rounds.forms import BallotForm, accepted_ballot
 
 from .conftest import Clock
 from .round_pages import Browsers, MakeMember, MakeOrg, draft, member_id
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements the application sends meanwhile, on any of its connections, and
-    its commits (``COMMIT``)."""
-    sent: list[str] = []
-
-    def record(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(" ".join(statement.split()))
-
-    def committed(connection: Any) -> None:
-        sent.append("COMMIT")
-
-    engine = db.engine_of(app)
-    event.listen(engine, "before_cursor_execute", record)
-    event.listen(engine, "commit", committed)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-        event.remove(engine, "commit", committed)
+from .statements import recorded
 
 
 def test_a_ballot_through_the_page_reads_once_and_writes_once_each(
@@ -56,7 +32,7 @@ def test_a_ballot_through_the_page_reads_once_and_writes_once_each(
                      {"preset": "association_default"}, clock)
     round_id = browsers.open("fa@example.org", proposal, "vote")
     browsers.vote("ana@example.org", proposal, round_id, "yes")  # the first one, warmed up
-    with statements(app) as sent:
+    with recorded(app, commits=True) as sent:
         response = browsers.vote("ana@example.org", proposal, round_id, "no")
     assert response.status_code == 302
     assert [what(statement) for statement in sent] == (

@@ -7,11 +7,13 @@ pages of the application do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Generic, TypeVar
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from ..models import Assembly, Membership, Proposal, ProposalStatus, Role, Round
 from . import audit
@@ -28,10 +30,21 @@ class Page(Generic[T]):
     after: int | None
 
 
-def _page(rows: list[T], limit: int, key: int | None) -> Page[T]:
+def _page(rows: list[T], limit: int, key: Callable[[T], int]) -> Page[T]:
     """The first ``limit`` of ``rows`` (``limit + 1`` were read: one more says there is a
-    next page, after ``key`` of the last one kept)."""
-    return Page(rows[:limit], key if len(rows) > limit else None)
+    next page, after the ``key`` of the last one kept)."""
+    return Page(rows[:limit], key(rows[limit - 1]) if len(rows) > limit else None)
+
+
+def _keyset(db: Session, query: Select[T], key: InstrumentedAttribute[int],
+            position: int | None, limit: int, *, descending: bool = False) -> Page[T]:
+    """A page of ``query`` in the order of ``key`` (``descending``: the highest first),
+    past ``position``, the key of the last item of the page before (``None``: the first
+    page); one query on the key's index."""
+    if position is not None:
+        query = query.where(key < position if descending else key > position)
+    rows = list(db.scalars(query.order_by(key.desc() if descending else key).limit(limit + 1)))
+    return _page(rows, limit, attrgetter(key.key))
 
 
 def members(db: Session, organisation_id: int, *, after: int | None,
@@ -39,10 +52,7 @@ def members(db: Session, organisation_id: int, *, after: int | None,
     """The organisation's current members by membership id, after ``after``."""
     query = current_members(organisation_id).options(
         selectinload(Membership.user), selectinload(Membership.college))
-    if after is not None:
-        query = query.where(Membership.id > after)
-    rows = list(db.scalars(query.order_by(Membership.id).limit(limit + 1)))
-    return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return _keyset(db, query, Membership.id, after, limit)
 
 
 def proposals(db: Session, reader: Membership, *, before: int | None,
@@ -53,20 +63,14 @@ def proposals(db: Session, reader: Membership, *, before: int | None,
     if not reader.can(Role.FACILITATOR):
         query = query.where(or_(Proposal.status != ProposalStatus.DRAFT,
                                 Proposal.author_id == reader.id))
-    if before is not None:
-        query = query.where(Proposal.id < before)
-    rows = list(db.scalars(query.order_by(Proposal.id.desc()).limit(limit + 1)))
-    return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return _keyset(db, query, Proposal.id, before, limit, descending=True)
 
 
 def rounds(db: Session, proposal: Proposal, *, after: int | None,
            limit: int) -> Page[Round]:
     """A proposal's rounds in order, after the round numbered ``after``."""
     query = select(Round).where(Round.proposal_id == proposal.id)
-    if after is not None:
-        query = query.where(Round.number > after)
-    rows = list(db.scalars(query.order_by(Round.number).limit(limit + 1)))
-    return _page(rows, limit, rows[limit - 1].number if len(rows) > limit else None)
+    return _keyset(db, query, Round.number, after, limit)
 
 
 def audit_entries(db: Session, organisation_id: int, *, below: int | None,
@@ -74,7 +78,7 @@ def audit_entries(db: Session, organisation_id: int, *, below: int | None,
     """The organisation's audit entries, newest first, before the entry numbered
     ``below`` (a secret ballot's entry shows its round and count only: ``audit.latest``)."""
     rows = audit.latest(db, organisation_id, limit=limit + 1, below=below)
-    return _page(rows, limit, rows[limit - 1].seq if len(rows) > limit else None)
+    return _page(rows, limit, lambda entry: entry.seq)
 
 
 def assemblies(db: Session, organisation_id: int, *, before: int | None,
@@ -82,7 +86,4 @@ def assemblies(db: Session, organisation_id: int, *, before: int | None,
     """The organisation's general assemblies, the latest prepared first (every member sees
     them all, as on the assemblies page), before ``before``."""
     query = select(Assembly).where(Assembly.organisation_id == organisation_id)
-    if before is not None:
-        query = query.where(Assembly.id < before)
-    rows = list(db.scalars(query.order_by(Assembly.id.desc()).limit(limit + 1)))
-    return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return _keyset(db, query, Assembly.id, before, limit, descending=True)

@@ -42,12 +42,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     Connection,
     Engine,
-    Table,
     bindparam,
     event,
     exists,
@@ -151,7 +150,7 @@ def record_pending(db: Session, organisation_id: int, kind: str, data: Mapping[s
 
 
 #: An entry written by Core, built once, as ballots write them.
-_ENTRY = cast(Table, AuditEntry.__table__)
+_ENTRY = AuditEntry.__table__
 _INSERT_ENTRY = insert(_ENTRY).values(
     organisation_id=bindparam("e_organisation"), kind=bindparam("e_kind"),
     data=bindparam("e_data"), actor_id=bindparam("e_actor"), at=bindparam("e_at"),

@@ -43,7 +43,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     Text,
     bindparam,
     case,
@@ -137,7 +136,6 @@ def delivery_for(kind: str, mode: str | None, muted: str | None) -> Delivery:
 #: A recipient: (user id, their membership's mode, its muted kinds), the mode ``None``
 #: without membership.
 Recipient = tuple[int, str | None, str | None]
-_NOTICE = cast(Table, Notice.__table__)
 
 
 def _insert_unnested() -> Any:
@@ -151,14 +149,14 @@ def _insert_unnested() -> Any:
         "user_id", "delivery", "secret", "digest").render_derived(name="rows")
     names = ("kind", "organisation_id", "email", "proposal_id", "round_id", "created_at",
              "send_after", "attempts")
-    same = [bindparam(name, type_=_NOTICE.c[name].type) for name in names]
+    same = [bindparam(name, type_=Notice.__table__.c[name].type) for name in names]
     # The link's characters need no escaping in JSON: the payload is written as text.
     payload = case((rows.c.secret == "", bindparam("payload", type_=Text)), else_=func.concat(
         bindparam("linked_head", type_=Text), sql_cast(bindparam("round_id", type_=Integer),
                                                        Text),
         ".", sql_cast(rows.c.user_id, Text), ".", rows.c.secret, '", "link_hash": "',
         rows.c.digest, '"}'))
-    return insert(_NOTICE).from_select(
+    return insert(Notice.__table__).from_select(
         [*names, "user_id", "delivery", "payload"],
         select(*same, rows.c.user_id, rows.c.delivery, payload))
 
@@ -234,7 +232,7 @@ def _write(db: Session, kind: NoticeKind,
                                       "n_users": users, "n_deliveries": deliveries,
                                       "n_secrets": links_, "n_digests": digests})
     else:
-        db.execute(insert(_NOTICE), [
+        db.execute(insert(Notice.__table__), [
             {**same, "user_id": user, "delivery": delivery,
              "payload": json.dumps({**base, "link": f"{round_id}.{user}.{secret}",
                                     "link_hash": digest}, ensure_ascii=False)

@@ -44,9 +44,9 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..models import ALWAYS_SENT, Delivery, Membership, Notice, NoticeKind
@@ -165,10 +165,10 @@ def _held(notice: Notice, token: str) -> Any:
 
 #: :func:`mark_sent`'s update, built once and on the table (not through the ORM's bulk
 #: update): built for each message, it was a tenth of the sender's time per message.
-_NOTICE = cast(Table, Notice.__table__)
-_MARK_SENT = (update(_NOTICE)
-              .where(_NOTICE.c.id == bindparam("n_id"), _NOTICE.c.claim == bindparam("n_claim"),
-                     _NOTICE.c.delivery == Delivery.SENDING.value)
+_MARK_SENT = (update(Notice.__table__)
+              .where(Notice.__table__.c.id == bindparam("n_id"),
+                     Notice.__table__.c.claim == bindparam("n_claim"),
+                     Notice.__table__.c.delivery == Delivery.SENDING.value)
               .values(delivery=bindparam("n_delivery"), sent_at=bindparam("n_sent_at"),
                       claim=None, payload=bindparam("n_payload"), last_error=None))
 

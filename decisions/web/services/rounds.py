@@ -20,7 +20,6 @@ from sqlalchemy import (
     Result,
     Select,
     String,
-    Table,
     bindparam,
     case,
     exists,
@@ -185,8 +184,8 @@ def voting_booth(db: Session, user_id: int, slug: str, proposal_id: int,
 
 
 def _booth() -> Any:
-    user, membership, organisation = _table(User), _table(Membership), _table(Organisation)
-    proposal, round_ = _table(Proposal), _table(Round)
+    user, membership, organisation = User.__table__, Membership.__table__, Organisation.__table__
+    proposal, round_ = Proposal.__table__, Round.__table__
     return (select(user.c.id.label("user_id"), user.c.session_version, user.c.password_hash,
                    user.c.closed_at, membership.c.id.label("membership_id"), membership.c.role,
                    round_.c.id.label("round_id"), round_.c.proposal_id,
@@ -342,7 +341,7 @@ def open_round(db: Session, proposal: Proposal, kind: RoundKind, *, closes_at: d
     db.add(round_)
     db.flush()
     # The snapshot in one statement: thousands of electors are no ORM objects.
-    electors = rowcount(db.execute(insert(_table(Elector)).from_select(
+    electors = rowcount(db.execute(insert(Elector.__table__).from_select(
         ["round_id", "membership_id", "college", "vote_weight"],
         deciding(select(literal(round_.id, Integer), Membership.id, College.name,
                         Membership.vote_weight)
@@ -466,11 +465,6 @@ def _tell_objection(db: Session, round_: Round, ballot: Ballot, now: datetime) -
 # The statements of a ballot, built once: a ballot is the most frequent write, and building
 # a statement costs more than running it. Their parameters: b_round, b_member, b_now...
 
-def _table(model: Any) -> Table:
-    """A model's table, for Core statements whose parameters are no ORM rows."""
-    return cast(Table, model.__table__)
-
-
 def _is_elector() -> Any:
     return exists().where(Elector.round_id == bindparam("b_round"),
                           Elector.membership_id == bindparam("b_member"))
@@ -509,7 +503,7 @@ def _store_ballot(first_only: bool) -> Any:
                bindparam("b_now", type_=Ballot.cast_at.type),
                bindparam("b_cast_by", type_=Integer))
     values = _if_accepting(*((~_has_voted(),) if first_only else ()), columns=columns)
-    return insert(_table(Ballot)).from_select(
+    return insert(Ballot.__table__).from_select(
         ["round_id", "membership_id", "position", "reason", "concern", "nominee_id", "cast_at",
          "cast_by_id"],
         values).returning(Ballot.id)
@@ -527,7 +521,7 @@ def _count_ballot(first_only: bool) -> Any:
                                     else (counted < ballot_id))
     earlier = exists().where(Ballot.round_id == bindparam("b_round"),
                              Ballot.membership_id == bindparam("b_member"), Ballot.id < ballot_id)
-    return (update(_table(Elector))
+    return (update(Elector.__table__)
             .where(Elector.round_id == bindparam("b_round", type_=Integer),
                    Elector.membership_id == bindparam("b_member", type_=Integer), replaces)
             .values(ballot_id=ballot_id, position=bindparam("b_position", type_=String))
@@ -657,7 +651,7 @@ def _took_part() -> Any:
                           Participation.membership_id == bindparam("b_member"))
 
 
-_STORE_PARTICIPATION = insert(_table(Participation)).from_select(
+_STORE_PARTICIPATION = insert(Participation.__table__).from_select(
     ["round_id", "membership_id", "at"],
     _if_accepting(~_took_part(), columns=(bindparam("b_round", type_=Integer),
                                           bindparam("b_member", type_=Integer),
