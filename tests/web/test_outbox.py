@@ -528,7 +528,9 @@ def test_a_claim_holds_for_the_lease_then_another_sender_takes_the_row_over(
     assert second.ids == (notice,)
     with unit(app) as session:
         row = session.get_one(Notice, notice)
-        assert not outbox.mark_sent(session, row, first.token, clock.now)  # lost its claim
+        # The first sender lost its claim: neither its failure nor its success changes it.
+        assert outbox.mark_failed(session, row, first.token, "421 busy", clock.now) is None
+        assert not outbox.mark_sent(session, row, first.token, clock.now)
         assert outbox.mark_sent(session, row, second.token, clock.now)
 
 

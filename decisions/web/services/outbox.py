@@ -158,19 +158,20 @@ def without_secrets(payload: str) -> str:
     return json.dumps({k: v for k, v in content.items() if k not in SECRETS}, sort_keys=True)
 
 
-def _held(notice: Notice, token: str) -> Any:
-    return and_(Notice.id == notice.id, Notice.claim == token,
-                Notice.delivery == Delivery.SENDING.value)
-
-
-#: :func:`mark_sent`'s update, built once and on the table (not through the ORM's bulk
-#: update): built for each message, it was a tenth of the sender's time per message.
-_MARK_SENT = (update(Notice.__table__)
-              .where(Notice.__table__.c.id == bindparam("n_id"),
-                     Notice.__table__.c.claim == bindparam("n_claim"),
-                     Notice.__table__.c.delivery == Delivery.SENDING.value)
+#: A row still held by the claim that took it (``n_id``, ``n_claim``): the condition of each
+#: update a sender makes to a row it tried, so that a sender that lost its claim changes
+#: nothing. On the table and built once, as the updates below (not through the ORM's bulk
+#: update): built for each message, the sent mark was a tenth of the sender's time.
+_HELD = and_(Notice.__table__.c.id == bindparam("n_id"),
+             Notice.__table__.c.claim == bindparam("n_claim"),
+             Notice.__table__.c.delivery == Delivery.SENDING.value)
+_MARK_SENT = (update(Notice.__table__).where(_HELD)
               .values(delivery=bindparam("n_delivery"), sent_at=bindparam("n_sent_at"),
                       claim=None, payload=bindparam("n_payload"), last_error=None))
+_MARK_FAILED = (update(Notice.__table__).where(_HELD)
+                .values(delivery=bindparam("n_delivery"), attempts=bindparam("n_attempts"),
+                        last_error=bindparam("n_error"), claim=None, claimed_at=None,
+                        send_after=bindparam("n_send_after")))
 
 
 def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
@@ -220,12 +221,10 @@ def mark_failed(db: Session, notice: Notice, token: str, error: str, now: dateti
     attempts = notice.attempts + 1
     given_up = permanent or attempts >= MAX_ATTEMPTS
     state = Delivery.FAILED if given_up else Delivery.PENDING
-    result = db.execute(
-        update(Notice).where(_held(notice, token))
-        .values(delivery=state.value, attempts=attempts, last_error=error[:ERROR_LENGTH],
-                claim=None, claimed_at=None,
-                send_after=now if given_up else now + backoff(attempts))
-        .execution_options(synchronize_session=False))
+    result = db.execute(_MARK_FAILED, {
+        "n_id": notice.id, "n_claim": token, "n_delivery": state.value,
+        "n_attempts": attempts, "n_error": error[:ERROR_LENGTH],
+        "n_send_after": now if given_up else now + backoff(attempts)})
     return state if getattr(result, "rowcount", 0) else None
 
 
