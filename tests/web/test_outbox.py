@@ -499,6 +499,20 @@ def test_a_frame_writes_any_text_as_the_email_package_writes_it(text: str, html:
     assert b"\n" not in joined.replace(b"\r\n", b"")
 
 
+@pytest.mark.parametrize("line", ["a" * 74 + " ", "a" * 75 + " ", "a" * 75 + "\t",
+                                  "=" * 24 + "aa" + " "],
+                         ids=["space-75th", "space-76th", "tab-76th", "after-escapes"])
+def test_a_space_that_ends_a_long_line_is_cut_onto_the_next_line_not_past_76_characters(
+        line: str) -> None:
+    """``binascii``'s encoder counts a space that ends a line as one character, then writes
+    it as ``=20``: 77 or 78 characters, which RFC 2045 forbids (an HTML part keeps the
+    spaces a proposal's text ends its lines with). The line is cut before it instead."""
+    text = f"{line}\nnext\n"
+    joined = notice_mail.Frame.of([], []).message(b"To: a@example.org\r\n", text, text)
+    assert max(len(encoded) for encoded in joined.split(b"\r\n")) <= 76
+    assert [part.replace("\r\n", "\n") for part in _text_parts(joined)] == [text, text]
+
+
 def test_a_batch_reads_its_recipients_and_organisation_once_not_once_a_message(
         app: Flask, coop: Coop, server: SmtpServer) -> None:
     """The sender reads a batch's recipients and organisations in one query each; every
