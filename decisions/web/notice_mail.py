@@ -332,6 +332,10 @@ class Frame:
                          self.after_html))
 
 
+#: A space or a tab that ends a line, as ``b2a_qp`` writes it.
+_ENDING_SPACE = re.compile(rb"=(?:20|09)\n")
+
+
 def quoted_printable(text: str) -> bytes:
     """A text part's body in UTF-8, quoted-printable (RFC 2045: readable, 7-bit, no line
     longer than 76 characters), its lines ending in CRLF, by the standard library's C
@@ -339,7 +343,22 @@ def quoted_printable(text: str) -> bytes:
     Python. Line breaks are those the ``email`` package reads as such in a text part: CRLF,
     LF and CR."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").encode()
-    return b2a_qp(lines, istext=True).replace(b"\n", b"\r\n")
+    return _shortened(b2a_qp(lines, istext=True)).replace(b"\n", b"\r\n")
+
+
+def _shortened(encoded: bytes) -> bytes:
+    """``b2a_qp``'s output without its lines longer than 76 characters: it counts a space
+    or tab that ends a line as one character, then writes it as three (``=20``), so that
+    a line of 75 or 76 ends at 77 or 78. Such a line is cut before the space with a soft
+    line break, as the ``email`` package cuts it."""
+    pieces: list[bytes] = []
+    start = 0
+    for found in _ENDING_SPACE.finditer(encoded):
+        line_start = encoded.rfind(b"\n", 0, found.start()) + 1
+        if found.end() - 1 - line_start > 76:  # the line's length, its "=20" included
+            pieces += [encoded[start:found.start()], b"=\n"]
+            start = found.start()
+    return b"".join([*pieces, encoded[start:]]) if pieces else encoded
 
 
 @dataclass(frozen=True, slots=True)
