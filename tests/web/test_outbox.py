@@ -209,6 +209,29 @@ def test_a_round_opening_reaches_the_smtp_server_in_each_members_language(
     assert json.loads(stored(app, bo).payload) == {}  # the link's token is erased
 
 
+@pytest.mark.parametrize("title", [
+    "Réparer les vélos cargos, en location et à l'essai, pour l'atelier du quartier",
+    "Vélo " * 40, "😀" * 60])
+def test_a_subject_not_in_ascii_is_cut_into_encoded_words_of_at_most_75_characters(
+        app: Flask, coop: Coop, title: str) -> None:
+    """RFC 2047: an encoded word is at most 75 characters, and a line that holds one at
+    most 76 (the first line counts its "Subject: "); the subject reads back whole."""
+    with unit(app) as session:
+        session.execute(update(Organisation).values(name="Réseau des Chênes"))
+        session.execute(update(Proposal).values(title=title))
+    add_notice(app, coop, NoticeKind.ROUND_OPENED, "Cy")
+    notice_mail.send_due(app)
+    [data] = app.extensions["decisions.outbox"]
+    head = data.partition(b"\r\n\r\n")[0]
+    subject = re.search(rb"\r\nSubject: .*?\r\n(?! )", head, re.DOTALL)
+    assert subject is not None
+    lines = subject.group(0)[2:-2].split(b"\r\n")
+    assert max(len(line) for line in lines) <= 76
+    assert max(len(word) for word in re.findall(rb"=\?[^?]+\?b\?[^?]*\?=", head)) <= 75
+    assert message_from_bytes(data, policy=email_policy.default)["Subject"] == \
+        f"[Réseau des Chênes] Votre réponse est attendue : {title.strip()}"
+
+
 def notice_mail_id(app: Flask, notice_id: int) -> str:
     """The Message-ID of a notice's e-mail."""
     with app.app_context():
