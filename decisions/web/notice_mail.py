@@ -122,6 +122,8 @@ class _Wire(Compat32):
 
 
 WIRE = _Wire(linesep="\r\n")
+#: The longest line of a header that holds RFC 2047 encoded words (its section 2).
+ENCODED_LINE = 76
 #: The most of a version's text an e-mail quotes when the version has no summary.
 QUOTED_TEXT = 600
 
@@ -435,7 +437,13 @@ def _line(name: str, value: str | Header | _OneLine) -> bytes:
 def _subject(text: str) -> bytes:
     """The Subject header written out, once for all the recipients of a letter (a subject
     that is not ASCII is encoded, a tenth of a message's writing time)."""
-    return _line("Subject", _header(text))
+    if text.isascii():
+        return _line("Subject", text)
+    # RFC 2047: encoded words of at most 75 characters, on lines of at most 76 counting
+    # "Subject: " (the policy's 78 makes words of 76 and a first line of 85).
+    words = Header(text, UTF8_HEADER, header_name="Subject").encode(
+        linesep=WIRE.linesep, maxlinelen=ENCODED_LINE)
+    return f"Subject: {words}{WIRE.linesep}".encode("ascii")
 
 
 def _shared(writing: Writing, language: str) -> tuple[Any, ...] | None:
@@ -479,11 +487,6 @@ class _OneLine:
 
     def __str__(self) -> str:
         return self.text
-
-
-def _header(text: str) -> str | Header:
-    """A header's text, encoded (RFC 2047) when it is not ASCII."""
-    return text if text.isascii() else Header(text, UTF8_HEADER)
 
 
 def _boundary() -> str:
