@@ -232,6 +232,50 @@ def test_a_subject_not_in_ascii_is_cut_into_encoded_words_of_at_most_75_characte
         f"[Réseau des Chênes] Votre réponse est attendue : {title.strip()}"
 
 
+#: A version's text with what a writer of e-mail must take care of: spaces ending lines
+#: (one at the 76th character), a dot alone, "From " opening a line, a carriage return
+#: alone, a form feed, a bell (PostgreSQL keeps no NUL: the frame's own test sends one),
+#: an emoji, a boundary's look, no newline at the end.
+AWKWARD = ("Spaces end this line   \n.\nFrom the start\nalone\rreturn\x0cfeed\x07bell 😀\n"
+           + "a" * 74 + " \n" + "x" * 200 + "\n--=_not-a-boundary\nno newline at the end")
+
+
+@pytest.mark.parametrize("kind", [NoticeKind.ROUND_OPENED, NoticeKind.REMINDER,
+                                  NoticeKind.NUDGE, NoticeKind.OBJECTION, NoticeKind.NEW_VERSION])
+def test_every_line_of_a_message_is_crlf_ended_ascii_and_within_the_rfcs_lengths(
+        app: Flask, coop: Coop, kind: NoticeKind) -> None:
+    """RFC 5322, 2045-2047: lines end in CRLF and are 7-bit; a quoted-printable line is at
+    most 76 characters, a line holding an encoded word too; the top headers once each,
+    MIME-Version at the top only; the parser finds no defect; the text part holds the
+    version's text line by line."""
+    with unit(app) as session:
+        session.execute(update(Organisation).values(name="Coopérative « Les Chênes » 😀"))
+        session.execute(update(ProposalVersion).values(summary=AWKWARD))
+    add_notice(app, coop, kind, "Bo", payload={"link": "secret-1", "by": coop.members["Cy"],
+                                               "reason": AWKWARD})
+    notice_mail.send_due(app)
+    [data] = app.extensions["decisions.outbox"]
+    assert data.endswith(b"\r\n")
+    lines = data[:-2].split(b"\r\n")
+    assert not [line for line in lines if b"\r" in line or b"\n" in line or not line.isascii()]
+    head = lines[:lines.index(b"")]
+    assert not [line for line in head if b"=?" in line and len(line) > 76]
+    message = message_from_bytes(data, policy=email_policy.default)
+    assert [name for name in message if name in (
+        "From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type")] == [
+        "Content-Type", "MIME-Version", "From", "To", "Subject", "Date", "Message-ID"]
+    parts = list(message.walk())
+    assert [part.defects for part in parts] == [[] for _ in parts]
+    assert not [part for part in parts[1:] if "MIME-Version" in part]
+    for part in parts:
+        if part.get_content_type() in ("text/plain", "text/html"):
+            assert part["Content-Transfer-Encoding"] == "quoted-printable"
+            assert max(len(line) for line in str(part.get_payload()).split("\r\n")) <= 76
+    text = text_of(message).replace("\r\n", "\n")
+    assert "\n.\nFrom the start\nalone\nreturn\nfeed\x07bell 😀\n" + "a" * 74 + "\n" in text
+    assert "\n--=_not-a-boundary\nno newline at the end\n" in text
+
+
 def notice_mail_id(app: Flask, notice_id: int) -> str:
     """The Message-ID of a notice's e-mail."""
     with app.app_context():
