@@ -232,6 +232,19 @@ def test_a_subject_not_in_ascii_is_cut_into_encoded_words_of_at_most_75_characte
         f"[Réseau des Chênes] Votre réponse est attendue : {title.strip()}"
 
 
+def test_a_title_that_looks_like_an_encoded_word_reads_in_the_subject_as_it_was_written(
+        app: Flask, coop: Coop) -> None:
+    """RFC 2047: ``=?charset?b?...?=`` in a header is decoded by the reader, so a title
+    that holds one is encoded, not sent as ASCII text a mail client would turn into other
+    words than the proposal's."""
+    title = "Budget =?utf-8?b?RnJlZSBtb25leQ==?= 2026"  # "Free money"
+    with unit(app) as session:
+        session.execute(update(Proposal).values(title=title))
+    add_notice(app, coop, NoticeKind.ROUND_OPENED, "Bo")
+    [message] = sent(app)
+    assert message["Subject"] == f"[Coop] Your answer is awaited: {title}"
+
+
 #: A version's text with what a writer of e-mail must take care of: spaces ending lines
 #: (one at the 76th character), a dot alone, "From " opening a line, a carriage return
 #: alone, a form feed, a bell (PostgreSQL keeps no NUL: the frame's own test sends one),
