@@ -437,7 +437,7 @@ def _line(name: str, value: str | Header | _OneLine) -> bytes:
 def _subject(text: str) -> bytes:
     """The Subject header written out, once for all the recipients of a letter (a subject
     that is not ASCII is encoded, a tenth of a message's writing time)."""
-    if text.isascii():
+    if text.isascii() and "=?" not in text:  # else a reader would decode it (RFC 2047)
         return _line("Subject", text)
     # RFC 2047: encoded words of at most 75 characters, on lines of at most 76 counting
     # "Subject: " (the policy's 78 makes words of 76 and a first line of 85).
