@@ -122,6 +122,8 @@ class _Wire(Compat32):
 
 
 WIRE = _Wire(linesep="\r\n")
+#: The longest line of a header that holds RFC 2047 encoded words (its section 2).
+ENCODED_LINE = 76
 #: The most of a version's text an e-mail quotes when the version has no summary.
 QUOTED_TEXT = 600
 
@@ -332,6 +334,10 @@ class Frame:
                          self.after_html))
 
 
+#: A space or a tab that ends a line, as ``b2a_qp`` writes it.
+_ENDING_SPACE = re.compile(rb"=(?:20|09)\n")
+
+
 def quoted_printable(text: str) -> bytes:
     """A text part's body in UTF-8, quoted-printable (RFC 2045: readable, 7-bit, no line
     longer than 76 characters), its lines ending in CRLF, by the standard library's C
@@ -339,7 +345,22 @@ def quoted_printable(text: str) -> bytes:
     Python. Line breaks are those the ``email`` package reads as such in a text part: CRLF,
     LF and CR."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").encode()
-    return b2a_qp(lines, istext=True).replace(b"\n", b"\r\n")
+    return _shortened(b2a_qp(lines, istext=True)).replace(b"\n", b"\r\n")
+
+
+def _shortened(encoded: bytes) -> bytes:
+    """``b2a_qp``'s output without its lines longer than 76 characters: it counts a space
+    or tab that ends a line as one character, then writes it as three (``=20``), so that
+    a line of 75 or 76 ends at 77 or 78. Such a line is cut before the space with a soft
+    line break, as the ``email`` package cuts it."""
+    pieces: list[bytes] = []
+    start = 0
+    for found in _ENDING_SPACE.finditer(encoded):
+        line_start = encoded.rfind(b"\n", 0, found.start()) + 1
+        if found.end() - 1 - line_start > 76:  # the line's length, its "=20" included
+            pieces += [encoded[start:found.start()], b"=\n"]
+            start = found.start()
+    return b"".join([*pieces, encoded[start:]]) if pieces else encoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +437,13 @@ def _line(name: str, value: str | Header | _OneLine) -> bytes:
 def _subject(text: str) -> bytes:
     """The Subject header written out, once for all the recipients of a letter (a subject
     that is not ASCII is encoded, a tenth of a message's writing time)."""
-    return _line("Subject", _header(text))
+    if text.isascii() and "=?" not in text:  # else a reader would decode it (RFC 2047)
+        return _line("Subject", text)
+    # RFC 2047: encoded words of at most 75 characters, on lines of at most 76 counting
+    # "Subject: " (the policy's 78 makes words of 76 and a first line of 85).
+    words = Header(text, UTF8_HEADER, header_name="Subject").encode(
+        linesep=WIRE.linesep, maxlinelen=ENCODED_LINE)
+    return f"Subject: {words}{WIRE.linesep}".encode("ascii")
 
 
 def _shared(writing: Writing, language: str) -> tuple[Any, ...] | None:
@@ -460,11 +487,6 @@ class _OneLine:
 
     def __str__(self) -> str:
         return self.text
-
-
-def _header(text: str) -> str | Header:
-    """A header's text, encoded (RFC 2047) when it is not ASCII."""
-    return text if text.isascii() else Header(text, UTF8_HEADER)
 
 
 def _boundary() -> str:

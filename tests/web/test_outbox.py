@@ -209,6 +209,86 @@ def test_a_round_opening_reaches_the_smtp_server_in_each_members_language(
     assert json.loads(stored(app, bo).payload) == {}  # the link's token is erased
 
 
+@pytest.mark.parametrize("title", [
+    "Réparer les vélos cargos, en location et à l'essai, pour l'atelier du quartier",
+    "Vélo " * 40, "😀" * 60])
+def test_a_subject_not_in_ascii_is_cut_into_encoded_words_of_at_most_75_characters(
+        app: Flask, coop: Coop, title: str) -> None:
+    """RFC 2047: an encoded word is at most 75 characters, and a line that holds one at
+    most 76 (the first line counts its "Subject: "); the subject reads back whole."""
+    with unit(app) as session:
+        session.execute(update(Organisation).values(name="Réseau des Chênes"))
+        session.execute(update(Proposal).values(title=title))
+    add_notice(app, coop, NoticeKind.ROUND_OPENED, "Cy")
+    notice_mail.send_due(app)
+    [data] = app.extensions["decisions.outbox"]
+    head = data.partition(b"\r\n\r\n")[0]
+    subject = re.search(rb"\r\nSubject: .*?\r\n(?! )", head, re.DOTALL)
+    assert subject is not None
+    lines = subject.group(0)[2:-2].split(b"\r\n")
+    assert max(len(line) for line in lines) <= 76
+    assert max(len(word) for word in re.findall(rb"=\?[^?]+\?b\?[^?]*\?=", head)) <= 75
+    assert message_from_bytes(data, policy=email_policy.default)["Subject"] == \
+        f"[Réseau des Chênes] Votre réponse est attendue : {title.strip()}"
+
+
+def test_a_title_that_looks_like_an_encoded_word_reads_in_the_subject_as_it_was_written(
+        app: Flask, coop: Coop) -> None:
+    """RFC 2047: ``=?charset?b?...?=`` in a header is decoded by the reader, so a title
+    that holds one is encoded, not sent as ASCII text a mail client would turn into other
+    words than the proposal's."""
+    title = "Budget =?utf-8?b?RnJlZSBtb25leQ==?= 2026"  # "Free money"
+    with unit(app) as session:
+        session.execute(update(Proposal).values(title=title))
+    add_notice(app, coop, NoticeKind.ROUND_OPENED, "Bo")
+    [message] = sent(app)
+    assert message["Subject"] == f"[Coop] Your answer is awaited: {title}"
+
+
+#: A version's text with what a writer of e-mail must take care of: spaces ending lines
+#: (one at the 76th character), a dot alone, "From " opening a line, a carriage return
+#: alone, a form feed, a bell (PostgreSQL keeps no NUL: the frame's own test sends one),
+#: an emoji, a boundary's look, no newline at the end.
+AWKWARD = ("Spaces end this line   \n.\nFrom the start\nalone\rreturn\x0cfeed\x07bell 😀\n"
+           + "a" * 74 + " \n" + "x" * 200 + "\n--=_not-a-boundary\nno newline at the end")
+
+
+@pytest.mark.parametrize("kind", [NoticeKind.ROUND_OPENED, NoticeKind.REMINDER,
+                                  NoticeKind.NUDGE, NoticeKind.OBJECTION, NoticeKind.NEW_VERSION])
+def test_every_line_of_a_message_is_crlf_ended_ascii_and_within_the_rfcs_lengths(
+        app: Flask, coop: Coop, kind: NoticeKind) -> None:
+    """RFC 5322, 2045-2047: lines end in CRLF and are 7-bit; a quoted-printable line is at
+    most 76 characters, a line holding an encoded word too; the top headers once each,
+    MIME-Version at the top only; the parser finds no defect; the text part holds the
+    version's text line by line."""
+    with unit(app) as session:
+        session.execute(update(Organisation).values(name="Coopérative « Les Chênes » 😀"))
+        session.execute(update(ProposalVersion).values(summary=AWKWARD))
+    add_notice(app, coop, kind, "Bo", payload={"link": "secret-1", "by": coop.members["Cy"],
+                                               "reason": AWKWARD})
+    notice_mail.send_due(app)
+    [data] = app.extensions["decisions.outbox"]
+    assert data.endswith(b"\r\n")
+    lines = data[:-2].split(b"\r\n")
+    assert not [line for line in lines if b"\r" in line or b"\n" in line or not line.isascii()]
+    head = lines[:lines.index(b"")]
+    assert not [line for line in head if b"=?" in line and len(line) > 76]
+    message = message_from_bytes(data, policy=email_policy.default)
+    assert [name for name in message if name in (
+        "From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type")] == [
+        "Content-Type", "MIME-Version", "From", "To", "Subject", "Date", "Message-ID"]
+    parts = list(message.walk())
+    assert [part.defects for part in parts] == [[] for _ in parts]
+    assert not [part for part in parts[1:] if "MIME-Version" in part]
+    for part in parts:
+        if part.get_content_type() in ("text/plain", "text/html"):
+            assert part["Content-Transfer-Encoding"] == "quoted-printable"
+            assert max(len(line) for line in str(part.get_payload()).split("\r\n")) <= 76
+    text = text_of(message).replace("\r\n", "\n")
+    assert "\n.\nFrom the start\nalone\nreturn\nfeed\x07bell 😀\n" + "a" * 74 + "\n" in text
+    assert "\n--=_not-a-boundary\nno newline at the end\n" in text
+
+
 def notice_mail_id(app: Flask, notice_id: int) -> str:
     """The Message-ID of a notice's e-mail."""
     with app.app_context():
@@ -497,6 +577,20 @@ def test_a_frame_writes_any_text_as_the_email_package_writes_it(text: str, html:
     assert _text_parts(joined) == _text_parts(classic.as_bytes(policy=notice_mail.WIRE))
     assert max(len(line) for line in joined.split(b"\r\n")) <= 76
     assert b"\n" not in joined.replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize("line", ["a" * 74 + " ", "a" * 75 + " ", "a" * 75 + "\t",
+                                  "=" * 24 + "aa" + " "],
+                         ids=["space-75th", "space-76th", "tab-76th", "after-escapes"])
+def test_a_space_that_ends_a_long_line_is_cut_onto_the_next_line_not_past_76_characters(
+        line: str) -> None:
+    """``binascii``'s encoder counts a space that ends a line as one character, then writes
+    it as ``=20``: 77 or 78 characters, which RFC 2045 forbids (an HTML part keeps the
+    spaces a proposal's text ends its lines with). The line is cut before it instead."""
+    text = f"{line}\nnext\n"
+    joined = notice_mail.Frame.of([], []).message(b"To: a@example.org\r\n", text, text)
+    assert max(len(encoded) for encoded in joined.split(b"\r\n")) <= 76
+    assert [part.replace("\r\n", "\n") for part in _text_parts(joined)] == [text, text]
 
 
 def test_a_batch_reads_its_recipients_and_organisation_once_not_once_a_message(
