@@ -7,7 +7,8 @@ The proof: two worlds with the same voters voting at the same times, where the p
 permuted among voters of the same college and weight (so that every count is the same). An
 attack whose output is the same in both worlds cannot depend on who voted what. On SQLite
 the two checkpointed database files are byte-identical; on PostgreSQL the system columns of
-both tables (transaction ids replaced by their rank) and every attack's guesses are equal.
+both tables (transaction ids replaced by their rank) and every attack's guesses are equal,
+the second world beside another database's transactions.
 
 The same file shows the attacks succeed on the storage it replaced (one ``secret_ballot``
 row per ballot): run there, every voter is linked.
@@ -22,8 +23,8 @@ import shutil
 import sqlite3
 import struct
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from decisions.web import create_app, db, migrate
@@ -138,13 +139,17 @@ def _worlds(voters: list[Voter]) -> tuple[dict[int, str], dict[int, str]]:
 
 
 def _vote_and_close(app: Flask, round_id: int, voters: list[Voter],
-                    positions: dict[int, str]) -> None:
-    """Every voter votes, a minute apart, by the same clock in every world; then the close."""
+                    positions: dict[int, str],
+                    *after_ballot: Callable[[], None]) -> None:
+    """Every voter votes, a minute apart, by the same clock in every world; then the close.
+    ``after_ballot``: what the database undergoes after each ballot's commit."""
     for minute, voter in enumerate(voters, start=1):
         with unit(app) as session:
             rounds.cast_ballot(session, round_id, voter.membership_id,
                                positions[voter.membership_id],
                                now=START + timedelta(minutes=minute))
+        for step in after_ballot:
+            step()
     with unit(app) as session:
         assert rounds.close_round(session, round_id, now=START + timedelta(days=7))
 
@@ -173,11 +178,24 @@ def _by_voter(rows: Any) -> Guesses:
 
 
 def _postgres_attacks(connection: Connection, round_id: int) -> dict[str, Guesses]:
-    """The issue's joins and orderings on transaction ids and physical places."""
+    """The issue's joins and orderings on transaction ids and physical places.
+
+    "Just before" is by rank among the round's transaction ids, not ``xmin - 1``: a ballot's
+    transaction takes its id, then its savepoint the next one, and another database's
+    transaction may take an id in between (a busy server); ``- 1`` then misses the pair in
+    that world only, where ranks find it in every world."""
     table = _secret_table(connection)
     xid = "{}.xmin::text::bigint"
     join = (f"select p.membership_id, s.position from participation p join {table} s"
             " on s.round_id = p.round_id and {} where p.round_id = :r")
+    just_before = (
+        f"with xid as (select x, rank() over (order by x) as n from ("
+        f"select {xid.format('participation')} as x from participation where round_id = :r"
+        f" union select {xid.format(table)} from {table} where round_id = :r) as x)"
+        f" select p.membership_id, s.position from participation p join {table} s"
+        " on s.round_id = p.round_id"
+        f" join xid px on px.x = {xid.format('p')} join xid sx on sx.x = {xid.format('s')}"
+        " where p.round_id = :r and sx.n = px.n - 1")
     nearest = (f"select p.membership_id, s.position from participation p join {table} s"
                " on s.round_id = p.round_id where p.round_id = :r and"
                f" abs({xid.format('s')} - {xid.format('p')}) = (select min(abs("
@@ -193,8 +211,8 @@ def _postgres_attacks(connection: Connection, round_id: int) -> dict[str, Guesse
                        f" {order}", round_id)
 
     return {
-        "xmin = participation xmin - 1": _by_voter(connection.execute(text(join.format(
-            f"{xid.format('s')} = {xid.format('p')} - 1")), {"r": round_id})),
+        "xmin just before participation xmin": _by_voter(connection.execute(
+            text(just_before), {"r": round_id})),
         "xmin = participation xmin": _by_voter(connection.execute(text(join.format(
             f"{xid.format('s')} = {xid.format('p')}")), {"r": round_id})),
         "nearest xmin": _by_voter(connection.execute(text(nearest), {"r": round_id})),
@@ -359,10 +377,60 @@ def _system_columns(connection: Connection, round_id: int) -> list[tuple[Any, ..
     return [(*row[:4], *(ranks[x] for x in row[4:])) for row in rows]
 
 
+@contextmanager
+def _vacuumed(world: str) -> Iterator[Callable[[], None]]:
+    """Every dead row version removed after each ballot by VACUUM, which looks at the
+    transactions of the world's database only; the counters' page is then never full
+    enough for PostgreSQL to prune it when reading it. (FREEZE: VACUUM then waits for a
+    page that another process, the background writer, holds for an instant, where it
+    would otherwise leave it as it is. Frozen rows keep their ``xmin``.)"""
+    engine = create_engine(world, isolation_level="AUTOCOMMIT")
+
+    def vacuum() -> None:
+        with engine.connect() as connection:
+            table = _secret_table(connection)
+            connection.execute(text(f"vacuum (freeze) participation, {table}"))
+
+    try:
+        yield vacuum
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _busy_server(admin: Engine) -> Iterator[Callable[[], None]]:
+    """Another database's work beside a world, as on any shared server: a transaction holding
+    a transaction id throughout, and one more id taken after each ballot."""
+    with admin.connect() as other, admin.connect() as holder:
+        holder.execution_options(isolation_level="READ COMMITTED")
+
+        def take_an_id() -> None:
+            other.execute(text("select pg_current_xact_id()"))
+
+        with holder.begin():
+            holder.execute(text("select pg_current_xact_id()"))
+            yield take_an_id
+
+
 @pytest.mark.skipif(POSTGRES_URL is None, reason="DECISIONS_TEST_POSTGRES_URL is not set")
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_postgresql_system_columns_of_two_worlds_with_permuted_positions_are_identical(
         tmp_path: Path, scenario: str) -> None:
+    """Two worlds alike but for who voted what, each vacuumed after every ballot, the
+    second beside another database's work.
+
+    What PostgreSQL removes of the replaced row versions when it reads a page (pruning)
+    depends on the oldest transaction running anywhere on the server: its quick visibility
+    test takes the oldest transaction id of every database. A transaction of another
+    database held during one world and not the other (another test suite, on a shared
+    server) left the counters' page unpruned in that world only: their ``ctid`` differed,
+    and so did every attack ordering by it, now and then, whoever voted what. VACUUM after
+    each ballot removes every replaced version whatever runs elsewhere, and keeps the
+    counters on one page. (Keeping every version instead spreads them over several, and
+    which new page a connection fills depends on a cache that any CREATE or DROP DATABASE
+    on the server empties.) The second world runs beside a busy server on purpose
+    (``_busy_server``), which was enough to tell the worlds apart before whenever the
+    first one was pruned."""
     assert POSTGRES_URL is not None
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
 
@@ -375,10 +443,14 @@ def test_postgresql_system_columns_of_two_worlds_with_permuted_positions_are_ide
             migrate.upgrade(url(prepared))
             with _app(url(prepared), tmp_path / "instance") as app:
                 round_id, voters = _prepare(app, SCENARIOS[scenario])
-            for truth in _worlds(voters):
-                with _postgres_database(admin, template=prepared) as world, \
-                        _app(url(world), tmp_path / "instance") as app:
-                    _vote_and_close(app, round_id, voters, truth)
+            for index, truth in enumerate(_worlds(voters)):
+                with ExitStack() as stack:
+                    world = stack.enter_context(_postgres_database(admin, prepared))
+                    app = stack.enter_context(_app(url(world), tmp_path / "instance"))
+                    after_ballot = [stack.enter_context(_vacuumed(url(world)))]
+                    if index:
+                        after_ballot.append(stack.enter_context(_busy_server(admin)))
+                    _vote_and_close(app, round_id, voters, truth, *after_ballot)
                     with db.engine_of(app).connect() as connection:
                         attacks = _postgres_attacks(connection, round_id)
                         _assert_no_better_than_chance(attacks, truth)
