@@ -27,8 +27,9 @@ import os
 import sqlite3
 import threading
 import time
+from typing import Any, cast
 
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Result, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -77,6 +78,12 @@ def _sqlite_transaction_open(db: Session) -> bool:
         return True
     driver = connection.connection.dbapi_connection
     return driver is None or getattr(driver, "in_transaction", True)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows changed by an INSERT, UPDATE or DELETE: what a conditional update (a claim, a
+    close, a mark) tells of whether it took."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 #: How long a writer waits for its turn by default, in seconds (``take_turns`` sets the

@@ -28,8 +28,8 @@ from ..models import (
     RoundKind,
     WebhookEndpoint,
 )
+from ..transactions import rowcount
 from . import webhooks
-from .rounds import rowcount
 
 #: The kinds of notice shown in the application.
 SHOWN_KINDS = (NoticeKind.ROUND_OPENED, NoticeKind.REMINDER, NoticeKind.NUDGE,

@@ -35,7 +35,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -81,7 +81,7 @@ from ..models import (
     RoundStatus,
     User,
 )
-from ..transactions import begin_write
+from ..transactions import begin_write, rowcount
 from . import ServiceError, audit
 from .messages import N_
 
@@ -316,7 +316,7 @@ def expand(db: Session, announcement_id: int, now: datetime) -> int:
     taken = db.execute(update(Announcement).where(
         Announcement.id == announcement_id, Announcement.expanded_at.is_(None))
         .values(expanded_at=now).execution_options(synchronize_session=False))
-    if cast(Any, taken).rowcount != 1:
+    if rowcount(taken) != 1:
         return 0
     announcement = db.get_one(Announcement, announcement_id)
     if announcement.kind != NoticeKind.ROUND_OPENED:
@@ -582,7 +582,7 @@ def use_answer_link(db: Session, token: str, now: datetime) -> AnswerLink:
     used = db.execute(update(Notice).where(Notice.id == link.notice_id,
                                            Notice.link_used_at.is_(None))
                       .values(link_used_at=now).execution_options(synchronize_session=False))
-    if cast(Any, used).rowcount != 1:
+    if rowcount(used) != 1:
         raise LinkError("link.used", N_("This link was already used: it works once. Sign in"
                                         " to answer."), gone=True)
     return link

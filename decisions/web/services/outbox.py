@@ -50,6 +50,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..models import ALWAYS_SENT, Delivery, Membership, Notice, NoticeKind
+from ..transactions import rowcount
 from .unsubscribing import muted_kinds
 
 #: How long a claim holds: a row still ``sending`` that long after it was claimed belongs to
@@ -193,7 +194,7 @@ def mark_sent(db: Session, notice: Notice, token: str, now: datetime, *,
         "n_id": notice.id, "n_claim": token, "n_sent_at": now,
         "n_delivery": (Delivery.PRINTED if printed else Delivery.SENT).value,
         "n_payload": without_secrets(notice.payload)})
-    return bool(getattr(result, "rowcount", 0))
+    return bool(rowcount(result))
 
 
 def mark_sent_when_written(db: Session, notices: Iterable[Notice]) -> int:
@@ -225,7 +226,7 @@ def mark_failed(db: Session, notice: Notice, token: str, error: str, now: dateti
         "n_id": notice.id, "n_claim": token, "n_delivery": state.value,
         "n_attempts": attempts, "n_error": error[:ERROR_LENGTH],
         "n_send_after": now if given_up else now + backoff(attempts)})
-    return state if getattr(result, "rowcount", 0) else None
+    return state if rowcount(result) else None
 
 
 def release(db: Session, token: str) -> int:
@@ -235,7 +236,7 @@ def release(db: Session, token: str) -> int:
         update(Notice).where(Notice.claim == token, Notice.delivery == Delivery.SENDING.value)
         .values(delivery=Delivery.PENDING.value, claim=None, claimed_at=None)
         .execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0))
+    return rowcount(result)
 
 
 def pending_count(db: Session, now: datetime) -> int:
@@ -277,7 +278,7 @@ def compose_digests(db: Session, now: datetime, *, after: timedelta = DIGEST_AFT
         taken = db.execute(update(Notice).where(held)
                            .values(delivery=Delivery.DIGESTED.value, digest_id=digest.id)
                            .execution_options(synchronize_session=False))
-        if getattr(taken, "rowcount", 0):
+        if rowcount(taken):
             composed.append(digest.id)
         else:  # another scheduler composed it first
             db.delete(digest)

@@ -80,7 +80,7 @@ from ..models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from ..transactions import begin_write
+from ..transactions import begin_write, rowcount
 from . import ServiceError, accounts, audit, organisations
 from .messages import N_
 
@@ -800,7 +800,7 @@ def purge(db: Session, now: datetime, retention: Retention) -> dict[str, int]:
 
 def _deleted(db: Session, statement: Any) -> int:
     result = db.execute(statement.execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 def accounts_due(db: Session, now: datetime) -> list[int]:

@@ -29,6 +29,7 @@ from ..models import (
     RoundStatus,
     VotersVisibility,
 )
+from ..transactions import rowcount
 from . import ServiceError, audit, notices, rounds
 from .messages import N_
 from .organisations import current_members
@@ -244,7 +245,7 @@ def withdraw(db: Session, proposal: Proposal, *, now: datetime,
         update(Proposal).where(Proposal.id == proposal.id,
                                Proposal.status.in_(CHANGEABLE))
         .values(status=ProposalStatus.WITHDRAWN))
-    if rounds.rowcount(changed) != 1:
+    if rowcount(changed) != 1:
         raise ProposalError("proposal.decided",
                             N_("Only a proposal not yet decided can be withdrawn."))
     db.refresh(proposal)

@@ -23,9 +23,9 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import Membership, NoticeKind, Organisation, Proposal, ProposalStatus
+from ..transactions import rowcount
 from . import notices
 from .register import today_of
-from .rounds import rowcount
 
 
 def _untold() -> tuple[ColumnElement[bool], ...]:

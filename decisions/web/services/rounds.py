@@ -15,9 +15,7 @@ from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
     Boolean,
-    CursorResult,
     Integer,
-    Result,
     Select,
     String,
     bindparam,
@@ -63,7 +61,7 @@ from ..models import (
     User,
     session_identifier,
 )
-from ..transactions import begin_write
+from ..transactions import begin_write, rowcount
 from . import ServiceError, audit, notices
 from .messages import N_
 from .results import nomination_counts
@@ -98,11 +96,6 @@ def _check_deadline(closes_at: datetime, now: datetime, horizon: timedelta) -> N
         raise DeadlineError("deadline.too_far",
                             N_("The deadline cannot be more than %(days)d days away."),
                             params={"days": horizon.days})
-
-
-def rowcount(result: Result[Any]) -> int:
-    """Rows changed by an INSERT or UPDATE."""
-    return cast(CursorResult[Any], result).rowcount
 
 
 def round_in(db: Session, organisation_id: int, proposal_id: int, round_id: int,

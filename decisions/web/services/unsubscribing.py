@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import ALWAYS_SENT, Delivery, Membership, Notice, NoticeKind, Organisation
+from ..transactions import rowcount
 from . import ServiceError
 from .messages import N_
 
@@ -98,4 +99,4 @@ def mute(db: Session, wanted: Unsubscribe) -> bool:
                              Notice.delivery.in_((Delivery.PENDING.value, Delivery.HELD.value)))
         .values(delivery=Delivery.IN_APP.value).execution_options(synchronize_session=False))
     db.flush()
-    return changed or bool(getattr(waiting, "rowcount", 0))
+    return changed or bool(rowcount(waiting))

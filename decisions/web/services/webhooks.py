@@ -66,6 +66,7 @@ from ..models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from ..transactions import rowcount
 from . import ServiceError, audit, notices
 from .messages import N_
 
@@ -415,7 +416,7 @@ def enqueue_entries(db: Session, endpoint_id: int, now: datetime) -> int:
     claimed = db.execute(update(WebhookEndpoint).where(
         WebhookEndpoint.id == endpoint.id, WebhookEndpoint.audit_seq == endpoint.audit_seq)
         .values(audit_seq=reached).execution_options(synchronize_session=False))
-    if not getattr(claimed, "rowcount", 0):
+    if not rowcount(claimed):
         return 0
     told = endpoint.event_set
     added = 0
@@ -530,7 +531,7 @@ def mark_sent(db: Session, delivery: WebhookDelivery, token: str, status: int,
     db.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == delivery.endpoint_id)
                .values(failing_since=None, last_success_at=now)
                .execution_options(synchronize_session=False))
-    return bool(getattr(result, "rowcount", 0))
+    return bool(rowcount(result))
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,7 +556,7 @@ def mark_failed(db: Session, delivery: WebhookDelivery, token: str, *, status: i
         last_error=error[:ERROR_LENGTH], last_attempt_at=now, claim=None, claimed_at=None,
         send_after=now if wait is None else now + wait)
         .execution_options(synchronize_session=False))
-    if not getattr(result, "rowcount", 0):
+    if not rowcount(result):
         return Failure(None, False)
     endpoint = db.get_one(WebhookEndpoint, delivery.endpoint_id, populate_existing=True)
     if endpoint.failing_since is None:
@@ -594,7 +595,7 @@ def release(db: Session, token: str) -> int:
         WebhookDelivery.claim == token, WebhookDelivery.state == DeliveryState.SENDING.value)
         .values(state=DeliveryState.PENDING.value, claim=None, claimed_at=None)
         .execution_options(synchronize_session=False))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(result)
 
 
 def last_attempt(db: Session, endpoint: WebhookEndpoint) -> WebhookDelivery | None:
